@@ -1,0 +1,93 @@
+# Impact Groups: `make run` to try it, `make test` to check it. Both work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+# Tests run against real PostgreSQL and Redis (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/impact
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help setup run test test-fast e2e lint format services system-deps bench clean
+
+help:
+	@echo "make run    set up, migrate, load demo data, start web + Celery worker + beat"
+	@echo "make test   set up and run the whole suite against PostgreSQL and Redis"
+	@echo "make lint   ruff lint and format check      make format   apply ruff fixes"
+	@echo "make bench  the benchmark"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@mkdir -p var/mail
+	@test -f .env || cp .env.example .env
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Impact Groups is starting at http://localhost:$(PORT)/"
+	@echo "  Sign in as organizer, moderator or member, password impact-demo."
+	@echo "  Admin: http://localhost:$(PORT)/admin/ (organizer).  Mail lands in var/mail/."
+	@echo "  Stop with Ctrl-C."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A impact worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
+	$(VENV)/bin/celery -A impact beat --loglevel=INFO & \
+	$(PY) manage.py runserver 0.0.0.0:$(PORT) & \
+	wait
+
+# Debian packages the tests need (Chromium for the end-to-end tests); installed when root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium from Debian for the end-to-end tests..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' for the end-to-end tests."; \
+	  fi; \
+	fi
+
+# Start PostgreSQL and Redis if they are installed but stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  echo "Starting PostgreSQL..."; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  echo "Starting Redis..."; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
+# Tests use the development settings; Django switches DEBUG off while they run.
+TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	CELERY_BROKER_URL=$(TEST_REDIS_URL) EMAIL_URL=consolemail:// SECRET_KEY=test-only-secret-key
+
+test: setup system-deps services
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(VENV)/bin/pytest --create-db --cov --cov-report=term
+
+test-fast: setup
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not e2e and not integration" -x -q
+
+e2e: setup system-deps services
+	$(TEST_ENV) $(VENV)/bin/pytest -m e2e
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/ .coverage htmlcov/

@@ -1,0 +1,67 @@
+"""One shape for every API error: {"detail": ..., "code": ..., "fields": {name: [messages]}}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from impact.exceptions import Conflict
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(
+                {
+                    ("non_field_errors" if name == "__all__" else name): messages
+                    for name, messages in exc.message_dict.items()
+                }
+            )
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, Conflict):
+        return ConflictError(detail=str(exc.message), code=exc.code)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _flatten(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _flatten(value)]
+    return [str(detail)]
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    exc = _as_drf(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    fields: dict = {}
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        if isinstance(detail, dict):
+            fields = {name: _flatten(value) for name, value in detail.items()}
+            message = "Some fields are not valid."
+        else:
+            fields = {"non_field_errors": _flatten(detail)}
+            message = " ".join(fields["non_field_errors"])
+    else:
+        message = " ".join(_flatten(detail))
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(codes, str):
+            code = codes
+    response.data = {"detail": message, "code": code, "fields": fields}
+    return response

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from impact.kinds import optional_kinds
+from impact.models import User, time_zone_choices
+
+
+class ProfileFields(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("How your group sees you, for example your first name."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        initial="UTC",
+        widget=forms.Select(attrs={"data-detect-timezone": "true"}),
+        help_text=_("Meeting times and reminders are shown in this time zone."),
+    )
+
+
+class SignupExtraForm(ProfileFields):
+    """The fields allauth's sign-up form gains: a display name and a time zone."""
+
+    field_order = ["display_name", "email", "username", "time_zone", "password1", "password2"]
+
+    def signup(self, request, user: User) -> None:
+        # allauth saves the user right after this; the adapter persists these fields.
+        user.display_name = self.cleaned_data["display_name"].strip()
+        user.time_zone = self.cleaned_data["time_zone"]
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class EmailPreferencesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Email me about"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = [(kind.key, kind.label) for kind in optional_kinds()]

@@ -1,0 +1,42 @@
+"""The kinds of notification the app sends: one registry, read by delivery and preferences."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str
+    label: str | Promise
+    description: str | Promise
+    # Some mail is part of an action the person asked for (an invitation they must accept):
+    # it cannot be switched off.
+    optional: bool = True
+
+
+KINDS: dict[str, NotificationKind] = {
+    kind.key: kind
+    for kind in [
+        NotificationKind(
+            "account",
+            _("Account security"),
+            _("Email confirmation and password reset links."),
+            optional=False,
+        ),
+        NotificationKind(
+            "welcome",
+            _("Welcome"),
+            _("A welcome note with first steps once your email address is confirmed."),
+        ),
+    ]
+}
+
+
+def kind_choices() -> list[tuple[str, str | Promise]]:
+    return [(kind.key, kind.label) for kind in KINDS.values()]
+
+
+def optional_kinds() -> list[NotificationKind]:
+    return [kind for kind in KINDS.values() if kind.optional]

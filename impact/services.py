@@ -1,0 +1,345 @@
+"""Writes for accounts and the notification outbox."""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from impact.exceptions import DeliveryDeferred
+from impact.kinds import KINDS
+from impact.models import EmailOptOut, Notification, User
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 300
+UNSUBSCRIBE_SALT = "impact.email-unsubscribe"
+# Errors worth another try: the mail server or the network may be back in a minute.
+TRANSIENT_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+# Accounts ---------------------------------------------------------------------------------
+
+
+def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
+    """Change how a person is shown to others and the time zone they see times in."""
+    user.display_name = display_name.strip()
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "time_zone"])
+    return user
+
+
+def email_preferences_set(*, user: User, enabled_kinds: Iterable[str]) -> None:
+    """Keep email for the given kinds and turn off every other optional kind."""
+    enabled = set(enabled_kinds)
+    unknown = enabled - KINDS.keys()
+    if unknown:
+        raise ValidationError({"kinds": _("Unknown kind: %s") % ", ".join(sorted(unknown))})
+    off = {key for key, kind in KINDS.items() if kind.optional and key not in enabled}
+    with transaction.atomic():
+        EmailOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
+        EmailOptOut.objects.bulk_create(
+            [EmailOptOut(user=user, kind=kind) for kind in sorted(off)], ignore_conflicts=True
+        )
+
+
+def email_unsubscribe_token(*, user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def email_unsubscribe(*, token: str) -> tuple[User, str]:
+    """Turn off one kind of email from a signed link; raises ValidationError if it is not ours."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=data["u"])
+        kind = KINDS[data["k"]]
+    except (signing.BadSignature, KeyError, TypeError, User.DoesNotExist) as exc:
+        raise ValidationError(_("This unsubscribe link is not valid.")) from exc
+    if kind.optional:
+        EmailOptOut.objects.get_or_create(user=user, kind=kind.key)
+    return user, kind.key
+
+
+# Outbox -----------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    subject: models.Model | None = None,
+    email: bool = True,
+    in_app: bool = True,
+) -> list[int]:
+    """Write one outbox row per recipient and channel, in the caller's transaction.
+
+    `key` names the purpose (for example a meeting and an offset): together with the kind,
+    recipient and channel it makes the dedupe key, so calling twice writes nothing new.
+    Email rows are handed to the delivery task after the transaction commits.
+    Returns the ids of the email rows awaiting delivery.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    recipients = [user for user in recipients if user.is_active]
+    if not recipients:
+        return []
+    opted_out = set(
+        EmailOptOut.objects.filter(user__in=recipients, kind=kind).values_list("user_id", flat=True)
+    )
+    subject_fields = {}
+    if subject is not None:
+        subject_fields = {
+            "subject_type": ContentType.objects.get_for_model(subject),
+            "subject_id": subject.pk,
+        }
+    now = timezone.now()
+    rows = []
+    for user in recipients:
+        common = {"recipient": user, "kind": kind, "title": title[:200], "body": body, "url": url}
+        if in_app:
+            rows.append(
+                Notification(
+                    **common,
+                    **subject_fields,
+                    channel=Notification.Channel.IN_APP,
+                    dedupe_key=f"{kind}:{key}:{user.pk}:in_app"[:255],
+                    status=Notification.Status.SENT,
+                    sent_at=now,
+                )
+            )
+        if email and user.email and user.pk not in opted_out:
+            rows.append(
+                Notification(
+                    **common,
+                    **subject_fields,
+                    channel=Notification.Channel.EMAIL,
+                    dedupe_key=f"{kind}:{key}:{user.pk}:email"[:255],
+                )
+            )
+    return _write_outbox(rows)
+
+
+def notify_address(
+    *, to_email: str, kind: str, key: str, title: str, body: str = "", url: str = "",
+    subject: models.Model | None = None,
+) -> list[int]:
+    """Queue an email to an address that may have no account yet (an invitation)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    row = Notification(
+        to_email=to_email,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        url=url,
+        channel=Notification.Channel.EMAIL,
+        dedupe_key=f"{kind}:{key}:{to_email.lower()}:email"[:255],
+    )
+    if subject is not None:
+        row.subject_type = ContentType.objects.get_for_model(subject)
+        row.subject_id = subject.pk
+    return _write_outbox([row])
+
+
+def _write_outbox(rows: list[Notification]) -> list[int]:
+    # ignore_conflicts: a row with the same dedupe key already exists, so this purpose is done.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    email_keys = [row.dedupe_key for row in rows if row.channel == Notification.Channel.EMAIL]
+    if not email_keys:
+        return []
+    ids = list(
+        Notification.objects.filter(
+            dedupe_key__in=email_keys, status=Notification.Status.PENDING
+        ).values_list("id", flat=True)
+    )
+    transaction.on_commit(lambda: outbox_dispatch(ids), robust=True)
+    return ids
+
+
+def outbox_dispatch(ids: Iterable[int]) -> int:
+    """Hand rows to the delivery task; if the broker is down they stay pending for the sweep."""
+    from impact.tasks import deliver_notification
+
+    handed = 0
+    for notification_id in ids:
+        try:
+            deliver_notification.apply_async((notification_id,), retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure: the sweep will find the row
+            logger.warning(
+                "Broker unavailable; notification %s stays pending", notification_id, exc_info=True
+            )
+            break
+        handed += 1
+    return handed
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Hand every due, unclaimed pending email row to delivery again (after an outage)."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            status=Notification.Status.PENDING,
+            channel=Notification.Channel.EMAIL,
+            next_attempt_at__lte=now,
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    return outbox_dispatch(ids)
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send one email row at most once; answers 'sent', 'skipped', 'cancelled' or 'failed'.
+
+    Raises DeliveryDeferred on a transient error while attempts remain.
+    """
+    now = timezone.now()
+    # The claim is one conditional UPDATE: of two workers racing for a row, only one wins it.
+    claimed = (
+        Notification.objects.filter(
+            pk=notification_id,
+            channel=Notification.Channel.EMAIL,
+            status=Notification.Status.PENDING,
+            next_attempt_at__lte=now + timedelta(seconds=1),
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    if recipient is not None and (
+        not recipient.is_active
+        or not recipient.email
+        or EmailOptOut.objects.filter(user=recipient, kind=notification.kind).exists()
+    ):
+        _finish(notification, Notification.Status.CANCELLED, error="")
+        return "cancelled"
+    try:
+        build_email(notification).send()
+    except TRANSIENT_ERRORS as exc:
+        if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _finish(notification, Notification.Status.FAILED, error=repr(exc))
+            logger.error("Notification %s failed for good: %r", notification.pk, exc)
+            return "failed"
+        countdown = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1)
+        Notification.objects.filter(pk=notification.pk).update(
+            claimed_until=None,
+            next_attempt_at=now + timedelta(seconds=countdown),
+            last_error=repr(exc),
+        )
+        raise DeliveryDeferred(countdown) from exc
+    except Exception as exc:
+        # Not worth retrying (a refused address, a broken template): show it in the admin.
+        logger.exception("Notification %s could not be delivered", notification.pk)
+        _finish(notification, Notification.Status.FAILED, error=repr(exc))
+        return "failed"
+    _finish(notification, Notification.Status.SENT, error="")
+    return "sent"
+
+
+def _finish(notification: Notification, status: str, *, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=status,
+        claimed_until=None,
+        last_error=error,
+        sent_at=timezone.now() if status == Notification.Status.SENT else None,
+    )
+
+
+def absolute_url(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL + path
+
+
+def build_email(notification: Notification) -> EmailMultiAlternatives:
+    """Render a notification as a text and HTML email with a one-click way to turn it off."""
+    recipient = notification.recipient
+    kind = KINDS[notification.kind]
+    unsubscribe_url = ""
+    if recipient is not None and kind.optional:
+        token = email_unsubscribe_token(user=recipient, kind=notification.kind)
+        unsubscribe_url = absolute_url(reverse("email_unsubscribe", args=[token]))
+    context = {
+        "notification": notification,
+        "recipient": recipient,
+        "kind": kind,
+        "link": absolute_url(notification.url) if notification.url else "",
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": absolute_url(reverse("notification_settings")),
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        text = select_template(
+            [f"emails/{notification.kind}.txt", "emails/notification.txt"]
+        ).render(context)
+        html = select_template(
+            [f"emails/{notification.kind}.html", "emails/notification.html"]
+        ).render(context)
+    headers = {}
+    if unsubscribe_url:
+        # RFC 8058: mail clients offer their own unsubscribe button that POSTs to this link.
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + notification.title,
+        body=text,
+        to=[notification.address],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of a person's in-app notifications read; returns how many changed."""
+    qs = Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    )
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def notifications_retry(*, ids: Iterable[int]) -> int:
+    """Put failed or pending email rows back in the queue now (an admin's second chance)."""
+    with transaction.atomic():
+        rows = Notification.objects.filter(
+            pk__in=list(ids),
+            channel=Notification.Channel.EMAIL,
+            status__in=[Notification.Status.FAILED, Notification.Status.PENDING],
+        )
+        retry_ids = list(rows.values_list("id", flat=True))
+        rows.update(
+            status=Notification.Status.PENDING,
+            attempts=0,
+            claimed_until=None,
+            next_attempt_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: outbox_dispatch(retry_ids), robust=True)
+    return len(retry_ids)

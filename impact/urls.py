@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from impact import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("profile/", views.profile, name="profile"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views.email_unsubscribe,
+        name="email_unsubscribe",
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("impact.api.urls")),
+]

@@ -1,0 +1,140 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from impact import selectors, services
+from impact.celery import app as celery_app
+from impact.forms import EmailPreferencesForm, ProfileForm
+from impact.kinds import KINDS
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "impact/landing.html")
+    recent = selectors.notifications_for_user(user=request.user)[:5]
+    return render(request, "impact/home.html", {"recent_notifications": recent})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 once the database answers, 503 otherwise; the broker's state is reported too."""
+    body = {"status": "ok", "database": "ok", "broker": "ok"}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        logger.warning("healthz: database check failed", exc_info=True)
+        body["status"] = body["database"] = "unavailable"
+        status = 503
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+    except Exception:  # noqa: BLE001 - a broker outage degrades, it does not stop the web
+        body["broker"] = "unavailable"
+        if status == 200:
+            body["status"] = "degraded"
+    return JsonResponse(body, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"display_name": user.display_name, "time_zone": user.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
+    return render(request, "impact/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.notifications_for_user(user=request.user)
+    if request.GET.get("filter") == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "impact/notifications.html",
+        {"page": page, "only_unread": request.GET.get("filter") == "unread"},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(
+        selectors.notifications_for_user(user=request.user), pk=pk
+    )
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url or "notification_list"
+    if notification.url and not url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
+        target = "notification_list"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    if request.htmx:
+        page = Paginator(selectors.notifications_for_user(user=request.user), 25).get_page(1)
+        return render(
+            request, "impact/_notification_items.html", {"page": page}
+        )
+    return redirect("notification_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    enabled = selectors.email_kinds_enabled(user=request.user)
+    form = EmailPreferencesForm(request.POST or None, initial={"kinds": sorted(enabled)})
+    if request.method == "POST" and form.is_valid():
+        services.email_preferences_set(user=request.user, enabled_kinds=form.cleaned_data["kinds"])
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("notification_settings")
+    return render(request, "impact/notification_settings.html", {"form": form})
+
+
+# The token in the link is the authentication; mail clients POST here without a CSRF token
+# (RFC 8058 one-click unsubscribe), so this view is exempt.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "impact/unsubscribe.html", {"token": token, "done": False})
+    try:
+        _user, kind = services.email_unsubscribe(token=token)
+    except ValidationError as exc:
+        return render(
+            request, "impact/unsubscribe.html", {"error": exc.messages[0]}, status=400
+        )
+    return render(request, "impact/unsubscribe.html", {"done": True, "kind": KINDS[kind]})
