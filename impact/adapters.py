@@ -1,11 +1,10 @@
+import uuid
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-
-import uuid
-
-from django.conf import settings
 
 from impact.services import notify, notify_address
 

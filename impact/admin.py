@@ -20,7 +20,14 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "kind", "channel", "address", "status", "attempts", "created_at", "sent_at",
+        "id",
+        "kind",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
     ]
     list_filter = ["status", "channel", "kind"]
     search_fields = ["recipient__username", "recipient__email", "to_email", "title", "dedupe_key"]

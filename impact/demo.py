@@ -5,7 +5,7 @@ from django.db import transaction
 
 from impact.models import User
 
-DEMO_PASSWORD = "impact-demo"  # noqa: S105 - printed by `make run`; seed_demo refuses without DEBUG
+DEMO_PASSWORD = "impact-demo"
 
 DEMO_USERS = [
     # username, display name, time zone, staff

@@ -30,6 +30,27 @@ KINDS: dict[str, NotificationKind] = {
             _("Welcome"),
             _("A welcome note with first steps once your email address is confirmed."),
         ),
+        NotificationKind(
+            "group.invitation",
+            _("Invitations"),
+            _("An invitation to join a group."),
+            optional=False,
+        ),
+        NotificationKind(
+            "group.join_request",
+            _("Join requests (moderators)"),
+            _("Someone asks to join a group you moderate, or joins it."),
+        ),
+        NotificationKind(
+            "group.membership",
+            _("Your place in a group"),
+            _("Your request is decided, a seat opens for you, or your role changes."),
+        ),
+        NotificationKind(
+            "group.spin_out",
+            _("Spin-outs"),
+            _("A new group is spun out and you are part of it."),
+        ),
     ]
 }
 

@@ -142,7 +142,13 @@ def notify(
 
 
 def notify_address(
-    *, to_email: str, kind: str, key: str, title: str, body: str = "", url: str = "",
+    *,
+    to_email: str,
+    kind: str,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
     subject: models.Model | None = None,
 ) -> list[int]:
     """Queue an email to an address that may have no account yet (an invitation)."""
@@ -182,13 +188,16 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
     """Hand rows to the delivery task; if the broker is down they stay pending for the sweep."""
     from impact.tasks import deliver_notification
 
+    ids = list(ids)
     handed = 0
     for notification_id in ids:
         try:
             deliver_notification.apply_async((notification_id,), retry=False)
-        except Exception:  # noqa: BLE001 - any broker failure: the sweep will find the row
+        except Exception as exc:
             logger.warning(
-                "Broker unavailable; notification %s stays pending", notification_id, exc_info=True
+                "Broker unavailable (%r); %d notification(s) stay pending for the sweep",
+                exc,
+                len(ids) - handed,
             )
             break
         handed += 1

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from groups import views as group_views
 from impact import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", group_views.home, name="home"),
+    path("", include("groups.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notification_list"),

@@ -21,13 +21,6 @@ from impact.kinds import KINDS
 logger = logging.getLogger(__name__)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "impact/landing.html")
-    recent = selectors.notifications_for_user(user=request.user)[:5]
-    return render(request, "impact/home.html", {"recent_notifications": recent})
-
-
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -38,14 +31,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+    except Exception:
         logger.warning("healthz: database check failed", exc_info=True)
         body["status"] = body["database"] = "unavailable"
         status = 503
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-    except Exception:  # noqa: BLE001 - a broker outage degrades, it does not stop the web
+    except Exception:
         body["broker"] = "unavailable"
         if status == 200:
             body["status"] = "degraded"
@@ -88,9 +81,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(
-        selectors.notifications_for_user(user=request.user), pk=pk
-    )
+    notification = get_object_or_404(selectors.notifications_for_user(user=request.user), pk=pk)
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     target = notification.url or "notification_list"
     if notification.url and not url_has_allowed_host_and_scheme(
@@ -106,9 +97,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_read(user=request.user)
     if request.htmx:
         page = Paginator(selectors.notifications_for_user(user=request.user), 25).get_page(1)
-        return render(
-            request, "impact/_notification_items.html", {"page": page}
-        )
+        return render(request, "impact/_notification_items.html", {"page": page})
     return redirect("notification_list")
 
 
@@ -134,7 +123,5 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         _user, kind = services.email_unsubscribe(token=token)
     except ValidationError as exc:
-        return render(
-            request, "impact/unsubscribe.html", {"error": exc.messages[0]}, status=400
-        )
+        return render(request, "impact/unsubscribe.html", {"error": exc.messages[0]}, status=400)
     return render(request, "impact/unsubscribe.html", {"done": True, "kind": KINDS[kind]})

@@ -1,7 +1,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
 from impact.api import views
+
+router = SimpleRouter()
+router.register("networks", NetworkViewSet, basename="api-network")
+router.register("groups", GroupViewSet, basename="api-group")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -12,4 +18,10 @@ urlpatterns = [
     path(
         "notifications/read/", views.NotificationReadView.as_view(), name="api-notifications-read"
     ),
+    path(
+        "invitations/<str:token>/accept/",
+        InvitationAcceptView.as_view(),
+        name="api-invitation-accept",
+    ),
+    *router.urls,
 ]

@@ -7,13 +7,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from impact import selectors, services
-from impact.models import Notification
 from impact.api.serializers import (
     MeSerializer,
     NotificationReadSerializer,
     NotificationSerializer,
     ReadCountSerializer,
 )
+from impact.models import Notification
 
 
 class TokenView(ObtainAuthToken):

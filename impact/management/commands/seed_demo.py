@@ -13,7 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
-        seed_users()
+        from groups.demo import seed_groups
+
+        users = seed_users()
+        seed_groups(users, scale=scale)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale})."))
         for username, display_name, _tz, _staff in DEMO_USERS:
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({display_name})")

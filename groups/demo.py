@@ -1,0 +1,132 @@
+"""Demo networks and groups for `seed_demo`: one group full with a waitlist, one active, one forming."""
+
+from django.db import transaction
+
+from groups import services
+from groups.models import Group, Network, NetworkMembership
+from impact.demo import DEMO_PASSWORD
+from impact.models import User
+
+FIRST_NAMES = [
+    "Ada",
+    "Bram",
+    "Chloé",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Lars",
+    "Maya",
+    "Nico",
+    "Oona",
+    "Pablo",
+    "Qi",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wim",
+    "Xena",
+    "Yusuf",
+    "Zoë",
+    "Aiko",
+    "Ben",
+    "Cleo",
+    "Dara",
+]
+
+GROUPS = [
+    # name, purpose, members wanted (besides the moderator), policy
+    (
+        "Riverbank Restorers",
+        "Bring the river back to life: plant native trees and clean the banks with neighbours.",
+        18,
+        Group.JoinPolicy.OPEN,
+    ),
+    (
+        "Solar Neighbours",
+        "Put solar panels on every roof in our street by helping each other through the paperwork.",
+        6,
+        Group.JoinPolicy.OPEN,
+    ),
+    (
+        "Food Commons",
+        "Grow and share food on unused city land.",
+        2,
+        Group.JoinPolicy.APPROVAL,
+    ),
+]
+
+
+def _person(n: int) -> User:
+    name = FIRST_NAMES[n % len(FIRST_NAMES)]
+    username = f"demo{n:03d}"
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "email": f"{username}@example.org",
+            "display_name": f"{name} {n:03d}"[: len(name) + 4],
+        },
+    )
+    if created:
+        user.display_name = name if n < len(FIRST_NAMES) else f"{name} {n // len(FIRST_NAMES) + 1}"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _statement(group: Group) -> str:
+    return f"I want to help: {group.purpose[:80]}"
+
+
+@transaction.atomic
+def seed_network(
+    users: dict[str, User], *, name: str = "Regenerative Futures", start: int = 0
+) -> tuple[Network, int]:
+    """One network with the demo organizer and three groups; returns it and the next filler index."""
+    network = Network.objects.filter(name=name).first()
+    if network is None:
+        network = services.network_create(
+            creator=users["organizer"],
+            name=name,
+            description=(
+                "By 2045 our towns could be places where rivers are alive, energy is shared and "
+                "food grows on every corner. What would it take for our neighbourhoods to lead the way?"
+            ),
+        )
+    services.network_add_person(
+        network=network, user=users["organizer"], role=NetworkMembership.Role.ORGANIZER
+    )
+    filler = start
+    for index, (group_name, purpose, wanted, policy) in enumerate(GROUPS):
+        group = Group.objects.filter(network=network, name=group_name).first()
+        moderator = users["moderator"] if index == 0 else _person(filler + 100)
+        if group is None:
+            group = services.group_create(
+                organizer=users["organizer"],
+                network=network,
+                name=group_name,
+                purpose=purpose,
+                join_policy=policy,
+                moderator=moderator,
+            )
+        people = ([users["member"]] if index == 0 else []) + [
+            _person(filler + i) for i in range(wanted - (1 if index == 0 else 0))
+        ]
+        filler += wanted
+        for person in people:
+            # Joining is idempotent: a second run finds everyone where the first left them.
+            services.group_join(user=person, group=group, statement=_statement(group))
+    return network, filler
+
+
+def seed_groups(users: dict[str, User], *, scale: str) -> None:
+    _network, filler = seed_network(users)
+    if scale == "large":
+        for n in range(2, 7):
+            _network, filler = seed_network(users, name=f"Demo network {n}", start=filler + 200)

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import GROUP_HARD_CAP, Group
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("The opportunity it shares"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("The big opportunity its groups act on together."),
+    )
+    is_public = forms.BooleanField(
+        label=_("Public: anyone signed in can find it and join its open groups"),
+        required=False,
+        initial=True,
+    )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What this group acts on together, in a sentence or two."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=2,
+        max_value=GROUP_HARD_CAP,
+        initial=GROUP_HARD_CAP,
+        help_text=_("At most 15: trust thins out in bigger groups."),
+    )
+    join_policy = forms.ChoiceField(
+        label=_("Who can join"),
+        choices=Group.JoinPolicy.choices,
+        initial=Group.JoinPolicy.OPEN,
+        widget=forms.RadioSelect,
+    )
+    moderator = forms.ModelChoiceField(
+        label=_("Moderator"), queryset=None, required=False, empty_label=_("Appoint one later")
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moderator"].queryset = people
+
+
+class JoinForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Why do you want to join?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=2000,
+        help_text=_("What excites you about this group's opportunity, and what you will bring."),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    message = forms.CharField(
+        label=_("Personal message"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+
+
+class SpinOutForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new group"), max_length=120)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Leave empty to start from the parent group's purpose."),
+    )
+    moderator = forms.ModelChoiceField(
+        label=_("Moderator of the new group"),
+        queryset=None,
+        help_text=_("Often a member of this group, who thereby becomes a leader."),
+    )
+    move = forms.MultipleChoiceField(
+        label=_("Members who move to the new group"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    take_waitlist = forms.BooleanField(
+        label=_("Bring the waitlist along, in order, up to 15 people"), required=False, initial=True
+    )
+
+    def __init__(self, *args, parent: Group, members, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moderator"].queryset = people
+        self.fields["moderator"].label_from_instance = lambda u: u.public_name
+        self.fields["move"].choices = [(str(m.user_id), m.user.public_name) for m in members]

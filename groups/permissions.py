@@ -1,0 +1,93 @@
+"""Who may see and do what with networks and groups: the one home for these rules.
+
+Pages, the API and templates all ask these helpers. Someone who may not know a group exists
+gets 404; someone who may see it but not do the thing gets 403.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from groups.models import Group, Membership, Network, NetworkMembership
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    """What one person may do with one group."""
+
+    view: bool  # name, purpose, size and status
+    member: bool  # an active member (or moderator) of the group
+    see_members: bool  # members, waitlist and (later) reflections
+    moderate: bool  # approve requests, invite, manage roles
+    organize: bool  # organizer of the group's network: spin out, create groups
+    join: bool  # may ask to join (signed in, can see it, not already in)
+    membership: Membership | None = None
+
+    @property
+    def invite(self) -> bool:
+        return self.moderate
+
+
+def network_role(user, network: Network) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        NetworkMembership.objects.filter(network=network, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def can_view_network(user, network: Network, role: str | None = None) -> bool:
+    return user.is_authenticated and (network.is_public or role is not None)
+
+
+def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Network, str | None]:
+    """Fetch a network the person may see (404 otherwise); with organize, 403 unless organizer."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise Http404
+    role = network_role(user, network)
+    if not can_view_network(user, network, role):
+        raise Http404
+    if organize and role != NetworkMembership.Role.ORGANIZER:
+        raise PermissionDenied
+    return network, role
+
+
+def group_access(user, group: Group) -> GroupAccess:
+    if not user.is_authenticated:
+        return GroupAccess(False, False, False, False, False, False)
+    role = network_role(user, group.network)
+    membership = (
+        Membership.objects.active().filter(group=group, user=user).first()
+        if role is not None or group.network.is_public
+        else None
+    )
+    organize = role == NetworkMembership.Role.ORGANIZER
+    member = membership is not None
+    view = can_view_network(user, group.network, role) or member
+    return GroupAccess(
+        view=view,
+        member=member,
+        see_members=member or organize,
+        moderate=organize or (member and membership.is_moderator),
+        organize=organize,
+        join=view and not member,
+        membership=membership,
+    )
+
+
+def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]:
+    """Fetch a group with the person's access, checking `need` (an attribute of GroupAccess)."""
+    try:
+        group = Group.objects.select_related("network", "parent").get(pk=pk)
+    except (Group.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    access = group_access(user, group)
+    if not access.view:
+        raise Http404
+    if not getattr(access, need):
+        raise PermissionDenied
+    return group, access

@@ -1,0 +1,165 @@
+"""Reads for group and network pages and the API, each with the queries it needs up front."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from groups.models import Group, Invitation, JoinRequest, Membership, Network, NetworkMembership
+from impact.models import User
+
+ACTIVE = Q(memberships__left_at__isnull=True)
+
+
+def groups_with_counts(qs: QuerySet[Group] | None = None) -> QuerySet[Group]:
+    """Groups annotated with size, waitlist length, pending requests and leaders unleashed."""
+    qs = Group.objects.all() if qs is None else qs
+    return qs.select_related("network", "parent").annotate(
+        size=Count("memberships", filter=ACTIVE, distinct=True),
+        waitlist_length=Count(
+            "join_requests", filter=Q(join_requests__status="waitlisted"), distinct=True
+        ),
+        pending_count=Count(
+            "join_requests", filter=Q(join_requests__status="pending"), distinct=True
+        ),
+        leaders_unleashed_count=Count("leaders_unleashed", distinct=True),
+    )
+
+
+def waitlist_position(request: JoinRequest) -> int:
+    """1 for the person at the front of the waitlist."""
+    earlier = Q(created_at__lt=request.created_at) | Q(
+        created_at=request.created_at, id__lt=request.id
+    )
+    return (
+        JoinRequest.objects.filter(group_id=request.group_id, status=JoinRequest.Status.WAITLISTED)
+        .filter(earlier)
+        .count()
+        + 1
+    )
+
+
+def with_status(group: Group) -> Group:
+    """Set `status` and `status_label` from the group's (annotated) size."""
+    group.status = Group.status_for(group.size, group.capacity)
+    group.status_label = Group.Status(group.status).label
+    return group
+
+
+def visible_networks(user: User) -> QuerySet[Network]:
+    """Networks the person is part of, then public ones, with their group count."""
+    mine = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user)
+    return (
+        Network.objects.filter(Q(is_public=True) | Q(memberships__user=user))
+        .annotate(is_mine=Exists(mine), group_count=Count("groups", distinct=True))
+        .order_by("-is_mine", "name")
+        .distinct()
+    )
+
+
+@dataclass
+class MyGroupRow:
+    group: Group
+    membership: Membership | None = None
+    request: JoinRequest | None = None
+    waitlist_position: int | None = None
+
+
+def my_groups(user: User) -> list[MyGroupRow]:
+    """My groups (with what each needs from me), then the ones I am waiting for."""
+    memberships = {
+        m.group_id: m for m in Membership.objects.active().filter(user=user).select_related("group")
+    }
+    requests = {
+        r.group_id: r
+        for r in JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES)
+    }
+    groups = groups_with_counts(Group.objects.filter(pk__in=[*memberships, *requests])).order_by(
+        "name"
+    )
+    waitlisted = [r for r in requests.values() if r.status == JoinRequest.Status.WAITLISTED]
+    positions = {request.group_id: waitlist_position(request) for request in waitlisted}
+    rows = [
+        MyGroupRow(
+            group=g,
+            membership=memberships.get(g.pk),
+            request=requests.get(g.pk),
+            waitlist_position=positions.get(g.pk),
+        )
+        for g in groups
+    ]
+    rows.sort(key=lambda row: (row.membership is None, row.group.name.lower()))
+    return rows
+
+
+@dataclass
+class GroupPage:
+    members: list[Membership] = field(default_factory=list)
+    waitlist: list[JoinRequest] = field(default_factory=list)
+    pending: list[JoinRequest] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+    my_request: JoinRequest | None = None
+    my_waitlist_position: int | None = None
+
+
+def group_page(group: Group, *, user: User, see_members: bool, moderate: bool) -> GroupPage:
+    page = GroupPage()
+    requests = list(
+        JoinRequest.objects.filter(group=group, status__in=JoinRequest.OPEN_STATUSES)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+    waitlist = [r for r in requests if r.status == JoinRequest.Status.WAITLISTED]
+    for position, request in enumerate(waitlist, start=1):
+        request.position = position
+        if request.user_id == user.pk:
+            page.my_waitlist_position = position
+    page.my_request = next((r for r in requests if r.user_id == user.pk), None)
+    if see_members:
+        page.members = list(
+            Membership.objects.active()
+            .filter(group=group)
+            .select_related("user")
+            .order_by("-role", "joined_at")
+        )
+        page.waitlist = waitlist
+    if moderate:
+        page.pending = [r for r in requests if r.status == JoinRequest.Status.PENDING]
+        page.invitations = list(
+            Invitation.objects.filter(
+                group=group, accepted_at__isnull=True, revoked_at__isnull=True
+            ).order_by("-created_at")[:20]
+        )
+    return page
+
+
+@dataclass
+class LineageNode:
+    group: Group
+    children: list["LineageNode"] = field(default_factory=list)
+
+
+def network_lineage(groups: list[Group]) -> list[LineageNode]:
+    """The family tree of spin-outs inside a network, roots first."""
+    nodes = {g.pk: LineageNode(g) for g in groups}
+    roots = []
+    for group in groups:
+        node = nodes[group.pk]
+        if group.parent_id in nodes:
+            nodes[group.parent_id].children.append(node)
+        else:
+            roots.append(node)
+    return roots
+
+
+def network_people(network: Network) -> QuerySet[User]:
+    return User.objects.filter(network_memberships__network=network).order_by(
+        "display_name", "username"
+    )
+
+
+def group_members_prefetch():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.active().select_related("user"),
+        to_attr="active_memberships",
+    )

@@ -1,0 +1,360 @@
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from groups import selectors, services
+from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
+from groups.models import Group, JoinRequest, Membership, NetworkMembership
+from groups.permissions import group_for_user, network_for_user
+from impact.exceptions import Conflict
+from impact.models import User
+from impact.selectors import notifications_for_user
+
+INVITATION_SESSION_KEY = "pending_invitation"
+
+
+class FormErrors(Exception):
+    pass
+
+
+@contextmanager
+def errors_into(form):
+    """Turn a service's ValidationError into errors beside the form's fields."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        raise FormErrors from exc
+
+
+def _outcome_message(request, outcome: services.JoinOutcome) -> None:
+    group = outcome.group.name
+    if outcome.outcome == "member":
+        messages.success(request, _("You are a member of %(group)s. Welcome!") % {"group": group})
+    elif outcome.outcome == "pending":
+        messages.info(
+            request, _("Your request to join %(group)s is with its moderators.") % {"group": group}
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "%(group)s is full. You are number %(n)d on the waitlist; we'll tell you when a seat opens."
+            )
+            % {"group": group, "n": outcome.waitlist_position},
+        )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "impact/landing.html")
+    rows = selectors.my_groups(request.user)
+    for row in rows:
+        selectors.with_status(row.group)
+    networks = list(selectors.visible_networks(request.user)[:12])
+    return render(
+        request,
+        "groups/home.html",
+        {
+            "rows": rows,
+            "networks": networks,
+            "recent_notifications": notifications_for_user(user=request.user)[:5],
+            "pending_invitation": request.session.get(INVITATION_SESSION_KEY),
+        },
+    )
+
+
+@login_required
+def network_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "groups/network_list.html", {"networks": selectors.visible_networks(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_create(request: HttpRequest) -> HttpResponse:
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with errors_into(form):
+                network = services.network_create(creator=request.user, **form.cleaned_data)
+        except FormErrors:
+            pass
+        else:
+            messages.success(request, _("Your network is ready. Create its first group."))
+            return redirect(network)
+    return render(request, "groups/network_form.html", {"form": form})
+
+
+@login_required
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    network, role = network_for_user(request.user, slug)
+    groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
+    for group in groups:
+        selectors.with_status(group)
+    is_organizer = role == NetworkMembership.Role.ORGANIZER
+    return render(
+        request,
+        "groups/network_detail.html",
+        {
+            "network": network,
+            "groups": groups,
+            "lineage": selectors.network_lineage(groups),
+            "is_organizer": is_organizer,
+            "role": role,
+            "full_groups": [g for g in groups if g.status == Group.Status.FULL],
+            "leaders_total": sum(g.leaders_unleashed_count for g in groups),
+            "organizers": selectors.network_people(network).filter(
+                network_memberships__role=NetworkMembership.Role.ORGANIZER
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest, slug: str) -> HttpResponse:
+    network, _role = network_for_user(request.user, slug, organize=True)
+    form = GroupForm(request.POST or None, people=selectors.network_people(network))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with errors_into(form):
+                group = services.group_create(
+                    organizer=request.user, network=network, **form.cleaned_data
+                )
+        except FormErrors:
+            pass
+        else:
+            messages.success(request, _("%(group)s is created.") % {"group": group.name})
+            return redirect(group)
+    return render(request, "groups/group_form.html", {"form": form, "network": network})
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group, access = group_for_user(request.user, pk)
+    group.size = Membership.objects.active().filter(group=group).count()
+    selectors.with_status(group)
+    page = selectors.group_page(
+        group, user=request.user, see_members=access.see_members, moderate=access.moderate
+    )
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "access": access,
+            "page": page,
+            "join_form": JoinForm() if access.join and page.my_request is None else None,
+            "invite_form": InviteForm() if access.moderate else None,
+            "leaders_unleashed": group.leaders_unleashed.count(),
+            "children": list(group.children.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_join(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="join")
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with errors_into(form):
+                outcome = services.group_join(
+                    user=request.user, group=group, statement=form.cleaned_data["statement"]
+                )
+        except FormErrors:
+            pass
+        else:
+            _outcome_message(request, outcome)
+            return redirect(group)
+    group.size = Membership.objects.active().filter(group=group).count()
+    return render(request, "groups/join.html", {"group": group, "form": form})
+
+
+@login_required
+@require_POST
+def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk)
+    try:
+        services.group_leave(user=request.user, group=group)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("You left %(group)s. What you logged there stays.") % {"group": group.name}
+        )
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    join_request = get_object_or_404(JoinRequest, pk=request_pk, group=group)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        outcome = services.join_request_decide(
+            actor=request.user, join_request=join_request, approve=approve
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        name = join_request.user.public_name
+        if not approve:
+            messages.info(request, _("You declined %(name)s's request.") % {"name": name})
+        elif outcome.outcome == "member":
+            messages.success(request, _("%(name)s is now a member.") % {"name": name})
+        else:
+            messages.warning(
+                request, _("The group is full, so %(name)s is on the waitlist.") % {"name": name}
+            )
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    membership = get_object_or_404(Membership.objects.active(), pk=membership_pk, group=group)
+    try:
+        services.membership_set_role(
+            actor=request.user, membership=membership, role=request.POST.get("role", "")
+        )
+    except (Conflict, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Role updated."))
+    return redirect(group)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with errors_into(form):
+                invitation = services.invitation_create(
+                    actor=request.user, group=group, **form.cleaned_data
+                )
+        except FormErrors:
+            pass
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect(group)
+    return render(request, "groups/invite.html", {"group": group, "form": form})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    invitation = get_object_or_404(group.invitations, pk=invitation_pk)
+    services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.info(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    return redirect(group)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except ValidationError as exc:
+        raise Http404 from exc
+    if not request.user.is_authenticated:
+        # Remember the invitation through sign-up and email confirmation.
+        request.session[INVITATION_SESSION_KEY] = token
+        return render(request, "groups/invitation.html", {"invitation": invitation, "token": token})
+    if request.method == "POST":
+        try:
+            outcome = services.invitation_accept(user=request.user, token=token)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            _outcome_message(request, outcome)
+            return redirect(outcome.group)
+    return render(request, "groups/invitation.html", {"invitation": invitation, "token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
+    parent, _access = group_for_user(request.user, pk, need="organize")
+    members = list(Membership.objects.active().filter(group=parent).select_related("user"))
+    waitlisted_ids = JoinRequest.objects.filter(group=parent, status="waitlisted").values("user_id")
+    people = (
+        User.objects.filter(pk__in=[m.user_id for m in members])
+        | User.objects.filter(pk__in=waitlisted_ids)
+        | selectors.network_people(parent.network)
+    )
+    people = people.distinct().order_by("display_name", "username")
+    form = SpinOutForm(request.POST or None, parent=parent, members=members, people=people)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = services.spin_out_plan(
+            parent=parent,
+            moderator=data["moderator"],
+            move_user_ids=data["move"],
+            take_waitlist=data["take_waitlist"],
+        )
+        for name, error in plan.errors.items():
+            form.add_error(name if name in form.fields else None, error)
+        if not plan.errors and request.POST.get("confirm") == "1":
+            try:
+                with errors_into(form):
+                    child = services.group_spin_out(
+                        organizer=request.user,
+                        parent=parent,
+                        name=data["name"],
+                        purpose=data["purpose"],
+                        moderator=data["moderator"],
+                        move_user_ids=data["move"],
+                        take_waitlist=data["take_waitlist"],
+                    )
+            except FormErrors:
+                plan = None
+            else:
+                messages.success(
+                    request,
+                    _("%(group)s is spun out of %(parent)s with %(n)d people.")
+                    % {
+                        "group": child.name,
+                        "parent": parent.name,
+                        "n": Membership.objects.active().filter(group=child).count(),
+                    },
+                )
+                return redirect(child)
+        if form.errors:
+            plan = None
+    parent.size = len(members)
+    return render(
+        request,
+        "groups/spin_out.html",
+        {
+            "group": parent,
+            "form": form,
+            "plan": plan,
+            "waitlist": JoinRequest.objects.filter(group=parent, status="waitlisted")
+            .select_related("user")
+            .order_by("created_at", "id"),
+            "members": members,
+        },
+    )
