@@ -81,7 +81,7 @@ def _person(n: int) -> User:
 
 
 def _statement(group: Group) -> str:
-    return f"I want to help: {group.purpose[:80]}"
+    return f"I want to help: {group.purpose}"
 
 
 @transaction.atomic

@@ -26,9 +26,10 @@ class SignupExtraForm(ProfileFields):
     field_order = ["display_name", "email", "username", "time_zone", "password1", "password2"]
 
     def signup(self, request, user: User) -> None:
-        # allauth saves the user right after this; the adapter persists these fields.
+        # allauth has already saved the user when it calls this: save the extra fields here.
         user.display_name = self.cleaned_data["display_name"].strip()
         user.time_zone = self.cleaned_data["time_zone"]
+        user.save(update_fields=["display_name", "time_zone"])
 
 
 class ProfileForm(ProfileFields):

@@ -65,14 +65,21 @@ def email_unsubscribe_token(*, user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def email_unsubscribe(*, token: str) -> tuple[User, str]:
-    """Turn off one kind of email from a signed link; raises ValidationError if it is not ours."""
+def email_unsubscribe_check(*, token: str) -> tuple[User, str]:
+    """The person and kind a signed unsubscribe link is for; ValidationError if it is not ours."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         user = User.objects.get(pk=data["u"])
         kind = KINDS[data["k"]]
     except (signing.BadSignature, KeyError, TypeError, User.DoesNotExist) as exc:
         raise ValidationError(_("This unsubscribe link is not valid.")) from exc
+    return user, kind.key
+
+
+def email_unsubscribe(*, token: str) -> tuple[User, str]:
+    """Turn off one kind of email from a signed link; raises ValidationError if it is not ours."""
+    user, key = email_unsubscribe_check(token=token)
+    kind = KINDS[key]
     if kind.optional:
         EmailOptOut.objects.get_or_create(user=user, kind=kind.key)
     return user, kind.key
@@ -186,21 +193,33 @@ def _write_outbox(rows: list[Notification]) -> list[int]:
 
 def outbox_dispatch(ids: Iterable[int]) -> int:
     """Hand rows to the delivery task; if the broker is down they stay pending for the sweep."""
+    from impact.celery import app
     from impact.tasks import deliver_notification
 
     ids = list(ids)
     handed = 0
-    for notification_id in ids:
-        try:
-            deliver_notification.apply_async((notification_id,), retry=False)
-        except Exception as exc:
-            logger.warning(
-                "Broker unavailable (%r); %d notification(s) stay pending for the sweep",
-                exc,
-                len(ids) - handed,
-            )
-            break
-        handed += 1
+    if not ids:
+        return handed
+    if app.conf.task_always_eager:
+        for notification_id in ids:
+            deliver_notification.apply_async((notification_id,))
+        return len(ids)
+    try:
+        with app.producer_or_acquire() as producer:
+            # One quick try: without it kombu's reconnect loop holds a web request for
+            # seconds while the broker is down (retry=False does not cover connecting).
+            producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+            for notification_id in ids:
+                deliver_notification.apply_async(
+                    (notification_id,), producer=producer, retry=False
+                )
+                handed += 1
+    except Exception as exc:
+        logger.warning(
+            "Broker unavailable (%r); %d notification(s) stay pending for the sweep",
+            exc,
+            len(ids) - handed,
+        )
     return handed
 
 
@@ -338,17 +357,22 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 def notifications_retry(*, ids: Iterable[int]) -> int:
     """Put failed or pending email rows back in the queue now (an admin's second chance)."""
     with transaction.atomic():
+        now = timezone.now()
         rows = Notification.objects.filter(
             pk__in=list(ids),
             channel=Notification.Channel.EMAIL,
             status__in=[Notification.Status.FAILED, Notification.Status.PENDING],
+        ).exclude(
+            # A worker holds this row and may be sending it right now: releasing its claim
+            # would let a second worker send the same email.
+            claimed_until__gte=now
         )
         retry_ids = list(rows.values_list("id", flat=True))
         rows.update(
             status=Notification.Status.PENDING,
             attempts=0,
             claimed_until=None,
-            next_attempt_at=timezone.now(),
+            next_attempt_at=now,
         )
         transaction.on_commit(lambda: outbox_dispatch(retry_ids), robust=True)
     return len(retry_ids)

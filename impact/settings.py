@@ -162,7 +162,11 @@ STORAGES = {
 }
 
 # Email: files under var/mail/ on a laptop, SMTP (EMAIL_URL=smtp+tls://...) in production.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    # django-environ drops the leading "/" of filemail:///abs/path; an empty path means var/mail.
+    _mail_path = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or ""
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = "/" + _mail_path if _mail_path else str(VAR_DIR / "mail")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Impact Groups <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -210,7 +214,7 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: Redis when configured, otherwise kombu's filesystem transport under var/ so that
 # `make run` has a real worker and beat with no server installed.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"

@@ -118,9 +118,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "impact/unsubscribe.html", {"token": token, "done": False})
     try:
+        if request.method == "GET":
+            # Only ask; link scanners in mail clients follow GET links on their own.
+            services.email_unsubscribe_check(token=token)
+            return render(request, "impact/unsubscribe.html", {"token": token, "done": False})
         _user, kind = services.email_unsubscribe(token=token)
     except ValidationError as exc:
         return render(request, "impact/unsubscribe.html", {"error": exc.messages[0]}, status=400)
