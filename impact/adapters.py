@@ -1,7 +1,9 @@
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +15,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # Account mail goes through the outbox too, so an SMTP hiccup delays it
         # instead of failing the sign-up or reset page.
-        message = self.render_mail(template_prefix, email, context)
+        if template_prefix.endswith("/unknown_account"):
+            # A reset asked for an address we do not know: answer the page exactly as for a
+            # known one, but send nothing, so the form cannot be used to mail strangers.
+            return
+        request = allauth_context.request
+        # The same context allauth's own send_mail builds: its templates greet by site name.
+        ctx = {"request": request, "email": email}
+        if request is not None:
+            ctx["current_site"] = get_current_site(request)
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
         notify_address(
             to_email=email,
             kind="account",
@@ -22,9 +34,12 @@ class AccountAdapter(DefaultAccountAdapter):
             body=message.body,
         )
 
-    def confirm_email(self, request, email_address):
+    def confirm_email(self, request, email_address) -> bool:
         with transaction.atomic():
-            super().confirm_email(request, email_address)
+            # allauth treats a falsy answer as "not confirmed": no sign-in, an error page.
+            confirmed = super().confirm_email(request, email_address)
+            if not confirmed:
+                return confirmed
             user = email_address.user
             notify(
                 recipients=[user],
@@ -37,3 +52,4 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
                 url=reverse("home"),
             )
+        return confirmed
