@@ -165,8 +165,15 @@ def _lock(group: Group) -> tuple[Group, int]:
 
     Every change of membership takes this lock first, so simultaneous joins are serialized
     and the count they see is the truth (SQLite serializes writers with BEGIN IMMEDIATE).
+    Only the group row is locked (`of`): a plain FOR UPDATE through select_related would also
+    lock the network row and serialize every join in the whole network. NO KEY UPDATE still
+    excludes other joins but lets other apps insert rows that point at the group meanwhile.
     """
-    locked = Group.objects.select_for_update().select_related("network").get(pk=group.pk)
+    locked = (
+        Group.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("network")
+        .get(pk=group.pk)
+    )
     return locked, Membership.objects.active().filter(group=locked).count()
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/menu/", views.notification_menu, name="notification_menu"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),

@@ -127,3 +127,11 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as exc:
         return render(request, "impact/unsubscribe.html", {"error": exc.messages[0]}, status=400)
     return render(request, "impact/unsubscribe.html", {"done": True, "kind": KINDS[kind]})
+
+
+@login_required
+@require_GET
+def notification_menu(request: HttpRequest) -> HttpResponse:
+    """The header's notifications menu: the latest few, loaded when it opens."""
+    latest = selectors.notifications_for_user(user=request.user)[:6]
+    return render(request, "impact/_notification_menu.html", {"latest": latest})
