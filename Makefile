@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
-	@mkdir -p var/mail
+	@mkdir -p var/mail var/static
 	@test -f .env || cp .env.example .env
 
 run: setup

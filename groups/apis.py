@@ -1,10 +1,12 @@
 """The groups API: the same services and permission rules as the pages."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -171,6 +173,16 @@ class GroupViewSet(
         group, _access = group_for_user(self.request.user, self.kwargs["pk"])
         return selectors.groups_with_counts(Group.objects.filter(pk=group.pk)).get()
 
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if self.action == "create":
+            # A private network someone is not part of answers like one that does not exist.
+            user = self.request.user
+            serializer.fields["network"].queryset = Network.objects.filter(
+                Q(is_public=True) | Q(memberships__user=user)
+            ).distinct()
+        return serializer
+
     def _group(self, need: str) -> Group:
         group, _access = group_for_user(self.request.user, self.kwargs["pk"], need=need)
         return group
@@ -294,4 +306,9 @@ class InvitationAcceptView(APIView):
 
     @extend_schema(request=None, responses=JoinOutcomeSerializer)
     def post(self, request, token: str):
+        try:
+            services.invitation_for_token(token)
+        except ValidationError as exc:
+            # An unknown token is a missing resource, as on the invitation page.
+            raise NotFound from exc
         return _outcome(services.invitation_accept(user=request.user, token=token))

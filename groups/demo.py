@@ -107,6 +107,7 @@ def seed_network(
         group = Group.objects.filter(network=network, name=group_name).first()
         moderator = users["moderator"] if index == 0 else _person(filler + 100)
         if group is None:
+            services.network_add_person(network=network, user=moderator)
             group = services.group_create(
                 organizer=users["organizer"],
                 network=network,

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from groups.models import Group, Invitation, JoinRequest, Membership, Network, NetworkMembership
 from impact.models import User
@@ -38,6 +39,24 @@ def waitlist_position(request: JoinRequest) -> int:
     )
 
 
+def with_waitlist_position(qs: QuerySet[JoinRequest]) -> QuerySet[JoinRequest]:
+    """Annotate each request with `position`: its place on its group's waitlist (1 = next)."""
+    ahead = (
+        JoinRequest.objects.filter(
+            group_id=OuterRef("group_id"), status=JoinRequest.Status.WAITLISTED
+        )
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(position=Coalesce(Subquery(ahead), 0) + 1)
+
+
 def with_status(group: Group) -> Group:
     """Set `status` and `status_label` from the group's (annotated) size."""
     group.status = Group.status_for(group.size, group.capacity)
@@ -46,11 +65,15 @@ def with_status(group: Group) -> Group:
 
 
 def visible_networks(user: User) -> QuerySet[Network]:
-    """Networks the person is part of, then public ones, with their group count."""
+    """Networks the person is part of, then public ones, with my role and their group count."""
     mine = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user)
     return (
         Network.objects.filter(Q(is_public=True) | Q(memberships__user=user))
-        .annotate(is_mine=Exists(mine), group_count=Count("groups", distinct=True))
+        .annotate(
+            is_mine=Exists(mine),
+            my_role=Subquery(mine.values("role")[:1]),
+            group_count=Count("groups", distinct=True),
+        )
         .order_by("-is_mine", "name")
         .distinct()
     )
@@ -71,13 +94,18 @@ def my_groups(user: User) -> list[MyGroupRow]:
     }
     requests = {
         r.group_id: r
-        for r in JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES)
+        for r in with_waitlist_position(
+            JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES)
+        )
     }
     groups = groups_with_counts(Group.objects.filter(pk__in=[*memberships, *requests])).order_by(
         "name"
     )
-    waitlisted = [r for r in requests.values() if r.status == JoinRequest.Status.WAITLISTED]
-    positions = {request.group_id: waitlist_position(request) for request in waitlisted}
+    positions = {
+        r.group_id: r.position
+        for r in requests.values()
+        if r.status == JoinRequest.Status.WAITLISTED
+    }
     rows = [
         MyGroupRow(
             group=g,

@@ -130,6 +130,8 @@ def group_create(
     """Create a group in a network (organizers only), optionally with its first moderator."""
     _require_organizer(organizer, network)
     _validate_group_fields(network=network, name=name, purpose=purpose, capacity=capacity)
+    if moderator is not None and not _in_network(moderator, network):
+        raise ValidationError({"moderator": _not_in_network_message()})
     group = Group.objects.create(
         network=network,
         name=name.strip(),
@@ -141,6 +143,15 @@ def group_create(
         network_add_person(network=network, user=moderator)
         Membership.objects.create(group=group, user=moderator, role=Membership.Role.MODERATOR)
     return group
+
+
+def _in_network(user: User, network: Network) -> bool:
+    return NetworkMembership.objects.filter(network=network, user=user).exists()
+
+
+def _not_in_network_message() -> str:
+    # Nobody is made a moderator of a network they never joined (the API takes any user id).
+    return _("Choose someone who is part of this network.")
 
 
 def _require_organizer(user: User, network: Network) -> None:
@@ -566,6 +577,8 @@ def spin_out_plan(
     active = list(Membership.objects.active().filter(group=parent).select_related("user"))
     by_user = {m.user_id: m for m in active}
     plan = SpinOutPlan(moderator=moderator, moderator_from_parent=moderator.pk in by_user)
+    if not plan.moderator_from_parent and not _in_network(moderator, parent.network):
+        plan.errors["moderator"] = _not_in_network_message()
     unknown = move_ids - by_user.keys()
     if unknown:
         plan.errors["move"] = _("Only current members of the group can move with the spin-out.")

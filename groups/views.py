@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups import selectors, services
 from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
@@ -55,6 +55,7 @@ def _outcome_message(request, outcome: services.JoinOutcome) -> None:
         )
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "impact/landing.html")
@@ -75,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def network_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "groups/network_list.html", {"networks": selectors.visible_networks(request.user)}
@@ -98,6 +100,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network, role = network_for_user(request.user, slug)
     groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
@@ -142,6 +145,7 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group, access = group_for_user(request.user, pk)
     group.size = Membership.objects.active().filter(group=group).count()

@@ -54,7 +54,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         code = "invalid"
         if isinstance(detail, dict):
             fields = {name: _flatten(value) for name, value in detail.items()}
-            message = "Some fields are not valid."
+            # An error about the request as a whole (wrong password) says more than a summary.
+            message = " ".join(fields.get("non_field_errors", [])) or "Some fields are not valid."
         else:
             fields = {"non_field_errors": _flatten(detail)}
             message = " ".join(fields["non_field_errors"])

@@ -53,7 +53,10 @@ class NotificationListView(generics.ListAPIView):
         qs = selectors.notifications_for_user(user=self.request.user)
         unread = self.request.query_params.get("unread")
         if unread is not None:
-            value = serializers.BooleanField().to_internal_value(unread)
+            try:
+                value = serializers.BooleanField().to_internal_value(unread)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"unread": exc.detail}) from exc
             qs = qs.filter(read_at__isnull=value)
         return qs
 
