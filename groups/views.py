@@ -55,6 +55,12 @@ def _outcome_message(request, outcome: services.JoinOutcome) -> None:
         )
 
 
+def _action_form(group: Group):
+    from metrics.views import action_form_for
+
+    return action_form_for(group)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
@@ -164,6 +170,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invite_form": InviteForm() if access.moderate else None,
             "leaders_unleashed": group.leaders_unleashed.count(),
             "children": list(group.children.all()),
+            "log_form": _action_form(group) if access.member else None,
         },
     )
 
@@ -358,7 +365,7 @@ def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "waitlist": JoinRequest.objects.filter(group=parent, status="waitlisted")
             .select_related("user")
-            .order_by("created_at", "id"),
+            .order_by(*JoinRequest.WAITLIST_ORDER),
             "members": members,
         },
     )

@@ -40,10 +40,13 @@ TRANSIENT_ERRORS = (
 
 def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
     """Change how a person is shown to others and the time zone they see times in."""
+    changed = {"display_name", "time_zone"}
     user.display_name = display_name.strip()
     user.time_zone = time_zone
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "time_zone"])
+    # Validate only what changes: an older account whose username or email would fail
+    # today's rules must still be able to fix its display name.
+    user.clean_fields(exclude=[f.name for f in user._meta.fields if f.name not in changed])
+    user.save(update_fields=sorted(changed))
     return user
 
 
@@ -210,9 +213,7 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
             # seconds while the broker is down (retry=False does not cover connecting).
             producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
             for notification_id in ids:
-                deliver_notification.apply_async(
-                    (notification_id,), producer=producer, retry=False
-                )
+                deliver_notification.apply_async((notification_id,), producer=producer, retry=False)
                 handed += 1
     except Exception as exc:
         logger.warning(

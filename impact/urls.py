@@ -7,6 +7,7 @@ from impact import views
 urlpatterns = [
     path("", group_views.home, name="home"),
     path("", include("groups.urls")),
+    path("", include("metrics.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notification_list"),

@@ -4,10 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
 from impact.api import views
+from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
 
 router = SimpleRouter()
 router.register("networks", NetworkViewSet, basename="api-network")
 router.register("groups", GroupViewSet, basename="api-group")
+router.register("actions", ActionViewSet, basename="api-action")
+router.register("measurements", MeasurementViewSet, basename="api-measurement")
+router.register("metrics", MetricViewSet, basename="api-metric")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,7 @@ from impact.api.serializers import (
     NotificationReadSerializer,
     NotificationSerializer,
     ReadCountSerializer,
+    VerifiedAuthTokenSerializer,
 )
 from impact.models import Notification
 
@@ -19,6 +20,7 @@ from impact.models import Notification
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (send it as `Token <token>`)."""
 
+    serializer_class = VerifiedAuthTokenSerializer
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"

@@ -1,0 +1,173 @@
+"""The metrics API: actions, measurements and metric definitions, through the same services."""
+
+import django_filters
+from django.db.models import Q
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.pagination import CursorPagination
+
+from groups.models import Group, NetworkMembership
+from groups.permissions import group_for_user
+from metrics import services
+from metrics.models import Action, Measurement, MetricDefinition
+
+
+def readable_groups(user):
+    """Groups whose logs the person may read: their own, and every group of networks they organize."""
+    return Group.objects.filter(
+        Q(memberships__user=user, memberships__left_at__isnull=True)
+        | Q(
+            network__memberships__user=user,
+            network__memberships__role=NetworkMembership.Role.ORGANIZER,
+        )
+    ).values("pk")
+
+
+class LogPagination(CursorPagination):
+    page_size = 50
+    ordering = ("-created_at", "-id")
+
+
+class ImpactInputSerializer(serializers.Serializer):
+    metric = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measurement
+        fields = ["id", "metric", "group", "user", "action", "value", "measured_on", "created_at"]
+        read_only_fields = ["id", "user", "action", "created_at"]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    impacts = ImpactInputSerializer(many=True, write_only=True, required=False)
+    measurements = MeasurementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "group",
+            "user",
+            "description",
+            "notes",
+            "happened_on",
+            "effort_minutes",
+            "impacts",
+            "measurements",
+            "created_at",
+        ]
+        read_only_fields = ["id", "user", "created_at"]
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricDefinition
+        fields = [
+            "id",
+            "group",
+            "name",
+            "unit",
+            "direction",
+            "aggregation",
+            "target",
+            "target_date",
+            "description",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class LogFilter(django_filters.FilterSet):
+    group = django_filters.NumberFilter(field_name="group_id")
+    user = django_filters.NumberFilter(field_name="user_id")
+
+
+class ActionFilter(LogFilter):
+    since = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
+
+    class Meta:
+        model = Action
+        fields = ["group", "user", "since", "until"]
+
+
+class MeasurementFilter(LogFilter):
+    metric = django_filters.NumberFilter(field_name="metric_id")
+    since = django_filters.DateFilter(field_name="measured_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="measured_on", lookup_expr="lte")
+
+    class Meta:
+        model = Measurement
+        fields = ["group", "user", "metric", "since", "until"]
+
+
+class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Actions in my groups (and, for organizers, their networks' groups), newest first."""
+
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilter
+    pagination_class = LogPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Action.objects.none()
+        return Action.objects.filter(group__in=readable_groups(self.request.user)).prefetch_related(
+            "measurements"
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        group, _access = group_for_user(self.request.user, data["group"].pk, need="member")
+        serializer.instance = services.action_log(
+            user=self.request.user,
+            group=group,
+            description=data["description"],
+            notes=data.get("notes", ""),
+            happened_on=data["happened_on"],
+            effort_minutes=data["effort_minutes"],
+            impacts=[(item["metric"], item["value"]) for item in data.get("impacts", [])],
+        )
+
+
+class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Measurements in my groups, newest first; log one on its own with POST."""
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    pagination_class = LogPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Measurement.objects.none()
+        return Measurement.objects.filter(group__in=readable_groups(self.request.user))
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        group, _access = group_for_user(self.request.user, data["group"].pk, need="member")
+        serializer.instance = services.measurement_log(
+            user=self.request.user,
+            group=group,
+            metric=data["metric"],
+            value=data["value"],
+            measured_on=data["measured_on"],
+        )
+
+
+class MetricViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The metrics of my groups; moderators add new ones."""
+
+    serializer_class = MetricSerializer
+    filterset_fields = ["group"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MetricDefinition.objects.none()
+        return MetricDefinition.objects.filter(
+            group__in=readable_groups(self.request.user), archived_at__isnull=True
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        group, _access = group_for_user(self.request.user, data.pop("group").pk, need="moderate")
+        serializer.instance = services.metric_define(actor=self.request.user, group=group, **data)

@@ -1,0 +1,99 @@
+"""Demo metrics and three months of plausible actions for `seed_demo`, so the charts tell a story."""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from groups.models import Group, Membership
+from impact.models import User
+from metrics import services
+from metrics.models import Action, MetricDefinition
+
+DEMO_METRICS = {
+    "Riverbank Restorers": [
+        (
+            "Trees planted",
+            "trees",
+            "sum",
+            600,
+            ["Planted saplings by the bridge", "Watered the new trees", "Planted a hedge row"],
+        ),
+        (
+            "Litter removed",
+            "kg",
+            "sum",
+            400,
+            ["Cleaned the east bank", "Litter pick with the school"],
+        ),
+    ],
+    "Solar Neighbours": [
+        (
+            "Roofs with solar",
+            "roofs",
+            "latest",
+            40,
+            ["Helped a neighbour with the permit", "Street meeting about panels"],
+        ),
+    ],
+}
+
+
+@transaction.atomic
+def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
+    """Idempotent: metrics are created once, actions only for a group that has none yet."""
+    rng = random.Random(42)  # demo data: reproducible on purpose
+    today = timezone.localdate()
+    for group_name, metrics in DEMO_METRICS.items():
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            continue
+        moderator = (
+            Membership.objects.active()
+            .filter(group=group, role="moderator")
+            .select_related("user")
+            .first()
+        )
+        if moderator is None:
+            continue
+        defined = []
+        for name, unit, aggregation, target, descriptions in metrics:
+            metric = MetricDefinition.objects.filter(
+                group=group, name=name, archived_at__isnull=True
+            ).first()
+            if metric is None:
+                metric = services.metric_define(
+                    actor=moderator.user,
+                    group=group,
+                    name=name,
+                    unit=unit,
+                    aggregation=aggregation,
+                    target=target,
+                    target_date=today + timedelta(days=180),
+                )
+            defined.append((metric, descriptions))
+        if Action.objects.filter(group=group).exists():
+            continue
+        members = [
+            m.user for m in Membership.objects.active().filter(group=group).select_related("user")
+        ]
+        roofs = 3
+        for offset in range(days, -1, -1):
+            day = today - timedelta(days=offset)
+            # Momentum grows over the months: more actions and more impact per action.
+            for _ in range(rng.randint(0, 1 + (days - offset) // 30)):
+                metric, descriptions = rng.choice(defined)
+                if metric.aggregation == "latest":
+                    roofs += rng.random() < 0.3
+                    value = roofs
+                else:
+                    value = rng.randint(1, 6 + (days - offset) // 15)
+                services.action_log(
+                    user=rng.choice(members),
+                    group=group,
+                    description=rng.choice(descriptions),
+                    happened_on=day,
+                    effort_minutes=rng.choice([20, 30, 45, 60, 90, 120]),
+                    impacts=[(metric.pk, value)],
+                )

@@ -1,0 +1,188 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group, Network
+
+MAX_EFFORT_MINUTES = 16 * 60
+
+
+class MetricDefinition(models.Model):
+    """A metric a group (or a whole network) agreed to measure its impact by."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum over the period")
+        LATEST = "latest", _("Latest value")
+        AVERAGE = "average", _("Average over the period")
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="metrics"
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_metrics"
+    )
+    # The network metric a group adopted, or the parent group's metric a spin-out copied.
+    source = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="adoptions"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    unit = models.CharField(
+        _("unit"), max_length=30, help_text=_("For example: trees, kWh, people.")
+    )
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=7, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    description = models.TextField(_("how to measure it"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=False, network__isnull=True)
+                | Q(group__isnull=True, network__isnull=False),
+                name="metric_belongs_to_group_or_network",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "name"],
+                condition=Q(archived_at__isnull=True, group__isnull=False),
+                name="unique_active_metric_name_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class MetricChange(models.Model):
+    """Who changed a metric definition, when, and what (the record the group agreed on)."""
+
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("metric change")
+        verbose_name_plural = _("metric changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} @ {self.changed_at:%Y-%m-%d}"
+
+
+class Action(models.Model):
+    """Something a member did for the group, with the effort it took."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="actions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.CharField(_("what I did"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown."))
+    happened_on = models.DateField(_("day"))
+    effort_minutes = models.PositiveIntegerField(
+        _("effort (minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EFFORT_MINUTES)],
+    )
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["-happened_on", "-id"]
+        indexes = [
+            models.Index(fields=["group", "happened_on"], name="action_group_day_idx"),
+            models.Index(fields=["user", "happened_on"], name="action_user_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effort_minutes__gte=1) & Q(effort_minutes__lte=MAX_EFFORT_MINUTES),
+                name="action_effort_within_bounds",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Measurement(models.Model):
+    """A value of one metric: the impact an action produced, or logged on its own."""
+
+    metric = models.ForeignKey(
+        MetricDefinition, on_delete=models.PROTECT, related_name="measurements"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="measurements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measurements"
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="measurements"
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    measured_on = models.DateField(_("day"))
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["-measured_on", "-id"]
+        indexes = [
+            models.Index(fields=["metric", "measured_on"], name="measurement_metric_day_idx"),
+            models.Index(fields=["group", "measured_on"], name="measurement_group_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.metric.unit}"
+
+
+class EntryRevision(models.Model):
+    """The history of an action or measurement: what it was before each edit or deletion."""
+
+    class Kind(models.TextChoices):
+        ACTION = "action", _("Action")
+        MEASUREMENT = "measurement", _("Measurement")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    entry_id = models.PositiveBigIntegerField()
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    operation = models.CharField(max_length=10)  # "update" or "delete"
+    before = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("entry revision")
+        verbose_name_plural = _("entry revisions")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "entry_id"], name="revision_entry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entry_id} {self.operation}"
+
+
+ZERO = Decimal("0")

@@ -1,0 +1,341 @@
+"""Writes for metrics, actions and measurements: one transaction each, validated against the group."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import Group, Membership, NetworkMembership
+from groups.services import register_spin_out_copier
+from impact.models import User
+from metrics.models import (
+    MAX_EFFORT_MINUTES,
+    Action,
+    EntryRevision,
+    Measurement,
+    MetricChange,
+    MetricDefinition,
+)
+
+MAX_ABS_VALUE = Decimal("1e11")
+METRIC_FIELDS = ["name", "unit", "direction", "aggregation", "target", "target_date", "description"]
+
+
+def _is_member(user: User, group: Group) -> bool:
+    return Membership.objects.active().filter(group=group, user=user).exists()
+
+
+def _can_moderate(user: User, group: Group) -> bool:
+    if (
+        Membership.objects.active()
+        .filter(group=group, user=user, role=Membership.Role.MODERATOR)
+        .exists()
+    ):
+        return True
+    return NetworkMembership.objects.filter(
+        network_id=group.network_id, user=user, role=NetworkMembership.Role.ORGANIZER
+    ).exists()
+
+
+def _require_moderator(user: User, group: Group) -> None:
+    if not _can_moderate(user, group):
+        raise PermissionDenied(_("Only the group's moderators can change its metrics."))
+
+
+def _clean_value(raw, field: str = "value") -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: _("Enter a number, for example 12 or 3.5.")}) from exc
+    if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
+        raise ValidationError({field: _("That number is too large.")})
+    return value.quantize(Decimal("0.01"))
+
+
+def _today_for(user: User) -> date:
+    return timezone.localtime(timezone.now(), user.zone).date()
+
+
+def _check_day(user: User, day: date, field: str) -> None:
+    if day > _today_for(user):
+        raise ValidationError({field: _("That day is in the future: log what already happened.")})
+
+
+# Metric definitions -----------------------------------------------------------------------
+
+
+def _validate_metric(group: Group, fields: dict, *, exclude_pk=None) -> None:
+    errors = {}
+    if not (fields.get("name") or "").strip():
+        errors["name"] = _("Give the metric a name.")
+    elif (
+        MetricDefinition.objects.filter(
+            group=group, name__iexact=fields["name"].strip(), archived_at__isnull=True
+        )
+        .exclude(pk=exclude_pk)
+        .exists()
+    ):
+        errors["name"] = _("The group already measures a metric with that name.")
+    if not (fields.get("unit") or "").strip():
+        errors["unit"] = _("Say what you count, for example trees or kWh.")
+    if fields.get("direction") not in MetricDefinition.Direction.values:
+        errors["direction"] = _("Choose whether higher or lower is better.")
+    if fields.get("aggregation") not in MetricDefinition.Aggregation.values:
+        errors["aggregation"] = _("Choose how the metric adds up over a week.")
+    if fields.get("target_date") and fields.get("target") is None:
+        errors["target"] = _("A target date needs a target.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
+    """Add a metric the group agreed on (moderators and organizers); the change is recorded."""
+    _require_moderator(actor, group)
+    defaults = {
+        "direction": MetricDefinition.Direction.HIGHER,
+        "aggregation": MetricDefinition.Aggregation.SUM,
+        "description": "",
+        "target": None,
+        "target_date": None,
+    }
+    given = {key: fields[key] for key in METRIC_FIELDS if fields.get(key) not in (None, "")}
+    fields = defaults | given | {"source": fields.get("source")}
+    if fields["target"] is not None:
+        fields["target"] = _clean_value(fields["target"], "target")
+    _validate_metric(group, fields)
+    metric = MetricDefinition.objects.create(group=group, **fields)
+    MetricChange.objects.create(
+        metric=metric, changed_by=actor, changes={"created": _metric_snapshot(metric)}
+    )
+    return metric
+
+
+def _metric_snapshot(metric: MetricDefinition) -> dict:
+    data = model_to_dict(metric, fields=METRIC_FIELDS)
+    return {
+        key: (str(value) if value is not None and not isinstance(value, str) else value)
+        for key, value in data.items()
+    }
+
+
+@transaction.atomic
+def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricDefinition:
+    """Change a metric's definition, recording what changed, who changed it and when."""
+    metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
+    _require_moderator(actor, metric.group)
+    before = _metric_snapshot(metric)
+    if fields.get("target") not in (None, ""):
+        fields["target"] = _clean_value(fields["target"], "target")
+    for key in METRIC_FIELDS:
+        if key in fields:
+            setattr(metric, key, fields[key] if fields[key] != "" or key == "description" else None)
+    _validate_metric(
+        metric.group, model_to_dict(metric, fields=METRIC_FIELDS), exclude_pk=metric.pk
+    )
+    metric.save()
+    after = _metric_snapshot(metric)
+    diff = {key: [before[key], after[key]] for key in METRIC_FIELDS if before[key] != after[key]}
+    if diff:
+        MetricChange.objects.create(metric=metric, changed_by=actor, changes=diff)
+    return metric
+
+
+@transaction.atomic
+def metric_archive(*, actor: User, metric: MetricDefinition) -> None:
+    """Stop measuring a metric; its history stays."""
+    _require_moderator(actor, metric.group)
+    MetricDefinition.objects.filter(pk=metric.pk).update(archived_at=timezone.now())
+    MetricChange.objects.create(metric=metric, changed_by=actor, changes={"archived": True})
+
+
+@register_spin_out_copier
+def copy_metrics_to_spin_out(parent: Group, child: Group) -> None:
+    """A spun-out group starts with its parent's metric definitions."""
+    MetricDefinition.objects.bulk_create(
+        [
+            MetricDefinition(
+                group=child,
+                source=metric,
+                **{key: getattr(metric, key) for key in METRIC_FIELDS},
+            )
+            for metric in MetricDefinition.objects.filter(group=parent, archived_at__isnull=True)
+        ]
+    )
+
+
+# Actions and measurements -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Impact:
+    metric: MetricDefinition
+    value: Decimal
+
+
+def _group_metrics(group: Group) -> dict[int, MetricDefinition]:
+    return {m.pk: m for m in MetricDefinition.objects.filter(group=group, archived_at__isnull=True)}
+
+
+def _check_action_fields(user: User, description: str, happened_on: date, effort_minutes) -> int:
+    errors = {}
+    if not description.strip():
+        errors["description"] = _("Say in a few words what you did.")
+    elif len(description.strip()) > 200:
+        errors["description"] = _("Keep it under 200 characters; add details in the notes.")
+    try:
+        effort = int(effort_minutes)
+    except (TypeError, ValueError):
+        effort = None
+    if effort is None or not 1 <= effort <= MAX_EFFORT_MINUTES:
+        errors["effort_minutes"] = _("Effort is between 1 minute and %(hours)d hours.") % {
+            "hours": MAX_EFFORT_MINUTES // 60
+        }
+    if errors:
+        raise ValidationError(errors)
+    _check_day(user, happened_on, "happened_on")
+    return effort
+
+
+def action_log(
+    *,
+    user: User,
+    group: Group,
+    description: str,
+    happened_on: date,
+    effort_minutes: int,
+    notes: str = "",
+    impacts: list[tuple[int, object]] = (),
+) -> Action:
+    """Log what a member did, and the impact it had, in one transaction."""
+    if not _is_member(user, group):
+        raise PermissionDenied(_("Only members of the group can log actions in it."))
+    effort = _check_action_fields(user, description, happened_on, effort_minutes)
+    metrics = _group_metrics(group)
+    cleaned = []
+    for metric_id, raw in impacts:
+        metric = metrics.get(int(metric_id))
+        if metric is None:
+            raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
+        cleaned.append(Impact(metric, _clean_value(raw, f"impact_{metric.pk}")))
+    with transaction.atomic():
+        action = Action.objects.create(
+            group=group,
+            user=user,
+            description=description.strip(),
+            notes=notes.strip(),
+            happened_on=happened_on,
+            effort_minutes=effort,
+        )
+        Measurement.objects.bulk_create(
+            [
+                Measurement(
+                    metric=impact.metric,
+                    group=group,
+                    user=user,
+                    action=action,
+                    value=impact.value,
+                    measured_on=happened_on,
+                )
+                for impact in cleaned
+            ]
+        )
+    return action
+
+
+def measurement_log(
+    *, user: User, group: Group, metric: MetricDefinition, value, measured_on: date
+) -> Measurement:
+    """Log a value of one metric on its own (for example a monthly count)."""
+    if not _is_member(user, group):
+        raise PermissionDenied(_("Only members of the group can log measurements in it."))
+    if metric.group_id != group.pk or metric.archived_at is not None:
+        raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})
+    clean = _clean_value(value)
+    _check_day(user, measured_on, "measured_on")
+    return Measurement.objects.create(
+        metric=metric, group=group, user=user, value=clean, measured_on=measured_on
+    )
+
+
+def _require_editor(user: User, entry) -> None:
+    if entry.user_id != user.pk and not _can_moderate(user, entry.group):
+        raise PermissionDenied(_("You can change your own entries; moderators can correct any."))
+
+
+def _snapshot(entry, fields: list[str]) -> dict:
+    return {key: str(getattr(entry, key)) for key in fields}
+
+
+ACTION_FIELDS = ["description", "notes", "happened_on", "effort_minutes"]
+
+
+@transaction.atomic
+def action_update(*, user: User, action: Action, **fields) -> Action:
+    """Edit an action (its author, or a moderator correcting it); the old version is kept."""
+    action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
+    _require_editor(user, action)
+    before = _snapshot(action, ACTION_FIELDS)
+    for key in ACTION_FIELDS:
+        if key in fields:
+            setattr(action, key, fields[key])
+    action.effort_minutes = _check_action_fields(
+        action.user, action.description, action.happened_on, action.effort_minutes
+    )
+    action.save()
+    EntryRevision.objects.create(
+        kind=EntryRevision.Kind.ACTION,
+        entry_id=action.pk,
+        group=action.group,
+        editor=user,
+        operation="update",
+        before=before,
+    )
+    return action
+
+
+@transaction.atomic
+def action_delete(*, user: User, action: Action) -> None:
+    """Delete an action and the measurements it produced, keeping a record of them."""
+    action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
+    _require_editor(user, action)
+    before = _snapshot(action, ACTION_FIELDS) | {
+        "measurements": [
+            {"metric": m.metric_id, "value": str(m.value)} for m in action.measurements.all()
+        ]
+    }
+    EntryRevision.objects.create(
+        kind=EntryRevision.Kind.ACTION,
+        entry_id=action.pk,
+        group=action.group,
+        editor=user,
+        operation="delete",
+        before=before,
+    )
+    action.delete()
+
+
+@transaction.atomic
+def measurement_delete(*, user: User, measurement: Measurement) -> None:
+    measurement = (
+        Measurement.objects.select_for_update().select_related("group").get(pk=measurement.pk)
+    )
+    _require_editor(user, measurement)
+    EntryRevision.objects.create(
+        kind=EntryRevision.Kind.MEASUREMENT,
+        entry_id=measurement.pk,
+        group=measurement.group,
+        editor=user,
+        operation="delete",
+        before={
+            "metric": measurement.metric_id,
+            "value": str(measurement.value),
+            "measured_on": str(measurement.measured_on),
+        },
+    )
+    measurement.delete()
