@@ -54,7 +54,7 @@ def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSe
     )
     by_metric: dict[int, dict[date, dict]] = {}
     for row in rows:
-        week = row["week"].date() if hasattr(row["week"], "date") else row["week"]
+        week = _as_date(row["week"])
         by_metric.setdefault(row["metric_id"], {})[week] = row
     totals = {
         row["metric_id"]: row
@@ -128,3 +128,53 @@ def recent_actions(group: Group, *, limit: int = 10):
         .prefetch_related("measurements__metric")
         .order_by("-happened_on", "-id")[:limit]
     )
+
+
+@dataclass
+class WeekNumbers:
+    actions: int = 0
+    minutes: int = 0
+    impact: dict[int, Decimal] = field(default_factory=dict)  # metric id -> value
+
+
+@dataclass
+class MyWeek:
+    this_week: WeekNumbers
+    last_week: WeekNumbers
+    metrics: list[MetricDefinition]
+
+    def rows(self) -> list[tuple[MetricDefinition, Decimal, Decimal]]:
+        return [
+            (m, self.this_week.impact.get(m.pk, ZERO), self.last_week.impact.get(m.pk, ZERO))
+            for m in self.metrics
+        ]
+
+
+def member_week(user, *, today: date) -> MyWeek:
+    """A member's own week in numbers against the week before: two queries."""
+    this_start = week_start(today)
+    last_start = this_start - timedelta(weeks=1)
+    weeks = {this_start: WeekNumbers(), last_start: WeekNumbers()}
+    for row in (
+        Action.objects.filter(user=user, happened_on__gte=last_start, happened_on__lte=today)
+        .annotate(week=TruncWeek("happened_on"))
+        .values("week")
+        .annotate(actions=Count("id"), minutes=Sum("effort_minutes"))
+    ):
+        numbers = weeks[_as_date(row["week"])]
+        numbers.actions, numbers.minutes = row["actions"], row["minutes"] or 0
+    metric_ids = set()
+    for row in (
+        Measurement.objects.filter(user=user, measured_on__gte=last_start, measured_on__lte=today)
+        .annotate(week=TruncWeek("measured_on"))
+        .values("week", "metric_id")
+        .annotate(total=Sum("value"))
+    ):
+        weeks[_as_date(row["week"])].impact[row["metric_id"]] = row["total"]
+        metric_ids.add(row["metric_id"])
+    metrics = list(MetricDefinition.objects.filter(pk__in=metric_ids).select_related("group")) if metric_ids else []
+    return MyWeek(this_week=weeks[this_start], last_week=weeks[last_start], metrics=metrics)
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") else value

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groups.models import Group
 from groups.permissions import group_for_user
 from metrics import charts, selectors, services
 from metrics.forms import ActionForm, MetricForm
@@ -117,3 +118,22 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
         request, _("%(name)s is no longer measured; its history stays.") % {"name": metric.name}
     )
     return redirect("metrics:metric_list", pk=group.pk)
+
+
+@login_required
+def member_week(request: HttpRequest) -> HttpResponse:
+    """My week in numbers against last week, and the quick log for one of my groups."""
+    groups = list(
+        Group.objects.filter(memberships__user=request.user, memberships__left_at__isnull=True).order_by("name")
+    )
+    chosen = next((g for g in groups if str(g.pk) == request.GET.get("group")), groups[0] if groups else None)
+    today = timezone.localdate()
+    context = {
+        "week": selectors.member_week(request.user, today=today),
+        "groups": groups,
+        "group": chosen,
+        "form": action_form_for(chosen, today=today) if chosen else None,
+    }
+    if request.htmx and request.GET.get("group"):
+        return render(request, "metrics/_quick_log.html", context)
+    return render(request, "metrics/_member_week.html", context)
