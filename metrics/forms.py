@@ -24,10 +24,17 @@ class ActionForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
     )
 
-    def __init__(self, *args, metrics=(), today=None, **kwargs):
+    def __init__(self, *args, metrics=(), today=None, with_notes=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["happened_on"].initial = today or timezone.localdate()
         self.fields["happened_on"].widget.attrs["max"] = str(self.fields["happened_on"].initial)
+        if with_notes:
+            self.fields["notes"] = forms.CharField(
+                label=_("Notes"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_("Optional details; Markdown works (**bold**, lists, links)."),
+            )
         self.metric_fields = []
         for metric in metrics:
             name = f"impact_{metric.pk}"

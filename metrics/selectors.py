@@ -172,7 +172,11 @@ def member_week(user, *, today: date) -> MyWeek:
     ):
         weeks[_as_date(row["week"])].impact[row["metric_id"]] = row["total"]
         metric_ids.add(row["metric_id"])
-    metrics = list(MetricDefinition.objects.filter(pk__in=metric_ids).select_related("group")) if metric_ids else []
+    metrics = (
+        list(MetricDefinition.objects.filter(pk__in=metric_ids).select_related("group"))
+        if metric_ids
+        else []
+    )
     return MyWeek(this_week=weeks[this_start], last_week=weeks[last_start], metrics=metrics)
 
 

@@ -216,13 +216,7 @@ def action_log(
     if not _is_member(user, group):
         raise PermissionDenied(_("Only members of the group can log actions in it."))
     effort = _check_action_fields(user, description, happened_on, effort_minutes)
-    metrics = _group_metrics(group)
-    cleaned = []
-    for metric_id, raw in impacts:
-        metric = metrics.get(int(metric_id))
-        if metric is None:
-            raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
-        cleaned.append(Impact(metric, _clean_value(raw, f"impact_{metric.pk}")))
+    cleaned = _clean_impacts(_group_metrics(group), impacts)
     with transaction.atomic():
         action = Action.objects.create(
             group=group,
@@ -276,18 +270,40 @@ ACTION_FIELDS = ["description", "notes", "happened_on", "effort_minutes"]
 
 
 @transaction.atomic
-def action_update(*, user: User, action: Action, **fields) -> Action:
+def action_update(
+    *, user: User, action: Action, impacts: list[tuple[int, object]] | None = None, **fields
+) -> Action:
     """Edit an action (its author, or a moderator correcting it); the old version is kept."""
-    action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
+    action = Action.objects.select_for_update().select_related("group", "user").get(pk=action.pk)
     _require_editor(user, action)
-    before = _snapshot(action, ACTION_FIELDS)
+    before = _snapshot(action, ACTION_FIELDS) | {"measurements": _measurements_of(action)}
     for key in ACTION_FIELDS:
         if key in fields:
             setattr(action, key, fields[key])
+    action.description = action.description.strip()
     action.effort_minutes = _check_action_fields(
         action.user, action.description, action.happened_on, action.effort_minutes
     )
     action.save()
+    if impacts is not None:
+        metrics = _group_metrics(action.group)
+        cleaned = _clean_impacts(metrics, impacts)
+        action.measurements.all().delete()
+        Measurement.objects.bulk_create(
+            [
+                Measurement(
+                    metric=impact.metric,
+                    group=action.group,
+                    user=action.user,
+                    action=action,
+                    value=impact.value,
+                    measured_on=action.happened_on,
+                )
+                for impact in cleaned
+            ]
+        )
+    else:
+        action.measurements.update(measured_on=action.happened_on)
     EntryRevision.objects.create(
         kind=EntryRevision.Kind.ACTION,
         entry_id=action.pk,
@@ -299,16 +315,26 @@ def action_update(*, user: User, action: Action, **fields) -> Action:
     return action
 
 
+def _measurements_of(action: Action) -> list[dict]:
+    return [{"metric": m.metric_id, "value": str(m.value)} for m in action.measurements.all()]
+
+
+def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact]:
+    cleaned = []
+    for metric_id, raw in impacts:
+        metric = metrics.get(int(metric_id))
+        if metric is None:
+            raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
+        cleaned.append(Impact(metric, _clean_value(raw, f"impact_{metric.pk}")))
+    return cleaned
+
+
 @transaction.atomic
 def action_delete(*, user: User, action: Action) -> None:
     """Delete an action and the measurements it produced, keeping a record of them."""
     action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
     _require_editor(user, action)
-    before = _snapshot(action, ACTION_FIELDS) | {
-        "measurements": [
-            {"metric": m.metric_id, "value": str(m.value)} for m in action.measurements.all()
-        ]
-    }
+    before = _snapshot(action, ACTION_FIELDS) | {"measurements": _measurements_of(action)}
     EntryRevision.objects.create(
         kind=EntryRevision.Kind.ACTION,
         entry_id=action.pk,

@@ -6,7 +6,11 @@ app_name = "metrics"
 
 urlpatterns = [
     path("me/week/", views.member_week, name="member_week"),
+    path("me/export.csv", views.my_export, name="my_export"),
+    path("groups/<int:pk>/export.csv", views.group_export, name="group_export"),
     path("groups/<int:pk>/actions/new/", views.action_create, name="action_create"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),
     path("groups/<int:pk>/impact/", views.group_impact, name="group_impact"),
     path("groups/<int:pk>/metrics/", views.metric_list, name="metric_list"),
     path(

@@ -2,18 +2,18 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.models import Group
 from groups.permissions import group_for_user
-from metrics import charts, selectors, services
+from metrics import charts, exports, selectors, services
 from metrics.forms import ActionForm, MetricForm
-from metrics.models import MetricDefinition
+from metrics.models import Action, EntryRevision, Measurement, MetricDefinition
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -124,9 +124,13 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
 def member_week(request: HttpRequest) -> HttpResponse:
     """My week in numbers against last week, and the quick log for one of my groups."""
     groups = list(
-        Group.objects.filter(memberships__user=request.user, memberships__left_at__isnull=True).order_by("name")
+        Group.objects.filter(
+            memberships__user=request.user, memberships__left_at__isnull=True
+        ).order_by("name")
     )
-    chosen = next((g for g in groups if str(g.pk) == request.GET.get("group")), groups[0] if groups else None)
+    chosen = next(
+        (g for g in groups if str(g.pk) == request.GET.get("group")), groups[0] if groups else None
+    )
     today = timezone.localdate()
     context = {
         "week": selectors.member_week(request.user, today=today),
@@ -137,3 +141,84 @@ def member_week(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("group"):
         return render(request, "metrics/_quick_log.html", context)
     return render(request, "metrics/_member_week.html", context)
+
+
+def _editable_action(request, pk: int) -> Action:
+    """An action the person may edit: their own, or any in a group they moderate (404 otherwise)."""
+    action = get_object_or_404(Action.objects.select_related("group", "user"), pk=pk)
+    _group, access = group_for_user(request.user, action.group_id, need="see_members")
+    if action.user_id != request.user.pk and not access.moderate:
+        raise PermissionDenied
+    return action
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _editable_action(request, pk)
+    metrics = MetricDefinition.objects.filter(group=action.group, archived_at__isnull=True)
+    initial = {
+        "description": action.description,
+        "happened_on": action.happened_on,
+        "effort_minutes": action.effort_minutes,
+        "notes": action.notes,
+    } | {f"impact_{m.metric_id}": m.value for m in action.measurements.all()}
+    form = ActionForm(request.POST or None, initial=initial, metrics=metrics, with_notes=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                user=request.user,
+                action=action,
+                description=form.cleaned_data["description"],
+                happened_on=form.cleaned_data["happened_on"],
+                effort_minutes=form.cleaned_data["effort_minutes"],
+                notes=form.cleaned_data["notes"],
+                impacts=form.impacts(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The earlier version is kept in the history."))
+            return redirect("metrics:group_impact", pk=action.group_id)
+    history = EntryRevision.objects.filter(kind="action", entry_id=action.pk).select_related(
+        "editor"
+    )
+    return render(
+        request, "metrics/action_edit.html", {"action": action, "form": form, "history": history}
+    )
+
+
+@login_required
+@require_POST
+def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _editable_action(request, pk)
+    services.action_delete(user=request.user, action=action)
+    messages.info(request, _("Deleted: %(what)s") % {"what": action.description})
+    return redirect("metrics:group_impact", pk=action.group_id)
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_safe
+def group_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The group's actions and measurements as CSV (moderators and organizers)."""
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    rows = exports.export_rows(
+        Action.objects.filter(group=group), Measurement.objects.filter(group=group)
+    )
+    return _csv_response(rows, f"impact-group-{group.pk}-{timezone.localdate():%Y%m%d}.csv")
+
+
+@login_required
+@require_safe
+def my_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Everything I logged, in every group, as CSV."""
+    rows = exports.export_rows(
+        Action.objects.filter(user=request.user), Measurement.objects.filter(user=request.user)
+    )
+    return _csv_response(rows, f"my-impact-{timezone.localdate():%Y%m%d}.csv")
