@@ -7,6 +7,8 @@ from groups.models import Group, Network, NetworkMembership
 from impact.demo import DEMO_PASSWORD
 from impact.models import User
 
+DEMO_NETWORK = "Regenerative Futures"
+
 FIRST_NAMES = [
     "Ada",
     "Bram",
@@ -86,7 +88,7 @@ def _statement(group: Group) -> str:
 
 @transaction.atomic
 def seed_network(
-    users: dict[str, User], *, name: str = "Regenerative Futures", start: int = 0
+    users: dict[str, User], *, name: str = DEMO_NETWORK, start: int = 0
 ) -> tuple[Network, int]:
     """One network with the demo organizer and three groups; returns it and the next filler index."""
     network = Network.objects.filter(name=name).first()

@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from groups.models import Group, Membership
+from groups.demo import DEMO_NETWORK
+from groups.models import Group, Membership, Network
 from impact.models import User
 from metrics import services
 from metrics.models import Action, MetricDefinition
@@ -45,6 +46,20 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
     """Idempotent: metrics are created once, actions only for a group that has none yet."""
     rng = random.Random(42)  # demo data: reproducible on purpose
     today = timezone.localdate()
+    shared = None
+    network = Network.objects.filter(name=DEMO_NETWORK).first()
+    if network is not None:
+        shared = MetricDefinition.objects.filter(
+            network=network, name="Neighbours involved"
+        ).first()
+        if shared is None:
+            shared = services.network_metric_define(
+                actor=users["organizer"],
+                network=network,
+                name="Neighbours involved",
+                unit="people",
+                description="People from outside the group who joined in an action.",
+            )
     for group_name, metrics in DEMO_METRICS.items():
         group = Group.objects.filter(name=group_name).first()
         if group is None:
@@ -73,6 +88,11 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
                     target_date=today + timedelta(days=180),
                 )
             defined.append((metric, descriptions))
+        adopted = (
+            services.metric_adopt(actor=moderator.user, group=group, network_metric=shared)
+            if shared
+            else None
+        )
         if Action.objects.filter(group=group).exists():
             continue
         members = [
@@ -89,11 +109,14 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
                     value = roofs
                 else:
                     value = rng.randint(1, 6 + (days - offset) // 15)
+                impacts = [(metric.pk, value)]
+                if adopted is not None and rng.random() < 0.4:
+                    impacts.append((adopted.pk, rng.randint(1, 3 + (days - offset) // 20)))
                 services.action_log(
                     user=rng.choice(members),
                     group=group,
                     description=rng.choice(descriptions),
                     happened_on=day,
                     effort_minutes=rng.choice([20, 30, 45, 60, 90, 120]),
-                    impacts=[(metric.pk, value)],
+                    impacts=impacts,
                 )

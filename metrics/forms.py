@@ -71,3 +71,10 @@ class MetricForm(forms.ModelForm):
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class NetworkMetricForm(forms.ModelForm):
+    class Meta:
+        model = MetricDefinition
+        fields = ["name", "unit", "direction", "aggregation", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}

@@ -186,3 +186,18 @@ class EntryRevision(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+class GroupRanking(models.Model):
+    """Whether a group takes part in its network's leaderboard (no row: it does)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="ranking")
+    ranked = models.BooleanField(_("show on the network leaderboard"), default=True)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("leaderboard setting")
+        verbose_name_plural = _("leaderboard settings")
+
+    def __str__(self) -> str:
+        return f"{self.group}: {'ranked' if self.ranked else 'not ranked'}"

@@ -182,3 +182,91 @@ def member_week(user, *, today: date) -> MyWeek:
 
 def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") else value
+
+
+@dataclass
+class LeaderboardRow:
+    group: Group
+    total: Decimal
+    previous: Decimal
+    members: int
+    minutes: int
+
+    @property
+    def per_member(self) -> Decimal:
+        return (self.total / self.members).quantize(Decimal("0.01")) if self.members else ZERO
+
+    @property
+    def per_hour(self) -> Decimal:
+        return (self.total * 60 / self.minutes).quantize(Decimal("0.01")) if self.minutes else ZERO
+
+    @property
+    def improvement(self) -> int | None:
+        """Percent change against the period before (None when there was nothing before)."""
+        if not self.previous:
+            return None
+        return int((self.total - self.previous) / self.previous * 100)
+
+
+def network_leaderboard(
+    network_metric: MetricDefinition, *, today: date, weeks: int = 4
+) -> list[LeaderboardRow]:
+    """Groups compared on one shared metric over the last `weeks` weeks: four queries in all."""
+    from django.db.models import Q
+
+    from groups.models import Membership
+
+    start = today - timedelta(weeks=weeks)
+    before = start - timedelta(weeks=weeks)
+    # A sum compares totals; a level (latest value or average) compares averages.
+    combine = Sum if network_metric.aggregation == MetricDefinition.Aggregation.SUM else Avg
+    groups = {
+        g.pk: g
+        for g in Group.objects.filter(
+            metrics__source=network_metric, metrics__archived_at__isnull=True
+        )
+        .exclude(ranking__ranked=False)
+        .distinct()
+    }
+    sums = {
+        row["group_id"]: row
+        for row in Measurement.objects.filter(
+            metric__source=network_metric,
+            group_id__in=groups,
+            measured_on__gt=before,
+            measured_on__lte=today,
+        )
+        .values("group_id")
+        .annotate(
+            total=combine("value", filter=Q(measured_on__gt=start)),
+            previous=combine("value", filter=Q(measured_on__lte=start)),
+        )
+    }
+    minutes = dict(
+        Action.objects.filter(group_id__in=groups, happened_on__gt=start, happened_on__lte=today)
+        .values("group_id")
+        .annotate(minutes=Sum("effort_minutes"))
+        .values_list("group_id", "minutes")
+    )
+    members = dict(
+        Membership.objects.active()
+        .filter(group_id__in=groups)
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    rows = [
+        LeaderboardRow(
+            group=group,
+            total=Decimal((sums.get(pk) or {}).get("total") or 0).quantize(Decimal("0.01")),
+            previous=Decimal((sums.get(pk) or {}).get("previous") or 0).quantize(Decimal("0.01")),
+            members=members.get(pk, 0),
+            minutes=minutes.get(pk, 0),
+        )
+        for pk, group in groups.items()
+    ]
+    # Friendly competition: most improved first, then impact per hour of effort.
+    rows.sort(
+        key=lambda r: (r.improvement is None, -(r.improvement or 0), -r.per_hour, r.group.name)
+    )
+    return rows

@@ -365,3 +365,71 @@ def measurement_delete(*, user: User, measurement: Measurement) -> None:
         },
     )
     measurement.delete()
+
+
+# Network metrics and the leaderboard ------------------------------------------------------
+
+
+def _require_organizer(user: User, network) -> None:
+    if not NetworkMembership.objects.filter(
+        network=network, user=user, role=NetworkMembership.Role.ORGANIZER
+    ).exists():
+        raise PermissionDenied(_("Only the network's organizers can define shared metrics."))
+
+
+@transaction.atomic
+def network_metric_define(*, actor: User, network, **fields) -> MetricDefinition:
+    """A metric every group of the network can adopt, so groups compare like with like."""
+    _require_organizer(actor, network)
+    values = {
+        "direction": fields.get("direction") or MetricDefinition.Direction.HIGHER,
+        "aggregation": fields.get("aggregation") or MetricDefinition.Aggregation.SUM,
+        "name": (fields.get("name") or "").strip(),
+        "unit": (fields.get("unit") or "").strip(),
+        "description": fields.get("description") or "",
+    }
+    errors = {}
+    if not values["name"]:
+        errors["name"] = _("Give the metric a name.")
+    elif MetricDefinition.objects.filter(
+        network=network, name__iexact=values["name"], archived_at__isnull=True
+    ).exists():
+        errors["name"] = _("The network already shares a metric with that name.")
+    if not values["unit"]:
+        errors["unit"] = _("Say what you count, for example trees or kWh.")
+    if errors:
+        raise ValidationError(errors)
+    metric = MetricDefinition.objects.create(network=network, **values)
+    MetricChange.objects.create(
+        metric=metric, changed_by=actor, changes={"created": _metric_snapshot(metric)}
+    )
+    return metric
+
+
+@transaction.atomic
+def metric_adopt(
+    *, actor: User, group: Group, network_metric: MetricDefinition
+) -> MetricDefinition:
+    """A group takes on one of its network's shared metrics (idempotent)."""
+    if network_metric.network_id != group.network_id or network_metric.archived_at is not None:
+        raise ValidationError({"metric": _("That is not a shared metric of this group's network.")})
+    existing = MetricDefinition.objects.filter(
+        group=group, source=network_metric, archived_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    return metric_define(
+        actor=actor,
+        group=group,
+        source=network_metric,
+        **{key: getattr(network_metric, key) for key in METRIC_FIELDS},
+    )
+
+
+def group_ranking_set(*, actor: User, group: Group, ranked: bool) -> None:
+    """Take the group off the network leaderboard, or back on (moderators)."""
+    if not _can_moderate(actor, group):
+        raise PermissionDenied(_("Only the group's moderators can change this."))
+    from metrics.models import GroupRanking
+
+    GroupRanking.objects.update_or_create(group=group, defaults={"ranked": ranked})

@@ -13,6 +13,13 @@ urlpatterns = [
     path("actions/<int:pk>/delete/", views.action_delete, name="action_delete"),
     path("groups/<int:pk>/impact/", views.group_impact, name="group_impact"),
     path("groups/<int:pk>/metrics/", views.metric_list, name="metric_list"),
+    path("groups/<int:pk>/ranking/", views.group_ranking, name="group_ranking"),
+    path(
+        "groups/<int:pk>/metrics/<int:metric_pk>/adopt/", views.metric_adopt, name="metric_adopt"
+    ),
+    path(
+        "networks/<slug:slug>/leaderboard/", views.network_leaderboard, name="network_leaderboard"
+    ),
     path(
         "groups/<int:pk>/metrics/<int:metric_pk>/archive/",
         views.metric_archive,

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from groups.models import Group
-from groups.permissions import group_for_user
+from groups.models import Group, NetworkMembership
+from groups.permissions import group_for_user, network_for_user
 from metrics import charts, exports, selectors, services
-from metrics.forms import ActionForm, MetricForm
+from metrics.forms import ActionForm, MetricForm, NetworkMetricForm
 from metrics.models import Action, EntryRevision, Measurement, MetricDefinition
 
 
@@ -222,3 +222,60 @@ def my_export(request: HttpRequest) -> StreamingHttpResponse:
         Action.objects.filter(user=request.user), Measurement.objects.filter(user=request.user)
     )
     return _csv_response(rows, f"my-impact-{timezone.localdate():%Y%m%d}.csv")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Groups compared on the network's shared metrics; organizers define those metrics here."""
+    network, role = network_for_user(request.user, slug)
+    is_organizer = role == NetworkMembership.Role.ORGANIZER
+    form = NetworkMetricForm(request.POST or None) if is_organizer else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.network_metric_define(
+                    actor=request.user, network=network, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Shared metric added. Groups can now adopt it."))
+                return redirect("metrics:network_leaderboard", slug=network.slug)
+    shared = list(MetricDefinition.objects.filter(network=network, archived_at__isnull=True))
+    chosen = next(
+        (m for m in shared if str(m.pk) == request.GET.get("metric")), shared[0] if shared else None
+    )
+    rows = selectors.network_leaderboard(chosen, today=timezone.localdate()) if chosen else []
+    return render(
+        request,
+        "metrics/leaderboard.html",
+        {"network": network, "shared": shared, "chosen": chosen, "rows": rows, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def metric_adopt(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    shared = get_object_or_404(MetricDefinition, pk=metric_pk, network_id=group.network_id)
+    services.metric_adopt(actor=request.user, group=group, network_metric=shared)
+    messages.success(request, _("The group now measures %(name)s.") % {"name": shared.name})
+    return redirect("metrics:metric_list", pk=group.pk)
+
+
+@login_required
+@require_POST
+def group_ranking(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    ranked = request.POST.get("ranked") == "1"
+    services.group_ranking_set(actor=request.user, group=group, ranked=ranked)
+    messages.success(
+        request,
+        _("The group is on the network leaderboard.")
+        if ranked
+        else _("The group is no longer ranked on the network leaderboard."),
+    )
+    return redirect("metrics:metric_list", pk=group.pk)
