@@ -154,8 +154,16 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
         )
 
 
-class MetricViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """The metrics of my groups; moderators add new ones."""
+class MetricViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The metrics of my groups; moderators add and change them (every change is recorded)."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     serializer_class = MetricSerializer
     filterset_fields = ["group"]
@@ -171,3 +179,10 @@ class MetricViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         data = dict(serializer.validated_data)
         group, _access = group_for_user(self.request.user, data.pop("group").pk, need="moderate")
         serializer.instance = services.metric_define(actor=self.request.user, group=group, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("group", None)
+        serializer.instance = services.metric_update(
+            actor=self.request.user, metric=serializer.instance, **data
+        )

@@ -78,3 +78,21 @@ class NetworkMetricForm(forms.ModelForm):
         model = MetricDefinition
         fields = ["name", "unit", "direction", "aggregation", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class MeasurementForm(forms.Form):
+    metric = forms.ModelChoiceField(label=_("Metric"), queryset=MetricDefinition.objects.none())
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    measured_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, metrics=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = (
+            metrics if metrics is not None else MetricDefinition.objects.none()
+        )
+        self.fields["measured_on"].initial = today or timezone.localdate()

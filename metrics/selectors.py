@@ -21,6 +21,7 @@ def week_start(day: date) -> date:
 class MetricSeries:
     metric: MetricDefinition
     weeks: list[tuple[date, Decimal]] = field(default_factory=list)
+    period_total: Decimal = ZERO  # summed over the weeks shown
     current: Decimal = ZERO  # the metric's value over its whole life (per its aggregation)
     this_week: Decimal = ZERO
     last_week: Decimal = ZERO
@@ -83,6 +84,7 @@ def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSe
         for n in range(weeks):
             week = first_week + timedelta(weeks=n)
             item.weeks.append((week, value(weekly.get(week))))
+            item.period_total += Decimal((weekly.get(week) or {}).get("total") or 0)
         item.this_week, item.last_week = value(weekly.get(this_week)), value(weekly.get(last_week))
         total = totals.get(metric.pk)
         if total is not None:

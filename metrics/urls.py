@@ -14,9 +14,9 @@ urlpatterns = [
     path("groups/<int:pk>/impact/", views.group_impact, name="group_impact"),
     path("groups/<int:pk>/metrics/", views.metric_list, name="metric_list"),
     path("groups/<int:pk>/ranking/", views.group_ranking, name="group_ranking"),
-    path(
-        "groups/<int:pk>/metrics/<int:metric_pk>/adopt/", views.metric_adopt, name="metric_adopt"
-    ),
+    path("groups/<int:pk>/measurements/new/", views.measurement_create, name="measurement_create"),
+    path("groups/<int:pk>/metrics/<int:metric_pk>/edit/", views.metric_edit, name="metric_edit"),
+    path("groups/<int:pk>/metrics/<int:metric_pk>/adopt/", views.metric_adopt, name="metric_adopt"),
     path(
         "networks/<slug:slug>/leaderboard/", views.network_leaderboard, name="network_leaderboard"
     ),

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from metrics import charts, exports, selectors, services
-from metrics.forms import ActionForm, MetricForm, NetworkMetricForm
-from metrics.models import Action, EntryRevision, Measurement, MetricDefinition
+from metrics.forms import ActionForm, MeasurementForm, MetricForm, NetworkMetricForm
+from metrics.models import Action, EntryRevision, GroupRanking, Measurement, MetricDefinition
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -98,13 +98,37 @@ def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Metric added."))
                 return redirect("metrics:metric_list", pk=group.pk)
-    metrics = MetricDefinition.objects.filter(
-        group=group, archived_at__isnull=True
-    ).prefetch_related("changes__changed_by")
+    metrics = list(
+        MetricDefinition.objects.filter(group=group, archived_at__isnull=True).prefetch_related(
+            "changes__changed_by"
+        )
+    )
+    adopted = {m.source_id for m in metrics}
+    shared = [
+        m
+        for m in MetricDefinition.objects.filter(
+            network_id=group.network_id, archived_at__isnull=True
+        )
+        if m.pk not in adopted
+    ]
+    ranking = GroupRanking.objects.filter(group=group).first()
+    measurement_form = None
+    if access.member and metrics:
+        measurement_form = MeasurementForm(
+            metrics=MetricDefinition.objects.filter(pk__in=[m.pk for m in metrics])
+        )
     return render(
         request,
         "metrics/metric_list.html",
-        {"group": group, "access": access, "metrics": metrics, "form": form},
+        {
+            "group": group,
+            "access": access,
+            "metrics": metrics,
+            "form": form,
+            "shared": shared,
+            "ranked": ranking is None or ranking.ranked,
+            "measurement_form": measurement_form,
+        },
     )
 
 
@@ -278,4 +302,48 @@ def group_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         if ranked
         else _("The group is no longer ranked on the network leaderboard."),
     )
+    return redirect("metrics:metric_list", pk=group.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metric_edit(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    metric = get_object_or_404(
+        MetricDefinition, pk=metric_pk, group=group, archived_at__isnull=True
+    )
+    form = MetricForm(request.POST or None, instance=metric)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.metric_update(actor=request.user, metric=metric, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Metric saved; the change is in its history."))
+            return redirect("metrics:metric_list", pk=group.pk)
+    return render(
+        request, "metrics/metric_edit.html", {"group": group, "metric": metric, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="member")
+    metrics = MetricDefinition.objects.filter(group=group, archived_at__isnull=True)
+    form = MeasurementForm(request.POST, metrics=metrics)
+    if form.is_valid():
+        try:
+            services.measurement_log(user=request.user, group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Value logged."))
+            return redirect("metrics:metric_list", pk=group.pk)
+    for field, errors in form.errors.items():
+        for error in errors:
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else ''}: {error}".lstrip(": "),
+            )
     return redirect("metrics:metric_list", pk=group.pk)

@@ -1,0 +1,13 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def per_hour(series, effort) -> Decimal:
+    """Impact per hour of the group's effort over the same weeks ("more impact with less effort")."""
+    if not effort.minutes:
+        return Decimal(0)
+    return (series.period_total * 60 / effort.minutes).quantize(Decimal("0.01"))
