@@ -76,7 +76,7 @@ def _person(n: int) -> User:
         },
     )
     if created:
-        user.display_name = name if n < len(FIRST_NAMES) else f"{name} {n // len(FIRST_NAMES) + 1}"
+        user.display_name = f"{name} {'BCDFGHJKLMNPRSTVW'[(n * 7) % 17]}."
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user

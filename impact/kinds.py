@@ -51,6 +51,16 @@ KINDS: dict[str, NotificationKind] = {
             _("Spin-outs"),
             _("A new group is spun out and you are part of it."),
         ),
+        NotificationKind(
+            "narratives.answer",
+            _("Answers to my questions"),
+            _("Someone answers a question you asked."),
+        ),
+        NotificationKind(
+            "narratives.help",
+            _("Help requests"),
+            _("Someone in your group asks for help, or responds to your request."),
+        ),
     ]
 }
 

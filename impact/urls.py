@@ -8,6 +8,7 @@ urlpatterns = [
     path("", group_views.home, name="home"),
     path("", include("groups.urls")),
     path("", include("metrics.urls")),
+    path("", include("narratives.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notification_list, name="notification_list"),

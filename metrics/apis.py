@@ -76,6 +76,9 @@ class MetricSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
+        # The model allows a network metric without a group; through this API every metric
+        # belongs to a group (a missing group used to crash perform_create).
+        extra_kwargs = {"group": {"required": True, "allow_null": False}}
 
 
 class LogFilter(django_filters.FilterSet):

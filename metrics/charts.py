@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import date_format
+
 from metrics.selectors import MetricSeries
 
 WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 320, 120, 12, 18
@@ -47,7 +49,7 @@ def weekly_bars(series: MetricSeries) -> Chart:
                 y=round(HEIGHT - PAD_BOTTOM - height, 1),
                 width=round(step * 0.7, 1),
                 height=round(height, 1),
-                label=week.strftime("%d %b"),
+                label=date_format(week, "j M"),  # month names in the reader's language
                 value=value,
             )
         )

@@ -112,11 +112,14 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
                 impacts = [(metric.pk, value)]
                 if adopted is not None and rng.random() < 0.4:
                     impacts.append((adopted.pk, rng.randint(1, 3 + (days - offset) // 20)))
+                person = rng.choice(members)
                 services.action_log(
-                    user=rng.choice(members),
+                    user=person,
                     group=group,
                     description=rng.choice(descriptions),
-                    happened_on=day,
+                    # Today on the server can be tomorrow for someone west of it (New York
+                    # just after midnight UTC); the log refuses days in the future.
+                    happened_on=min(day, timezone.localtime(timezone.now(), person.zone).date()),
                     effort_minutes=rng.choice([20, 30, 45, 60, 90, 120]),
                     impacts=impacts,
                 )

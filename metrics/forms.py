@@ -1,8 +1,34 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import MAX_EFFORT_MINUTES, MetricDefinition
+from metrics.services import parse_value
+
+
+class ImpactValueField(forms.CharField):
+    """A measured value, checked by the same rule as the service (a comma works too).
+
+    A text input with a decimal keypad, not type=number: a browser empties a number input
+    it cannot parse, and what the person typed must stay in the form next to the message.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_value(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["value"]) from exc
 
 
 class ActionForm(forms.Form):
@@ -24,8 +50,15 @@ class ActionForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
     )
 
-    def __init__(self, *args, metrics=(), today=None, with_notes=False, **kwargs):
+    def __init__(self, *args, metrics=(), today=None, with_notes=False, initiatives=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if initiatives is not None and initiatives.exists():
+            self.fields["initiative"] = forms.ModelChoiceField(
+                label=_("Initiative it serves"),
+                queryset=initiatives,
+                required=False,
+                empty_label=_("None in particular"),
+            )
         self.fields["happened_on"].initial = today or timezone.localdate()
         self.fields["happened_on"].widget.attrs["max"] = str(self.fields["happened_on"].initial)
         if with_notes:
@@ -38,12 +71,8 @@ class ActionForm(forms.Form):
         self.metric_fields = []
         for metric in metrics:
             name = f"impact_{metric.pk}"
-            self.fields[name] = forms.DecimalField(
-                label=_("%(name)s (%(unit)s)") % {"name": metric.name, "unit": metric.unit},
-                required=False,
-                max_digits=14,
-                decimal_places=2,
-                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            self.fields[name] = ImpactValueField(
+                label=_("%(name)s (%(unit)s)") % {"name": metric.name, "unit": metric.unit}
             )
             self.metric_fields.append(name)
 

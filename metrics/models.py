@@ -102,6 +102,14 @@ class Action(models.Model):
     description = models.CharField(_("what I did"), max_length=200)
     notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown."))
     happened_on = models.DateField(_("day"))
+    initiative = models.ForeignKey(
+        "narratives.Initiative",
+        verbose_name=_("initiative it serves"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
     effort_minutes = models.PositiveIntegerField(
         _("effort (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EFFORT_MINUTES)],

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Avg, Count, F, Sum, Window
+from django.db.models.functions import RowNumber, TruncWeek
 
 from groups.models import Group
 from metrics.models import Action, Measurement, MetricDefinition
@@ -25,14 +25,18 @@ class MetricSeries:
     current: Decimal = ZERO  # the metric's value over its whole life (per its aggregation)
     this_week: Decimal = ZERO
     last_week: Decimal = ZERO
+    measured: bool = False  # anything logged at all
 
     @property
     def progress(self) -> int | None:
         target = self.metric.target
         if not target:
             return None
+        if not self.measured:
+            # Nothing measured is no progress, also when lower is better.
+            return 0
         if self.metric.direction == MetricDefinition.Direction.LOWER:
-            return max(0, min(100, int(target / self.current * 100))) if self.current else 100
+            return max(0, min(100, int(target / self.current * 100))) if self.current > 0 else 100
         return max(0, min(100, int(self.current / target * 100)))
 
     @property
@@ -43,57 +47,100 @@ class MetricSeries:
         return "better" if (self.this_week > self.last_week) == better_up else "worse"
 
 
+def _latest_first():
+    return [F("measured_on").desc(), F("id").desc()]
+
+
+def _latest_per(measurements, *partition):
+    """The most recent measurement per partition (by day, then by when it was logged)."""
+    return measurements.annotate(
+        rank=Window(RowNumber(), partition_by=list(partition), order_by=_latest_first())
+    ).filter(rank=1)
+
+
 def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSeries]:
-    """One series per active metric over the last `weeks` weeks: three queries, whatever the data."""
+    """One series per active metric over the last `weeks` weeks: at most five queries."""
     metrics = list(MetricDefinition.objects.filter(group=group, archived_at__isnull=True))
     first_week = week_start(today) - timedelta(weeks=weeks - 1)
+    measurements = Measurement.objects.filter(group=group, metric__in=metrics)
     rows = (
-        Measurement.objects.filter(group=group, metric__in=metrics, measured_on__gte=first_week)
+        measurements.filter(measured_on__gte=first_week)
         .annotate(week=TruncWeek("measured_on"))
         .values("metric_id", "week")
-        .annotate(total=Sum("value"), average=Avg("value"), last_day=Max("measured_on"))
+        .annotate(total=Sum("value"), average=Avg("value"))
     )
     by_metric: dict[int, dict[date, dict]] = {}
     for row in rows:
-        week = _as_date(row["week"])
-        by_metric.setdefault(row["metric_id"], {})[week] = row
+        by_metric.setdefault(row["metric_id"], {})[_as_date(row["week"])] = row
     totals = {
         row["metric_id"]: row
-        for row in Measurement.objects.filter(group=group, metric__in=metrics)
-        .values("metric_id")
-        .annotate(total=Sum("value"), average=Avg("value"), last_id=Max("id"))
-    }
-    latest_values = dict(
-        Measurement.objects.filter(pk__in=[row["last_id"] for row in totals.values()]).values_list(
-            "metric_id", "value"
+        for row in measurements.values("metric_id").annotate(
+            total=Sum("value"), average=Avg("value")
         )
-    )
+    }
+    # A level ("latest value") is the last value measured in a week, and it holds until the
+    # next measurement: a week nobody measured the roofs still has the roofs of the week before.
+    levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
+    level_in_week: dict[int, dict[date, Decimal]] = {}
+    level_before: dict[int, Decimal] = {}
+    if levels:
+        for metric_id, week, level in (
+            _latest_per(
+                measurements.filter(metric__in=levels, measured_on__gte=first_week),
+                F("metric_id"),
+                TruncWeek("measured_on"),
+            )
+            .annotate(week=TruncWeek("measured_on"))
+            .values_list("metric_id", "week", "value")
+        ):
+            level_in_week.setdefault(metric_id, {})[_as_date(week)] = level
+        level_before = dict(
+            _latest_per(
+                measurements.filter(metric__in=levels, measured_on__lt=first_week),
+                F("metric_id"),
+            ).values_list("metric_id", "value")
+        )
     series = []
     this_week, last_week = week_start(today), week_start(today) - timedelta(weeks=1)
     for metric in metrics:
         weekly = by_metric.get(metric.pk, {})
-
-        def value(row, metric=metric):
-            if row is None:
-                return ZERO
-            if metric.aggregation == MetricDefinition.Aggregation.AVERAGE:
-                return Decimal(row["average"]).quantize(Decimal("0.01"))
-            return Decimal(row["total"])
-
-        item = MetricSeries(metric)
-        for n in range(weeks):
-            week = first_week + timedelta(weeks=n)
-            item.weeks.append((week, value(weekly.get(week))))
-            item.period_total += Decimal((weekly.get(week) or {}).get("total") or 0)
-        item.this_week, item.last_week = value(weekly.get(this_week)), value(weekly.get(last_week))
-        total = totals.get(metric.pk)
-        if total is not None:
-            if metric.aggregation == MetricDefinition.Aggregation.LATEST:
-                item.current = Decimal(latest_values.get(metric.pk, ZERO))
+        item = MetricSeries(metric, measured=metric.pk in totals)
+        if metric.aggregation == MetricDefinition.Aggregation.LATEST:
+            level = level_before.get(metric.pk, ZERO)
+            measured_levels = level_in_week.get(metric.pk, {})
+            values = {}
+            for n in range(weeks):
+                week = first_week + timedelta(weeks=n)
+                level = measured_levels.get(week, level)
+                values[week] = level
+            if measured_levels:
+                item.current = measured_levels[max(measured_levels)]
             else:
-                item.current = value(total)
+                item.current = level_before.get(metric.pk, ZERO)
+        else:
+            values = {
+                first_week + timedelta(weeks=n): _aggregate(
+                    metric, weekly.get(first_week + timedelta(weeks=n))
+                )
+                for n in range(weeks)
+            }
+            item.current = _aggregate(metric, totals.get(metric.pk))
+        item.weeks = list(values.items())
+        item.period_total = sum(
+            (Decimal(row["total"]) for week, row in weekly.items() if week in values), ZERO
+        )
+        item.this_week, item.last_week = values.get(this_week, ZERO), values.get(last_week, ZERO)
         series.append(item)
     return series
+
+
+def _aggregate(metric: MetricDefinition, row: dict | None) -> Decimal:
+    """A sum or an average from an aggregate row (nothing measured: zero)."""
+    if row is None:
+        return ZERO
+    if metric.aggregation == MetricDefinition.Aggregation.AVERAGE:
+        return Decimal(row["average"]).quantize(Decimal("0.01"))
+    return Decimal(row["total"])
 
 
 @dataclass
@@ -153,7 +200,7 @@ class MyWeek:
 
 
 def member_week(user, *, today: date) -> MyWeek:
-    """A member's own week in numbers against the week before: two queries."""
+    """A member's own week in numbers against the week before: three or four queries."""
     this_start = week_start(today)
     last_start = this_start - timedelta(weeks=1)
     weeks = {this_start: WeekNumbers(), last_start: WeekNumbers()}
@@ -165,15 +212,35 @@ def member_week(user, *, today: date) -> MyWeek:
     ):
         numbers = weeks[_as_date(row["week"])]
         numbers.actions, numbers.minutes = row["actions"], row["minutes"] or 0
-    metric_ids = set()
+    mine = Measurement.objects.filter(
+        user=user, measured_on__gte=last_start, measured_on__lte=today
+    )
+    metric_ids, level_ids = set(), set()
     for row in (
-        Measurement.objects.filter(user=user, measured_on__gte=last_start, measured_on__lte=today)
-        .annotate(week=TruncWeek("measured_on"))
-        .values("week", "metric_id")
-        .annotate(total=Sum("value"))
+        mine.annotate(week=TruncWeek("measured_on"))
+        .values("week", "metric_id", "metric__aggregation")
+        .annotate(total=Sum("value"), average=Avg("value"))
     ):
-        weeks[_as_date(row["week"])].impact[row["metric_id"]] = row["total"]
+        aggregation = row["metric__aggregation"]
+        value = (
+            Decimal(row["average"]).quantize(Decimal("0.01"))
+            if aggregation == MetricDefinition.Aggregation.AVERAGE
+            else row["total"]
+        )
+        weeks[_as_date(row["week"])].impact[row["metric_id"]] = value
         metric_ids.add(row["metric_id"])
+        if aggregation == MetricDefinition.Aggregation.LATEST:
+            level_ids.add(row["metric_id"])
+    if level_ids:
+        # A level (roofs with solar) is the last value measured that week, not the sum.
+        for metric_id, week, level in (
+            _latest_per(
+                mine.filter(metric_id__in=level_ids), F("metric_id"), TruncWeek("measured_on")
+            )
+            .annotate(week=TruncWeek("measured_on"))
+            .values_list("metric_id", "week", "value")
+        ):
+            weeks[_as_date(week)].impact[metric_id] = level
     metrics = (
         list(MetricDefinition.objects.filter(pk__in=metric_ids).select_related("group"))
         if metric_ids
@@ -267,8 +334,15 @@ def network_leaderboard(
         )
         for pk, group in groups.items()
     ]
-    # Friendly competition: most improved first, then impact per hour of effort.
+    # Friendly competition: most improved first, then impact per hour of effort. When lower
+    # is better (kWh used), improving means going down.
+    better = 1 if network_metric.direction == MetricDefinition.Direction.HIGHER else -1
     rows.sort(
-        key=lambda r: (r.improvement is None, -(r.improvement or 0), -r.per_hour, r.group.name)
+        key=lambda r: (
+            r.improvement is None,
+            -better * (r.improvement or 0),
+            -better * r.per_hour,
+            r.group.name,
+        )
     )
     return rows

@@ -24,6 +24,8 @@ from metrics.models import (
 
 MAX_ABS_VALUE = Decimal("1e11")
 METRIC_FIELDS = ["name", "unit", "direction", "aggregation", "target", "target_date", "description"]
+NAME_MAX = MetricDefinition._meta.get_field("name").max_length
+UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
 
 
 def _is_member(user: User, group: Group) -> bool:
@@ -47,11 +49,15 @@ def _require_moderator(user: User, group: Group) -> None:
         raise PermissionDenied(_("Only the group's moderators can change its metrics."))
 
 
-def _clean_value(raw, field: str = "value") -> Decimal:
+def parse_value(raw, field: str = "value") -> Decimal:
+    """A measured value as typed (a comma works as the decimal mark), or a ValidationError."""
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({field: _("Enter a number, for example 12 or 3.5.")}) from exc
+    # Decimal() happily parses "NaN" and "Infinity"; neither is a measurement.
+    if value.is_nan():
+        raise ValidationError({field: _("Enter a number, for example 12 or 3.5.")})
     if not value.is_finite() or abs(value) >= MAX_ABS_VALUE:
         raise ValidationError({field: _("That number is too large.")})
     return value.quantize(Decimal("0.01"))
@@ -69,10 +75,19 @@ def _check_day(user: User, day: date, field: str) -> None:
 # Metric definitions -----------------------------------------------------------------------
 
 
+def _strip_texts(fields: dict) -> None:
+    # A stored " Trees " would slip past the case-insensitive duplicate check for "Trees".
+    for key in ("name", "unit"):
+        if isinstance(fields.get(key), str):
+            fields[key] = fields[key].strip()
+
+
 def _validate_metric(group: Group, fields: dict, *, exclude_pk=None) -> None:
     errors = {}
     if not (fields.get("name") or "").strip():
         errors["name"] = _("Give the metric a name.")
+    elif len(fields["name"].strip()) > NAME_MAX:
+        errors["name"] = _("Keep the name under %(n)d characters.") % {"n": NAME_MAX}
     elif (
         MetricDefinition.objects.filter(
             group=group, name__iexact=fields["name"].strip(), archived_at__isnull=True
@@ -83,6 +98,8 @@ def _validate_metric(group: Group, fields: dict, *, exclude_pk=None) -> None:
         errors["name"] = _("The group already measures a metric with that name.")
     if not (fields.get("unit") or "").strip():
         errors["unit"] = _("Say what you count, for example trees or kWh.")
+    elif len(fields["unit"].strip()) > UNIT_MAX:
+        errors["unit"] = _("Keep the unit under %(n)d characters.") % {"n": UNIT_MAX}
     if fields.get("direction") not in MetricDefinition.Direction.values:
         errors["direction"] = _("Choose whether higher or lower is better.")
     if fields.get("aggregation") not in MetricDefinition.Aggregation.values:
@@ -107,7 +124,8 @@ def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
     given = {key: fields[key] for key in METRIC_FIELDS if fields.get(key) not in (None, "")}
     fields = defaults | given | {"source": fields.get("source")}
     if fields["target"] is not None:
-        fields["target"] = _clean_value(fields["target"], "target")
+        fields["target"] = parse_value(fields["target"], "target")
+    _strip_texts(fields)
     _validate_metric(group, fields)
     metric = MetricDefinition.objects.create(group=group, **fields)
     MetricChange.objects.create(
@@ -131,10 +149,12 @@ def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricD
     _require_moderator(actor, metric.group)
     before = _metric_snapshot(metric)
     if fields.get("target") not in (None, ""):
-        fields["target"] = _clean_value(fields["target"], "target")
+        fields["target"] = parse_value(fields["target"], "target")
     for key in METRIC_FIELDS:
         if key in fields:
             setattr(metric, key, fields[key] if fields[key] != "" or key == "description" else None)
+    metric.name = (metric.name or "").strip()
+    metric.unit = (metric.unit or "").strip()
     _validate_metric(
         metric.group, model_to_dict(metric, fields=METRIC_FIELDS), exclude_pk=metric.pk
     )
@@ -154,17 +174,35 @@ def metric_archive(*, actor: User, metric: MetricDefinition) -> None:
     MetricChange.objects.create(metric=metric, changed_by=actor, changes={"archived": True})
 
 
+def _is_shared(metric: MetricDefinition | None) -> bool:
+    return metric is not None and metric.network_id is not None
+
+
 @register_spin_out_copier
 def copy_metrics_to_spin_out(parent: Group, child: Group) -> None:
     """A spun-out group starts with its parent's metric definitions."""
-    MetricDefinition.objects.bulk_create(
+    parents = MetricDefinition.objects.filter(group=parent, archived_at__isnull=True)
+    parents = parents.select_related("source").order_by("pk")
+    copies = MetricDefinition.objects.bulk_create(
         [
             MetricDefinition(
                 group=child,
-                source=metric,
+                # A copy of an adopted network metric stays adopted: the leaderboard and
+                # metric_adopt find groups through the network metric itself.
+                source_id=metric.source_id if _is_shared(metric.source) else metric.pk,
                 **{key: getattr(metric, key) for key in METRIC_FIELDS},
             )
-            for metric in MetricDefinition.objects.filter(group=parent, archived_at__isnull=True)
+            for metric in parents
+        ]
+    )
+    MetricChange.objects.bulk_create(
+        [
+            MetricChange(
+                metric=copy,
+                changed_by=None,
+                changes={"created": _metric_snapshot(copy), "spun_out_of": parent.pk},
+            )
+            for copy in copies
         ]
     )
 
@@ -211,10 +249,15 @@ def action_log(
     effort_minutes: int,
     notes: str = "",
     impacts: list[tuple[int, object]] = (),
+    initiative=None,
 ) -> Action:
     """Log what a member did, and the impact it had, in one transaction."""
     if not _is_member(user, group):
         raise PermissionDenied(_("Only members of the group can log actions in it."))
+    if initiative is not None and (
+        initiative.group_id != group.pk or initiative.status not in ("proposed", "active")
+    ):
+        raise ValidationError({"initiative": _("Choose one of the group's current initiatives.")})
     effort = _check_action_fields(user, description, happened_on, effort_minutes)
     cleaned = _clean_impacts(_group_metrics(group), impacts)
     with transaction.atomic():
@@ -225,6 +268,7 @@ def action_log(
             notes=notes.strip(),
             happened_on=happened_on,
             effort_minutes=effort,
+            initiative=initiative,
         )
         Measurement.objects.bulk_create(
             [
@@ -250,7 +294,7 @@ def measurement_log(
         raise PermissionDenied(_("Only members of the group can log measurements in it."))
     if metric.group_id != group.pk or metric.archived_at is not None:
         raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})
-    clean = _clean_value(value)
+    clean = parse_value(value)
     _check_day(user, measured_on, "measured_on")
     return Measurement.objects.create(
         metric=metric, group=group, user=user, value=clean, measured_on=measured_on
@@ -288,7 +332,8 @@ def action_update(
     if impacts is not None:
         metrics = _group_metrics(action.group)
         cleaned = _clean_impacts(metrics, impacts)
-        action.measurements.all().delete()
+        # Only the active metrics are editable; values of archived ones stay as they were.
+        action.measurements.filter(metric_id__in=metrics).delete()
         Measurement.objects.bulk_create(
             [
                 Measurement(
@@ -302,8 +347,7 @@ def action_update(
                 for impact in cleaned
             ]
         )
-    else:
-        action.measurements.update(measured_on=action.happened_on)
+    action.measurements.update(measured_on=action.happened_on)
     EntryRevision.objects.create(
         kind=EntryRevision.Kind.ACTION,
         entry_id=action.pk,
@@ -322,10 +366,13 @@ def _measurements_of(action: Action) -> list[dict]:
 def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact]:
     cleaned = []
     for metric_id, raw in impacts:
-        metric = metrics.get(int(metric_id))
+        try:
+            metric = metrics.get(int(metric_id))
+        except (TypeError, ValueError):
+            metric = None
         if metric is None:
             raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
-        cleaned.append(Impact(metric, _clean_value(raw, f"impact_{metric.pk}")))
+        cleaned.append(Impact(metric, parse_value(raw, f"impact_{metric.pk}")))
     return cleaned
 
 
@@ -411,6 +458,7 @@ def metric_adopt(
     *, actor: User, group: Group, network_metric: MetricDefinition
 ) -> MetricDefinition:
     """A group takes on one of its network's shared metrics (idempotent)."""
+    _require_moderator(actor, group)
     if network_metric.network_id != group.network_id or network_metric.archived_at is not None:
         raise ValidationError({"metric": _("That is not a shared metric of this group's network.")})
     existing = MetricDefinition.objects.filter(

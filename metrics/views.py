@@ -23,9 +23,17 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def action_form_for(group, *, data=None, today=None) -> ActionForm:
-    metrics = MetricDefinition.objects.filter(group=group, archived_at__isnull=True)
-    return ActionForm(data, metrics=metrics, today=today or timezone.localdate(), prefix=None)
+def action_form_for(group, *, data=None, today=None, initial=None, with_notes=False) -> ActionForm:
+    from narratives.models import Initiative
+
+    return ActionForm(
+        data,
+        initial=initial,
+        metrics=MetricDefinition.objects.filter(group=group, archived_at__isnull=True),
+        initiatives=Initiative.objects.filter(group=group, status__in=["proposed", "active"]),
+        today=today or timezone.localdate(),
+        with_notes=with_notes,
+    )
 
 
 @login_required
@@ -44,6 +52,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 happened_on=form.cleaned_data["happened_on"],
                 effort_minutes=form.cleaned_data["effort_minutes"],
                 impacts=form.impacts(),
+                initiative=form.cleaned_data.get("initiative"),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -89,7 +98,7 @@ def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
     form = MetricForm(request.POST or None) if access.moderate else None
     if request.method == "POST":
         if form is None:
-            return redirect("metrics:metric_list", pk=group.pk)
+            raise PermissionDenied
         if form.is_valid():
             try:
                 services.metric_define(actor=request.user, group=group, **form.cleaned_data)
@@ -285,8 +294,14 @@ def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
 def metric_adopt(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
     group, _access = group_for_user(request.user, pk, need="moderate")
     shared = get_object_or_404(MetricDefinition, pk=metric_pk, network_id=group.network_id)
-    services.metric_adopt(actor=request.user, group=group, network_metric=shared)
-    messages.success(request, _("The group now measures %(name)s.") % {"name": shared.name})
+    try:
+        services.metric_adopt(actor=request.user, group=group, network_metric=shared)
+    except ValidationError as exc:
+        # Typically the group already measures a metric of that name.
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The group now measures %(name)s.") % {"name": shared.name})
     return redirect("metrics:metric_list", pk=group.pk)
 
 

@@ -15,10 +15,12 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         from groups.demo import seed_groups
         from metrics.demo import seed_metrics
+        from narratives.demo import seed_narratives
 
         users = seed_users()
         seed_groups(users, scale=scale)
         seed_metrics(users)
+        seed_narratives(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale})."))
         for username, display_name, _tz, _staff in DEMO_USERS:
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({display_name})")

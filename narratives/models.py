@@ -1,0 +1,278 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group, Network
+
+
+class Narrative(models.Model):
+    """An opportunity-based narrative: a call to action about a future the reader can shape."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, null=True, blank=True, related_name="narratives"
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="own_narratives"
+    )
+    title = models.CharField(_("title"), max_length=160)
+    horizon_year = models.PositiveSmallIntegerField(
+        _("horizon year"), help_text=_("Where could things be 10 to 20 years from now?")
+    )
+    opportunity = models.TextField(_("the opportunity"), help_text=_("Markdown."))
+    why_now = models.TextField(_("why it matters now"), blank=True, help_text=_("Markdown."))
+    call_to_action = models.TextField(
+        _("call to action"), blank=True, help_text=_("What the reader can do. Markdown.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("narrative")
+        verbose_name_plural = _("narratives")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(network__isnull=False, group__isnull=True)
+                | Q(network__isnull=True, group__isnull=False),
+                name="narrative_belongs_to_network_or_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("narratives:narrative_detail", args=[self.pk])
+
+    @property
+    def network_id_for_access(self) -> int:
+        return self.network_id if self.network_id else self.group.network_id
+
+
+class NarrativeRevision(models.Model):
+    """A narrative as it was before an edit, with who changed it and when."""
+
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("narrative revision")
+        verbose_name_plural = _("narrative revisions")
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.narrative} @ {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class Adoption(models.Model):
+    """The narrative a group has adopted (without one it follows its network's)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="adoption")
+    narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="adoptions")
+    adopted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adopted narrative")
+        verbose_name_plural = _("adopted narratives")
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.narrative}"
+
+
+class Question(models.Model):
+    """A powerful question: open, focusing, often a request for help."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    narrative = models.ForeignKey(
+        Narrative, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    details = models.TextField(_("details"), blank=True, help_text=_("Markdown."))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="questions"
+    )
+    posed_to_network = models.BooleanField(
+        _("posed to the whole network"),
+        default=False,
+        help_text=_("Members of every group in the network can see and answer it."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    follow_up_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("powerful question")
+        verbose_name_plural = _("powerful questions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["network", "status", "-created_at"], name="question_board_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("narratives:question_detail", args=[self.pk])
+
+    @property
+    def is_network_wide(self) -> bool:
+        """Network narratives' questions and posed questions are seen by the whole network."""
+        return self.posed_to_network or self.group_id is None
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="answers"
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers_given"
+    )
+    body = models.TextField(_("answer"), help_text=_("Markdown."))
+    helpful = models.BooleanField(_("marked helpful"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
+
+
+class Initiative(models.Model):
+    """One of the 2-3 things a group commits to now (6-12 months) to move toward the opportunity."""
+
+    class Impact(models.TextChoices):
+        HIGH = "high", _("High impact")
+        LOW = "low", _("Low impact")
+
+    class Speed(models.TextChoices):
+        FAST = "fast", _("Fast to show impact")
+        SLOW = "slow", _("Slow to show impact")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    MAX_ACTIVE = 3
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(_("title"), max_length=160)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    impact = models.CharField(_("potential impact"), max_length=4, choices=Impact.choices)
+    speed = models.CharField(_("time to tangible impact"), max_length=4, choices=Speed.choices)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    metrics = models.ManyToManyField(
+        "metrics.MetricDefinition",
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("metrics it should move"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["status", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("narratives:initiative_detail", args=[self.pk])
+
+    @property
+    def quadrant(self) -> str:
+        return f"{self.impact}_{self.speed}"
+
+
+class HelpRequest(models.Model):
+    """A member asking the group (and perhaps the network) for help where they are stuck."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="help_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="help_requests"
+    )
+    summary = models.CharField(_("where I am stuck"), max_length=200)
+    details = models.TextField(_("details"), blank=True, help_text=_("Markdown."))
+    raised_to_network = models.BooleanField(_("raised to the network"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["status", "-created_at"]
+        indexes = [models.Index(fields=["group", "status"], name="help_group_status_idx")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def get_absolute_url(self) -> str:
+        return reverse("narratives:help_detail", args=[self.pk])
+
+
+class HelpResponse(models.Model):
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, related_name="responses"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("response"), help_text=_("Markdown."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("help response")
+        verbose_name_plural = _("help responses")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Response to {self.help_request_id}"

@@ -1,0 +1,95 @@
+"""Reads for narratives, the questions board, initiatives and help requests."""
+
+from django.db.models import Count, Q, QuerySet
+
+from groups.models import Group, Network
+from narratives.models import Adoption, HelpRequest, Initiative, Narrative, Question
+
+
+def network_narrative(network: Network) -> Narrative | None:
+    """The network's narrative: the latest published one."""
+    return (
+        Narrative.objects.filter(network=network, status=Narrative.Status.PUBLISHED)
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def group_narrative(group: Group) -> Narrative | None:
+    """The narrative a group adopted, or its network's by default."""
+    adoption = Adoption.objects.filter(group=group).select_related("narrative").first()
+    if adoption is not None:
+        return adoption.narrative
+    return network_narrative(group.network)
+
+
+def questions_board(network: Network) -> QuerySet[Question]:
+    """Open questions posed to the whole network, unanswered first, with the group each came from."""
+    return (
+        Question.objects.filter(network=network, status=Question.Status.OPEN)
+        .filter(Q(posed_to_network=True) | Q(group__isnull=True))
+        .select_related("group", "asked_by")
+        .annotate(answer_count=Count("answers"))
+        .order_by("answer_count", "-created_at")
+    )
+
+
+def group_questions(group: Group) -> QuerySet[Question]:
+    return (
+        Question.objects.filter(group=group)
+        .select_related("asked_by")
+        .annotate(answer_count=Count("answers"))
+        .order_by("status", "-created_at")
+    )
+
+
+def quadrants(group: Group) -> dict[str, list[Initiative]]:
+    """The group's live initiatives placed on the impact/speed two-by-two."""
+    grid = {"high_fast": [], "high_slow": [], "low_fast": [], "low_slow": []}
+    for initiative in Initiative.objects.filter(
+        group=group, status__in=[Initiative.Status.PROPOSED, Initiative.Status.ACTIVE]
+    ).order_by("-status", "title"):
+        grid[initiative.quadrant].append(initiative)
+    return grid
+
+
+def open_help_requests(group: Group) -> QuerySet[HelpRequest]:
+    return (
+        HelpRequest.objects.filter(group=group, status=HelpRequest.Status.OPEN)
+        .select_related("asked_by")
+        .annotate(response_count=Count("responses"))
+        .order_by("-created_at")
+    )
+
+
+def network_help_requests(network: Network) -> QuerySet[HelpRequest]:
+    return (
+        HelpRequest.objects.filter(
+            group__network=network, raised_to_network=True, status=HelpRequest.Status.OPEN
+        )
+        .select_related("group", "asked_by")
+        .annotate(response_count=Count("responses"))
+        .order_by("response_count", "-created_at")
+    )
+
+
+def initiative_log(initiative: Initiative) -> dict:
+    """The actions logged against an initiative and the impact they produced, per metric."""
+    from django.db.models import Sum
+
+    from metrics.models import Action, Measurement
+
+    actions = (
+        Action.objects.filter(initiative=initiative)
+        .select_related("user")
+        .prefetch_related("measurements__metric")
+        .order_by("-happened_on", "-id")
+    )
+    totals = (
+        Measurement.objects.filter(action__initiative=initiative)
+        .values("metric__name", "metric__unit")
+        .annotate(total=Sum("value"))
+        .order_by("metric__name")
+    )
+    effort = Action.objects.filter(initiative=initiative).aggregate(minutes=Sum("effort_minutes"))
+    return {"actions": actions[:50], "totals": list(totals), "minutes": effort["minutes"] or 0}
