@@ -1,7 +1,8 @@
 """The groups API: the same services and permission rules as the pages."""
 
+import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -121,6 +122,27 @@ def _outcome(outcome: services.JoinOutcome) -> Response:
     return Response(JoinOutcomeSerializer(outcome).data, status=status.HTTP_200_OK)
 
 
+def _networks_visible_to(request) -> QuerySet[Network]:
+    if request is None or not request.user.is_authenticated:
+        return Network.objects.none()
+    return Network.objects.filter(Q(is_public=True) | Q(memberships__user=request.user)).distinct()
+
+
+def _groups_visible_to(request) -> QuerySet[Group]:
+    return Group.objects.filter(network__in=_networks_visible_to(request))
+
+
+class GroupFilter(django_filters.FilterSet):
+    # Filtering by a private network (or a group in one) someone cannot see answers like
+    # filtering by one that does not exist: no hint that it is there.
+    network = django_filters.ModelChoiceFilter(queryset=_networks_visible_to)
+    parent = django_filters.ModelChoiceFilter(queryset=_groups_visible_to)
+
+    class Meta:
+        model = Group
+        fields = ["network", "join_policy", "parent"]
+
+
 class NetworkViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -158,14 +180,12 @@ class GroupViewSet(
     """Impact groups (5-15 people). Members and waitlists are visible to members and organizers."""
 
     serializer_class = GroupSerializer
-    filterset_fields = ["network", "join_policy", "parent"]
+    filterset_class = GroupFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Group.objects.none()
-        user = self.request.user
-        visible = Q(network__is_public=True) | Q(network__memberships__user=user)
-        return selectors.groups_with_counts(Group.objects.filter(visible).distinct()).order_by(
+        return selectors.groups_with_counts(_groups_visible_to(self.request)).order_by(
             "network", "name"
         )
 
@@ -177,10 +197,7 @@ class GroupViewSet(
         serializer = super().get_serializer(*args, **kwargs)
         if self.action == "create":
             # A private network someone is not part of answers like one that does not exist.
-            user = self.request.user
-            serializer.fields["network"].queryset = Network.objects.filter(
-                Q(is_public=True) | Q(memberships__user=user)
-            ).distinct()
+            serializer.fields["network"].queryset = _networks_visible_to(self.request)
         return serializer
 
     def _group(self, need: str) -> Group:
@@ -254,7 +271,7 @@ class GroupViewSet(
         waiting = (
             JoinRequest.objects.filter(group=group, status="waitlisted")
             .select_related("user")
-            .order_by("created_at", "id")
+            .order_by(*JoinRequest.WAITLIST_ORDER)
         )
         for position, request_ in enumerate(waiting := list(waiting), start=1):
             request_.position = position

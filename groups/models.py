@@ -191,6 +191,10 @@ class JoinRequest(models.Model):
         MOVED = "moved", _("Moved to a spun-out group")
 
     OPEN_STATUSES = (Status.PENDING, Status.WAITLISTED)
+    # The waitlist is first come, first served by the time someone went on it (not when they
+    # asked: a pending request approved into a full group queues behind those already waiting,
+    # so the place a person was told only ever improves).
+    WAITLIST_ORDER = ("waitlisted_at", "id")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="join_requests")
     user = models.ForeignKey(
@@ -199,6 +203,7 @@ class JoinRequest(models.Model):
     statement = models.TextField(_("why I want in"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    waitlisted_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -221,7 +226,7 @@ class JoinRequest(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["group", "created_at", "id"],
+                fields=["group", "waitlisted_at", "id"],
                 condition=Q(status="waitlisted"),
                 name="waitlist_order_idx",
             )

@@ -28,8 +28,8 @@ def groups_with_counts(qs: QuerySet[Group] | None = None) -> QuerySet[Group]:
 
 def waitlist_position(request: JoinRequest) -> int:
     """1 for the person at the front of the waitlist."""
-    earlier = Q(created_at__lt=request.created_at) | Q(
-        created_at=request.created_at, id__lt=request.id
+    earlier = Q(waitlisted_at__lt=request.waitlisted_at) | Q(
+        waitlisted_at=request.waitlisted_at, id__lt=request.id
     )
     return (
         JoinRequest.objects.filter(group_id=request.group_id, status=JoinRequest.Status.WAITLISTED)
@@ -46,8 +46,8 @@ def with_waitlist_position(qs: QuerySet[JoinRequest]) -> QuerySet[JoinRequest]:
             group_id=OuterRef("group_id"), status=JoinRequest.Status.WAITLISTED
         )
         .filter(
-            Q(created_at__lt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), id__lt=OuterRef("id"))
         )
         .order_by()
         .values("group_id")
@@ -136,7 +136,10 @@ def group_page(group: Group, *, user: User, see_members: bool, moderate: bool) -
         .select_related("user")
         .order_by("created_at", "id")
     )
-    waitlist = [r for r in requests if r.status == JoinRequest.Status.WAITLISTED]
+    waitlist = sorted(
+        (r for r in requests if r.status == JoinRequest.Status.WAITLISTED),
+        key=lambda r: (r.waitlisted_at, r.id),
+    )
     for position, request in enumerate(waitlist, start=1):
         request.position = position
         if request.user_id == user.pk:
@@ -179,10 +182,14 @@ def network_lineage(groups: list[Group]) -> list[LineageNode]:
     return roots
 
 
-def network_people(network: Network) -> QuerySet[User]:
-    return User.objects.filter(network_memberships__network=network).order_by(
-        "display_name", "username"
-    )
+def network_people(network: Network, *, role: str | None = None) -> QuerySet[User]:
+    """People in a network (with a role: only those with that role in this network)."""
+    # One filter() call: network and role must hold for the same membership row, or an
+    # organizer of some other network would count as an organizer of this one.
+    same_membership = {"network_memberships__network": network}
+    if role is not None:
+        same_membership["network_memberships__role"] = role
+    return User.objects.filter(**same_membership).order_by("display_name", "username")
 
 
 def group_members_prefetch():

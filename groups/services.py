@@ -234,7 +234,11 @@ def group_join(*, user: User, group: Group, statement: str) -> JoinOutcome:
                 else JoinRequest.Status.WAITLISTED
             )
             request = JoinRequest.objects.create(
-                group=group, user=user, statement=statement, status=status
+                group=group,
+                user=user,
+                statement=statement,
+                status=status,
+                waitlisted_at=timezone.now() if status == JoinRequest.Status.WAITLISTED else None,
             )
             network_add_person(network=group.network, user=user)
             if status == JoinRequest.Status.PENDING:
@@ -315,7 +319,7 @@ def _fill_free_seats(group: Group) -> None:
     waiting = list(
         JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED)
         .select_related("user")
-        .order_by("created_at", "id")
+        .order_by(*JoinRequest.WAITLIST_ORDER)
     )
     now = timezone.now()
     url = reverse("groups:group_detail", args=[group.pk])
@@ -386,8 +390,10 @@ def join_request_decide(
             return None
         if size >= group.capacity:
             if request.status != JoinRequest.Status.WAITLISTED:
+                # Someone offered a seat from the waitlist keeps their old place in it.
                 request.status = JoinRequest.Status.WAITLISTED
-                request.save(update_fields=["status"])
+                request.waitlisted_at = request.waitlisted_at or now
+                request.save(update_fields=["status", "waitlisted_at"])
             return JoinOutcome(
                 "waitlisted", group, request=request, waitlist_position=waitlist_position(request)
             )
@@ -536,7 +542,11 @@ def invitation_accept(*, user: User, token: str) -> JoinOutcome:
         if existing is not None:
             return existing
         request = JoinRequest.objects.create(
-            group=group, user=user, statement=statement, status=JoinRequest.Status.WAITLISTED
+            group=group,
+            user=user,
+            statement=statement,
+            status=JoinRequest.Status.WAITLISTED,
+            waitlisted_at=timezone.now(),
         )
         return JoinOutcome(
             "waitlisted", group, request=request, waitlist_position=waitlist_position(request)
@@ -595,7 +605,7 @@ def spin_out_plan(
             JoinRequest.objects.filter(group=parent, status=JoinRequest.Status.WAITLISTED)
             .exclude(user=moderator)
             .select_related("user")
-            .order_by("created_at", "id")
+            .order_by(*JoinRequest.WAITLIST_ORDER)
         )
         room = max(GROUP_HARD_CAP - plan.size, 0)
         plan.from_waitlist, plan.staying_on_waitlist = waiting[:room], waiting[room:]

@@ -124,9 +124,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "role": role,
             "full_groups": [g for g in groups if g.status == Group.Status.FULL],
             "leaders_total": sum(g.leaders_unleashed_count for g in groups),
-            "organizers": selectors.network_people(network).filter(
-                network_memberships__role=NetworkMembership.Role.ORGANIZER
-            ),
+            "organizers": selectors.network_people(network, role=NetworkMembership.Role.ORGANIZER),
         },
     )
 

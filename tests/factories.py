@@ -68,6 +68,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "groups.Membership"
+        skip_postgeneration_save = True
 
     group = factory.SubFactory(GroupFactory)
     user = factory.SubFactory(UserFactory)
@@ -83,11 +84,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class JoinRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "groups.JoinRequest"
+        skip_postgeneration_save = True
 
     group = factory.SubFactory(GroupFactory)
     user = factory.SubFactory(UserFactory)
     statement = "I would love to plant trees with you."
     status = "waitlisted"
+    waitlisted_at = factory.LazyAttribute(
+        lambda r: timezone.now() if r.status == "waitlisted" else None
+    )
 
     @factory.post_generation
     def in_network(obj, create, extracted, **kwargs):

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
 from impact.api import views
 from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
+from narratives.apis import HelpRequestViewSet, InitiativeViewSet, NarrativeViewSet, QuestionViewSet
 
 router = SimpleRouter()
 router.register("networks", NetworkViewSet, basename="api-network")
@@ -12,6 +13,10 @@ router.register("groups", GroupViewSet, basename="api-group")
 router.register("actions", ActionViewSet, basename="api-action")
 router.register("measurements", MeasurementViewSet, basename="api-measurement")
 router.register("metrics", MetricViewSet, basename="api-metric")
+router.register("narratives", NarrativeViewSet, basename="api-narrative")
+router.register("questions", QuestionViewSet, basename="api-question")
+router.register("initiatives", InitiativeViewSet, basename="api-initiative")
+router.register("help-requests", HelpRequestViewSet, basename="api-help-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 import redis
 import time_machine
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 from impact import services
 from impact.exceptions import DeliveryDeferred
 from impact.models import EmailOptOut, Notification
+from impact.tasks import deliver_notification, sweep_outbox
 from tests.factories import UserFactory
 from tests.impact import support
 
@@ -50,9 +52,7 @@ def broker_queue():
 # Writing rows ------------------------------------------------------------------------------
 
 
-def test_notify_writes_a_sent_in_app_row_and_a_pending_email_row_per_recipient(
-    user, other_user
-):
+def test_notify_writes_a_sent_in_app_row_and_a_pending_email_row_per_recipient(user, other_user):
     ids = notify_membership([user, other_user])
 
     for person in (user, other_user):
@@ -87,7 +87,9 @@ def test_opted_out_kind_gets_no_email_row_but_still_the_in_app_row(user, other_u
 
     assert rows_for(user, Notification.Channel.IN_APP).count() == 1
     assert not rows_for(user, Notification.Channel.EMAIL).exists()
-    assert ids == list(rows_for(other_user, Notification.Channel.EMAIL).values_list("id", flat=True))
+    assert ids == list(
+        rows_for(other_user, Notification.Channel.EMAIL).values_list("id", flat=True)
+    )
 
 
 def test_inactive_people_and_people_without_email_get_no_email(db):
@@ -163,7 +165,7 @@ def test_two_workers_racing_for_one_row_send_exactly_one_email(transactional_db,
         try:
             start.wait(timeout=10)
             outcomes.append(services.notification_deliver(notification_id=email_id))
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:  # reported by the main thread, which fails on it
             errors.append(exc)
         finally:
             connection.close()  # each thread opened its own connection
@@ -260,12 +262,50 @@ def test_transient_smtp_error_defers_the_row_with_growing_backoff(user, mailoutb
         # Not due yet: a duplicate task does nothing.
         assert services.notification_deliver(notification_id=email_id) == "skipped"
 
-        with time_machine.travel(row.next_attempt_at, tick=False):
-            with pytest.raises(DeliveryDeferred) as second:
-                services.notification_deliver(notification_id=email_id)
+        with (
+            time_machine.travel(row.next_attempt_at, tick=False),
+            pytest.raises(DeliveryDeferred) as second,
+        ):
+            services.notification_deliver(notification_id=email_id)
     assert second.value.countdown == 2 * base
     assert Notification.objects.get(pk=email_id).attempts == 2
     assert mailoutbox == []
+
+
+def test_delivery_task_reschedules_itself_after_a_transient_error(user, mailoutbox):
+    (email_id,) = notify_membership([user])
+    queue = broker_queue()
+    queue.delete("celery")
+
+    # Run it as a worker would: with a task request (called directly, retry just re-raises).
+    deliver_notification.push_request(
+        id="task-1", retries=0, is_eager=False, called_directly=False, args=[email_id], kwargs={}
+    )
+    try:
+        with (
+            mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected("went away")),
+            pytest.raises(Retry) as retry,
+        ):
+            deliver_notification.run(email_id)
+    finally:
+        deliver_notification.pop_request()
+
+    assert retry.value.when == settings.OUTBOX_RETRY_BASE_SECONDS
+    (message,) = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
+    assert message["headers"]["argsrepr"] == f"({email_id},)"
+    assert message["headers"]["eta"] is not None  # held back by the worker until then
+    assert message["headers"]["retries"] == 1
+
+
+def test_delivery_task_and_sweep_task_call_the_services(user, mailoutbox):
+    first, second = (notify_membership([user], key=f"k{n}")[0] for n in range(2))
+
+    assert deliver_notification(first) == "sent"
+    with support.celery_eager():
+        assert sweep_outbox() == 1
+
+    assert Notification.objects.get(pk=second).status == Notification.Status.SENT
+    assert len(mailoutbox) == 2
 
 
 def test_row_fails_with_its_error_after_the_last_attempt(user, settings, mailoutbox):
@@ -362,10 +402,13 @@ def unsubscribe_path(user, mailoutbox):
     return url.removeprefix(settings.SITE_URL)
 
 
-def test_unsubscribe_link_asks_first_then_turns_that_kind_off(client, user, mailoutbox):
+def test_unsubscribe_link_asks_first_then_turns_that_kind_off(
+    client, user, mailoutbox, django_assert_max_num_queries
+):
     path = unsubscribe_path(user, mailoutbox)
 
-    page = client.get(path)
+    with django_assert_max_num_queries(1):
+        page = client.get(path)
     assert page.status_code == 200
     assert "Turn it off" in page.content.decode()
     assert not EmailOptOut.objects.filter(user=user).exists()
@@ -383,7 +426,9 @@ def test_unsubscribe_link_asks_first_then_turns_that_kind_off(client, user, mail
 def test_tampered_unsubscribe_token_gives_400_and_changes_nothing(client, user, mailoutbox):
     path = unsubscribe_path(user, mailoutbox)
     token = path.rstrip("/").rsplit("/", 1)[-1]
-    tampered = reverse("email_unsubscribe", args=[token[:-2] + ("AA" if token[-2:] != "AA" else "BB")])
+    tampered = reverse(
+        "email_unsubscribe", args=[token[:-2] + ("AA" if token[-2:] != "AA" else "BB")]
+    )
 
     assert client.get(tampered).status_code == 400
     response = client.post(tampered)
@@ -440,9 +485,11 @@ def test_notifications_admin_changelist_loads_for_a_superuser(
 ):
     people = UserFactory.create_batch(3)
     notify_membership(people)
-    services.notify_address(to_email="guest@example.org", kind="group.invitation", key="i", title="t")
+    services.notify_address(
+        to_email="guest@example.org", kind="group.invitation", key="i", title="t"
+    )
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = admin_client.get(reverse("admin:impact_notification_changelist"))
 
     assert response.status_code == 200

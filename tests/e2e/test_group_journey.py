@@ -1,0 +1,93 @@
+"""An organizer spins out a full group, and the person waiting for it becomes a member."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from groups import services
+from groups.models import Group, Membership
+from tests.factories import PASSWORD, UserFactory
+
+STATEMENT = "I plant trees every weekend and want to do it with neighbours."
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Login").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{base_url}/")
+
+
+@pytest.fixture
+def full_group(transactional_db, settings):
+    """A public network with an open group of 15, filled through the join service."""
+    # Sign-in checks a password on every login; the production hasher costs ~0.3 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    organizer = UserFactory(username="olga", display_name="Olga Organizer")
+    network = services.network_create(creator=organizer, name="Green Town")
+    moderator = UserFactory(display_name="Mo Moderator")
+    services.network_add_person(network=network, user=moderator)
+    group = services.group_create(
+        organizer=organizer,
+        network=network,
+        name="Riverbank",
+        purpose="Plant native trees along the river.",
+        moderator=moderator,
+    )
+    leader = UserFactory(display_name="Lena Leader")
+    for person in [leader] + [UserFactory() for _ in range(13)]:
+        services.group_join(user=person, group=group, statement=STATEMENT)
+    assert Membership.objects.active().filter(group=group).count() == 15
+    return group
+
+
+@pytest.mark.e2e
+def test_waitlisted_person_ends_up_in_the_group_an_organizer_spins_out(
+    page: Page, browser: Browser, live_server, full_group, results_dir
+):
+    base = live_server.url
+    wanda = UserFactory(username="wanda", display_name="Wanda Waiting")
+
+    # A person asks to join the full group and learns their place on the waitlist.
+    sign_in(page, base, "wanda")
+    page.goto(f"{base}{full_group.get_absolute_url()}")
+    expect(page.get_by_text("15/15")).to_be_visible()
+    page.get_by_label("Why do you want to join?").fill(STATEMENT)
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.locator(".callout")).to_contain_text("You are number 1 on the waitlist.")
+
+    # The organizer, in a browser of their own, spins out a new group from the full one.
+    organizer_context = browser.new_context()
+    organizer = organizer_context.new_page()
+    sign_in(organizer, base, "olga")
+    organizer.goto(f"{base}{full_group.network.get_absolute_url()}")
+    organizer.get_by_role("link", name="Spin out of Riverbank").click()
+    expect(organizer).to_have_url(re.compile(rf"/groups/{full_group.pk}/spin-out/$"))
+    organizer.get_by_label("Name of the new group").fill("Riverbank Two")
+    organizer.get_by_label("Moderator of the new group").select_option(label="Lena Leader")
+    organizer.get_by_role("button", name="Preview").click()
+
+    preview = organizer.locator(".preview")
+    expect(preview).to_contain_text("Preview: nothing has moved yet")
+    expect(preview).to_contain_text("Lena Leader — moderator (a leader unleashed from this group)")
+    expect(preview).to_contain_text("Wanda Waiting — from the waitlist")
+    assert not Group.objects.filter(parent=full_group).exists()
+    organizer.get_by_role("button", name="Spin out now").click()
+
+    child = Group.objects.get(parent=full_group)
+    expect(organizer).to_have_url(f"{base}{child.get_absolute_url()}")
+    expect(organizer.get_by_role("heading", name="Riverbank Two")).to_be_visible()
+    organizer.screenshot(path=str(results_dir / "group-journey-spun-out.png"), full_page=True)
+    organizer_context.close()
+
+    # The person who waited is now a member of the new group.
+    page.goto(f"{base}/")
+    card = page.locator("article.group-card", has_text="Riverbank Two")
+    expect(card).to_be_visible()
+    expect(card).not_to_contain_text("waitlist")
+    expect(card).to_contain_text("2/15")
+    expect(page.locator("article.group-card", has_text="Riverbank")).to_have_count(1)
+    page.screenshot(path=str(results_dir / "group-journey.png"), full_page=True)
+    assert Membership.objects.active().filter(group=child, user=wanda).exists()

@@ -1,0 +1,49 @@
+"""`seed_demo` gives the groups a network to show: idempotent, one group full with a waitlist."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from groups.models import Group, JoinRequest, Membership, Network
+from groups.selectors import groups_with_counts, with_status
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    groups = [with_status(g) for g in groups_with_counts().order_by("name")]
+    return {
+        "networks": Network.objects.count(),
+        "groups": [(g.name, g.size, g.status, g.waitlist_length, g.pending_count) for g in groups],
+        "memberships": Membership.objects.count(),
+        "requests": JoinRequest.objects.count(),
+    }
+
+
+def test_seed_demo_builds_a_network_with_a_full_group_and_is_idempotent(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+
+    assert snapshot() == first
+    assert first["networks"] == 1
+    assert len(first["groups"]) == 3
+    full = [g for g in first["groups"] if g[2] == Group.Status.FULL]
+    assert len(full) == 1
+    name, size, _status, waiting, _pending = full[0]
+    assert size == 15 and waiting > 0
+    riverbank = Group.objects.get(name=name)
+    assert riverbank.memberships.filter(user__username="moderator", role="moderator").exists()
+    assert riverbank.memberships.filter(user__username="member", left_at=None).exists()
+    assert riverbank.network.memberships.get(user__username="organizer").role == "organizer"
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+    assert not Network.objects.exists()

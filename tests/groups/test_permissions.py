@@ -1,0 +1,353 @@
+"""Every group page and endpoint, asked by every kind of person, answers as the rules say.
+
+The URLs are discovered (pages from the URL resolver, endpoints from the OpenAPI schema), so a
+new page or endpoint without a row in these tables fails the walk until someone decides who
+may use it.
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from groups import services
+from groups.models import Group
+from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
+from tests.groups.support import STATEMENT
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "outsider",  # signed in, not part of the private network
+    "neighbour",  # in the network, member of another group
+    "member",
+    "moderator",
+    "other_organizer",  # organizer of another network
+    "organizer",
+)
+LOGIN = "login"  # a redirect to the sign-in page
+_ = None  # a method the route does not take: checked to be 405 for anyone signed in
+
+# Pages: {url name: {method: expected answer per role, in the order of ROLES}}.
+# POSTs carry valid data (the world's page_post_data), so a 302 means the action went through.
+PAGES = {
+    "home": {
+        "GET": (200, 200, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:network_list": {
+        "GET": (LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:network_create": {
+        "GET": (LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": (LOGIN, 302, 302, 302, 302, 302, 302),
+    },
+    "groups:network_detail": {
+        "GET": (LOGIN, 404, 200, 200, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:group_create": {
+        "GET": (LOGIN, 404, 403, 403, 403, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 403, 404, 302),
+    },
+    "groups:group_detail": {
+        "GET": (LOGIN, 404, 200, 200, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:group_join": {
+        "GET": (LOGIN, 404, 200, 403, 403, 404, 200),
+        "POST": (LOGIN, 404, 302, 403, 403, 404, 302),
+    },
+    "groups:group_leave": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        # Someone not in the group is told so on the group page they came from.
+        "POST": (LOGIN, 404, 302, 302, 302, 404, 302),
+    },
+    "groups:group_invite": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:group_spin_out": {
+        "GET": (LOGIN, 404, 403, 403, 403, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 403, 404, 302),
+    },
+    "groups:request_decide": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:member_role": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:invitation_revoke": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    # The token is the permission: whoever holds the link may use it (once).
+    "groups:invitation_accept": {
+        "GET": (200, 200, 200, 200, 200, 200, 200),
+        "POST": (200, 302, 302, 302, 302, 302, 302),
+    },
+}
+
+# Endpoints: {OpenAPI path: {method: expected answer per role}}.
+API = {
+    "/api/groups/": {
+        "GET": (401, 200, 200, 200, 200, 200, 200),
+        # A private network one is not part of answers like a network that does not exist.
+        "POST": (401, 400, 403, 403, 403, 400, 201),
+    },
+    "/api/groups/{id}/": {
+        "GET": (401, 404, 200, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/groups/{id}/join/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 200, 200, 200, 404, 200),
+    },
+    "/api/groups/{id}/leave/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 409, 204, 204, 404, 409),
+    },
+    "/api/groups/{id}/spin-out/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 403, 403, 403, 404, 201),
+    },
+    "/api/groups/{id}/members/": {
+        "GET": (401, 404, 403, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/groups/{id}/waitlist/": {
+        "GET": (401, 404, 403, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/groups/{id}/requests/": {
+        "GET": (401, 404, 403, 403, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/groups/{id}/requests/{request_pk}/decide/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 403, 403, 200, 404, 200),
+    },
+    "/api/groups/{id}/invitations/": {
+        "GET": (401, 404, 403, 403, 200, 404, 200),
+        "POST": (401, 404, 403, 403, 201, 404, 201),
+    },
+    "/api/networks/": {
+        "GET": (401, 200, 200, 200, 200, 200, 200),
+        "POST": (401, 201, 201, 201, 201, 201, 201),
+    },
+    "/api/networks/{slug}/": {
+        "GET": (401, 404, 200, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/invitations/{token}/accept/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 200, 200, 200, 200, 200, 200),
+    },
+}
+API_PREFIXES = ("/api/groups/", "/api/networks/", "/api/invitations/")
+
+
+@pytest.fixture
+def world(organizer, moderator, other_organizer, outsider):
+    """A private network: an approval group with a member, a pending request and an invitation;
+    a neighbouring group; someone outside; the organizer of another network."""
+    network = services.network_create(creator=organizer, name="Inner Circle", is_public=False)
+    services.network_add_person(network=network, user=moderator)
+    target = services.group_create(
+        organizer=organizer,
+        network=network,
+        name="Target",
+        purpose="The group every request is about.",
+        join_policy=Group.JoinPolicy.APPROVAL,
+        moderator=moderator,
+    )
+    member_seat = MembershipFactory(group=target, user=UserFactory(display_name="Mira Member"))
+    pending = JoinRequestFactory(
+        group=target, status="pending", user=UserFactory(display_name="Rhea Requester")
+    )
+    neighbours = services.group_create(
+        organizer=organizer, network=network, name="Neighbours", purpose="Next door."
+    )
+    neighbour = MembershipFactory(group=neighbours, user=UserFactory(display_name="Nell")).user
+    invitation = services.invitation_create(actor=moderator, group=target, email="g@example.org")
+    people = {
+        "anonymous": None,
+        "outsider": outsider,
+        "neighbour": neighbour,
+        "member": member_seat.user,
+        "moderator": moderator,
+        "other_organizer": other_organizer,
+        "organizer": organizer,
+    }
+    url_values = {
+        "slug": network.slug,
+        "pk": target.pk,
+        "id": target.pk,
+        "request_pk": pending.pk,
+        "membership_pk": member_seat.pk,
+        "invitation_pk": invitation.pk,
+        "token": invitation.token,
+    }
+    page_post_data = {
+        "groups:network_create": {"name": "Brand New Network"},
+        "groups:group_create": {
+            "name": "Brand New",
+            "purpose": "Act together.",
+            "capacity": "15",
+            "join_policy": "open",
+        },
+        "groups:group_join": {"statement": STATEMENT},
+        "groups:group_invite": {"email": "new@example.org"},
+        "groups:group_spin_out": {
+            "name": "Spun Out",
+            "moderator": member_seat.user_id,
+            "take_waitlist": "on",
+            "confirm": "1",
+        },
+        "groups:request_decide": {"decision": "approve"},
+        "groups:member_role": {"role": "moderator"},
+    }
+    api_post_data = {
+        "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},
+        "/api/groups/{id}/join/": {"statement": STATEMENT},
+        "/api/groups/{id}/spin-out/": {"name": "Spun Out", "moderator": member_seat.user_id},
+        "/api/groups/{id}/requests/{request_pk}/decide/": {"approve": True},
+        "/api/groups/{id}/invitations/": {"email": "new@example.org"},
+        "/api/networks/": {"name": "Brand New Network"},
+    }
+    private_names = [member_seat.user.public_name, moderator.public_name, "Rhea Requester"]
+    return {
+        "people": people,
+        "url_values": url_values,
+        "page_post_data": page_post_data,
+        "api_post_data": api_post_data,
+        "target": target,
+        "private_names": private_names,
+    }
+
+
+def group_page_patterns() -> dict[str, URLPattern]:
+    """Every page of the groups app by its full name: the whole `groups` namespace, and any
+    other URL served by a groups view (the home page). The API is walked from its schema."""
+    found = {}
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, inner)
+                continue
+            module = getattr(entry.callback, "__module__", "")
+            served_by_groups = module.startswith("groups.") and not module.startswith("groups.apis")
+            if namespace.startswith("groups:") or served_by_groups:
+                found[f"{namespace}{entry.name}"] = entry
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def api_routes() -> dict[str, set[str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        path: {method.upper() for method in operations}
+        for path, operations in schema["paths"].items()
+        if path.startswith(API_PREFIXES)
+    }
+
+
+def rolled_back(send, *args, **kwargs):
+    """Send one request inside a savepoint that is undone: every request starts from the world."""
+    with transaction.atomic():
+        response = send(*args, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def answer(response):
+    if response.status_code == 302 and response.url.startswith(reverse("account_login")):
+        return LOGIN
+    return response.status_code
+
+
+def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world):
+    pages = group_page_patterns()
+    routes = api_routes()
+    assert "groups:group_detail" in pages and "/api/groups/{id}/join/" in routes
+
+    # A page or endpoint nobody has decided about fails here first.
+    assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
+    assert set(routes) == set(API), f"endpoints without a row: {set(routes) ^ set(API)}"
+    for path, methods in routes.items():
+        assert methods <= {"GET", "POST"}, f"{path} takes {methods}: add them to the table"
+        for method in methods:
+            assert all(API[path][method][1:]), f"{method} {path} is served but expected 405"
+
+    page_clients, api_clients = {}, {}
+    for role, person in world["people"].items():
+        page_clients[role], api_clients[role] = Client(), APIClient()
+        if person is not None:
+            page_clients[role].force_login(person)
+            api_clients[role].force_authenticate(person)
+
+    wrong = []
+    for name, pattern in pages.items():
+        kwargs = {key: world["url_values"][key] for key in pattern.pattern.converters}
+        url = reverse(name, kwargs=kwargs)
+        for method, expected in PAGES[name].items():
+            data = world["page_post_data"].get(name, {}) if method == "POST" else {}
+            for role, want in zip(ROLES, expected, strict=True):
+                send = getattr(page_clients[role], method.lower())
+                response = rolled_back(send, url, data)
+                if answer(response) != want:
+                    wrong.append(f"{role:16} {method:4} {url}: {answer(response)}, expected {want}")
+
+    for path, table in API.items():
+        url = re.sub(r"{(\w+)}", lambda m: str(world["url_values"][m.group(1)]), path)
+        for method, expected in table.items():
+            data = world["api_post_data"].get(path, {}) if method == "POST" else None
+            for role, want in zip(ROLES, expected, strict=True):
+                want = 405 if want is None else want
+                send = getattr(api_clients[role], method.lower())
+                response = rolled_back(send, url, data, format="json")
+                if response.status_code != want:
+                    wrong.append(
+                        f"{role:16} {method:4} {url}: {response.status_code}, expected {want}"
+                    )
+                elif response.status_code >= 400:
+                    assert set(response.json()) == {"detail", "code", "fields"}, response.content
+
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+def test_others_in_the_network_see_a_group_but_not_who_is_in_it(world):
+    target = world["target"]
+    for role, sees_names in [("neighbour", False), ("member", True), ("organizer", True)]:
+        client = Client()
+        client.force_login(world["people"][role])
+
+        page = client.get(target.get_absolute_url()).content.decode()
+
+        assert target.name in page and target.purpose in page
+        assert "2/15" in page
+        for name in world["private_names"][:2]:
+            assert (name in page) is sees_names, (role, name)
+        # Pending requests are for those who decide on them.
+        assert ("Rhea Requester" in page) is (role == "organizer"), role
+
+
+def test_the_group_list_hides_groups_of_private_networks_from_outsiders(world):
+    for role, sees in [("outsider", False), ("other_organizer", False), ("neighbour", True)]:
+        client = APIClient()
+        client.force_authenticate(world["people"][role])
+
+        names = {g["name"] for g in client.get(reverse("api-group-list")).json()["results"]}
+
+        assert ("Target" in names) is sees, role

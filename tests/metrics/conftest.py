@@ -1,0 +1,144 @@
+"""The usual cast for metrics tests: organizer, moderator, member, outsider, and metrics."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from groups import services as group_services
+from metrics import services
+from metrics.models import MetricDefinition
+from tests.factories import UserFactory
+from tests.metrics.support import join
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every test creates people; the production hasher costs ~0.3 s per password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def organizer(db):
+    return UserFactory(display_name="Olga Organizer")
+
+
+@pytest.fixture
+def network(organizer):
+    return group_services.network_create(creator=organizer, name="Green Town")
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(display_name="Mo Moderator")
+
+
+@pytest.fixture
+def group(network, organizer, moderator):
+    """An open group in a public network, its moderator the first member."""
+    return group_services.group_create(
+        organizer=organizer,
+        network=network,
+        name="River Crew",
+        purpose="Plant native trees along the river.",
+        moderator=moderator,
+    )
+
+
+@pytest.fixture
+def member(group):
+    return join(group, display_name="Meri Member")
+
+
+@pytest.fixture
+def other_member(group):
+    return join(group, display_name="Anni Another")
+
+
+@pytest.fixture
+def outsider(network):
+    """Part of the public network, but not of the group."""
+    user = UserFactory(display_name="Otto Outsider")
+    group_services.network_add_person(network=network, user=user)
+    return user
+
+
+@pytest.fixture
+def other_group(network, organizer):
+    other = group_services.group_create(
+        organizer=organizer,
+        network=network,
+        name="Solar Crew",
+        purpose="Put solar panels on every roof.",
+        moderator=UserFactory(display_name="Sol Moderator"),
+    )
+    join(other)
+    return other
+
+
+@pytest.fixture
+def private_group(db):
+    """A group in a private network none of the usual cast belongs to."""
+    boss = UserFactory(display_name="Priya Private")
+    hidden = group_services.network_create(creator=boss, name="Hidden Town", is_public=False)
+    private = group_services.group_create(
+        organizer=boss,
+        network=hidden,
+        name="Hidden Crew",
+        purpose="Something quiet.",
+        moderator=UserFactory(),
+    )
+    join(private)
+    return private
+
+
+@pytest.fixture
+def trees(group, moderator):
+    return services.metric_define(
+        actor=moderator, group=group, name="Trees planted", unit="trees", target=100
+    )
+
+
+@pytest.fixture
+def litter(group, moderator):
+    return services.metric_define(
+        actor=moderator,
+        group=group,
+        name="Litter removed",
+        unit="kg",
+        aggregation=MetricDefinition.Aggregation.AVERAGE,
+    )
+
+
+@pytest.fixture
+def roofs(group, moderator):
+    return services.metric_define(
+        actor=moderator,
+        group=group,
+        name="Roofs with solar",
+        unit="roofs",
+        aggregation=MetricDefinition.Aggregation.LATEST,
+        target=40,
+    )
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(user) -> the test client, signed in as that person."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an API client authenticated as that person."""
+
+    def client_for(user=None) -> APIClient:
+        api_client = APIClient()
+        if user is not None:
+            api_client.force_authenticate(user)
+        return api_client
+
+    return client_for
