@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 # Tests run against real PostgreSQL and Redis (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/impact
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The broker gets its own database: tests clear the cache between them.
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: help setup run test test-fast e2e lint format services system-deps bench clean
 
@@ -69,7 +71,7 @@ services:
 
 # Tests use the development settings; Django switches DEBUG off while they run.
 TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-	CELERY_BROKER_URL=$(TEST_REDIS_URL) EMAIL_URL=consolemail:// SECRET_KEY=test-only-secret-key
+	CELERY_BROKER_URL=$(TEST_BROKER_URL) EMAIL_URL=consolemail:// SECRET_KEY=test-only-secret-key
 
 test: setup system-deps services
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

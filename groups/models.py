@@ -277,3 +277,15 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+# Meetings and reflection sessions live in their own module; importing them here registers them.
+from groups.meetings.models import (  # noqa: E402, F401
+    Cadence,
+    CalendarFeed,
+    Meeting,
+    MeetingResponse,
+    NextAction,
+    Reflection,
+    Session,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groups import views
+from groups.meetings import views as meeting_views
 
 app_name = "groups"
 
@@ -28,4 +29,15 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("groups/<int:pk>/meetings/", meeting_views.meetings_page, name="meetings"),
+    path("groups/<int:pk>/meetings/new/", meeting_views.meeting_add, name="meeting_add"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/meeting.ics", meeting_views.meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/change/", meeting_views.meeting_change, name="meeting_change"),
+    path("meetings/<int:pk>/reflection/", meeting_views.reflection_edit, name="reflection_edit"),
+    path("meetings/<int:pk>/run/", meeting_views.meeting_mode, name="meeting_mode"),
+    path("sessions/<int:pk>/", meeting_views.session_detail, name="session_detail"),
+    path("next-actions/<int:pk>/done/", meeting_views.next_action_done, name="next_action_done"),
+    path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
+    path("calendar/link/", meeting_views.calendar_feed_reset, name="calendar_feed_reset"),
 ]

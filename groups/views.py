@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups import selectors, services
 from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
+from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, JoinRequest, Membership, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
@@ -76,6 +77,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "networks": networks,
             "recent_notifications": notifications_for_user(user=request.user)[:5],
+            "next_meeting": meeting_selectors.next_meeting_for(request.user),
+            "next_actions": list(meeting_selectors.open_next_actions(request.user)[:10]),
             "pending_invitation": request.session.get(INVITATION_SESSION_KEY),
         },
     )

@@ -14,6 +14,8 @@ class NotificationKind:
     # Some mail is part of an action the person asked for (an invitation they must accept):
     # it cannot be switched off.
     optional: bool = True
+    # Dotted path of a function(notification) -> [(filename, content, mimetype)] for email.
+    attachments: str = ""
 
 
 KINDS: dict[str, NotificationKind] = {
@@ -50,6 +52,27 @@ KINDS: dict[str, NotificationKind] = {
             "group.spin_out",
             _("Spin-outs"),
             _("A new group is spun out and you are part of it."),
+        ),
+        NotificationKind(
+            "meeting.reminder",
+            _("Meeting reminders"),
+            _("A reminder before each meeting of your groups, with a calendar file."),
+            attachments="groups.meetings.ics.reminder_attachments",
+        ),
+        NotificationKind(
+            "meeting.prompt",
+            _("Weekly reflection prompts"),
+            _("Your week in numbers and the reflection questions, before each reflection."),
+        ),
+        NotificationKind(
+            "meeting.summary",
+            _("Session summaries"),
+            _("What the group achieved, learned and will do next, after each session."),
+        ),
+        NotificationKind(
+            "meeting.digest",
+            _("Moderator digest"),
+            _("Weekly: members who went quiet, new members yet to act, members who are stuck."),
         ),
         NotificationKind(
             "narratives.answer",

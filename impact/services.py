@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from impact.exceptions import DeliveryDeferred
@@ -342,6 +343,9 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
+    if kind.attachments:
+        for filename, content, mimetype in import_string(kind.attachments)(notification):
+            message.attach(filename, content, mimetype)
     return message
 
 

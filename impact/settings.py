@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -239,6 +240,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "impact.tasks.sweep_outbox", "schedule": 60.0},
+    "meeting-schedule": {"task": "groups.meetings.tasks.fill_meeting_schedule", "schedule": 3600.0},
+    "meeting-reminders": {
+        "task": "groups.meetings.tasks.send_meeting_reminders",
+        "schedule": 300.0,
+    },
+    "reflection-prompts": {
+        "task": "groups.meetings.tasks.send_reflection_prompts",
+        "schedule": 900.0,
+    },
+    # Mondays 07:00 UTC; the dedupe key (group, ISO week) keeps it to one digest a week.
+    "moderator-digest": {
+        "task": "groups.meetings.tasks.send_moderator_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
 }
 
 # Outbox delivery: attempts before a notification is marked failed, and the first backoff.

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         from groups.demo import seed_groups
+        from groups.meetings.demo import seed_meetings
         from metrics.demo import seed_metrics
         from narratives.demo import seed_narratives
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         seed_groups(users, scale=scale)
         seed_metrics(users)
         seed_narratives(users)
+        seed_meetings(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale})."))
         for username, display_name, _tz, _staff in DEMO_USERS:
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({display_name})")

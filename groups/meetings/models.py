@@ -1,0 +1,271 @@
+"""Meetings, the weekly reflection session and what comes out of it (app label: groups)."""
+
+import secrets
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class Cadence(models.Model):
+    """When a group meets: weekdays and a local start time in the group's time zone."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="cadence")
+    weekdays = models.CharField(
+        _("weekdays"), max_length=20, help_text=_("0 is Monday, comma separated.")
+    )
+    start_time = models.TimeField(_("local start time"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    reminder_offsets = models.CharField(
+        _("reminders (minutes before)"),
+        max_length=50,
+        default="1440,60",
+        help_text=_("Comma separated; 1440 is a day, 60 an hour."),
+    )
+    prompt_hours_before = models.PositiveSmallIntegerField(
+        _("reflection prompt (hours before)"), default=48, validators=[MaxValueValidator(168)]
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("meeting cadence")
+        verbose_name_plural = _("meeting cadences")
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.weekdays} {self.start_time:%H:%M} {self.time_zone}"
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return sorted({int(day) for day in self.weekdays.split(",") if day.strip().isdigit()})
+
+    @property
+    def offsets(self) -> list[int]:
+        return sorted(
+            {
+                int(o)
+                for o in self.reminder_offsets.split(",")
+                if o.strip().isdigit() and int(o) > 0
+            },
+            reverse=True,
+        )
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    is_reflection = models.BooleanField(_("weekly reflection"), default=True)
+    from_cadence = models.BooleanField(default=False)
+    # The slot the cadence generated this meeting for: moving the meeting keeps the slot, so
+    # the cadence never re-creates a meeting a moderator moved.
+    cadence_slot = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "cadence_slot"], name="one_meeting_per_cadence_slot"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="meeting_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:meeting_detail", args=[self.pk])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def has_started(self) -> bool:
+        return timezone.now() >= self.starts_at
+
+
+class MeetingResponse(models.Model):
+    class Rsvp(models.TextChoices):
+        YES = "yes", _("Coming")
+        MAYBE = "maybe", _("Maybe")
+        NO = "no", _("Can't come")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_responses"
+    )
+    rsvp = models.CharField(_("coming?"), max_length=5, choices=Rsvp.choices, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting response")
+        verbose_name_plural = _("meeting responses")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="one_response_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.meeting}: {self.rsvp}"
+
+
+PULSE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Reflection(models.Model):
+    """A member's answer to the weekly reflection prompt, with an optional pulse."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reflections")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    impact_achieved = models.TextField(_("impact I achieved"), blank=True)
+    learned = models.TextField(_("what I learned"), blank=True)
+    new_questions = models.TextField(_("new questions"), blank=True)
+    need_help = models.TextField(_("where I need help"), blank=True)
+    excited = models.PositiveSmallIntegerField(
+        _("how excited I am"), null=True, blank=True, validators=PULSE
+    )
+    stuck = models.PositiveSmallIntegerField(
+        _("how stuck I am"), null=True, blank=True, validators=PULSE
+    )
+    trust_humility = models.PositiveSmallIntegerField(
+        _("humility"), null=True, blank=True, validators=PULSE
+    )
+    trust_values = models.PositiveSmallIntegerField(
+        _("values and integrity"), null=True, blank=True, validators=PULSE
+    )
+    trust_commitment = models.PositiveSmallIntegerField(
+        _("commitment to impact"), null=True, blank=True, validators=PULSE
+    )
+    trust_excitement = models.PositiveSmallIntegerField(
+        _("excitement about impact"), null=True, blank=True, validators=PULSE
+    )
+    share_pulse = models.BooleanField(
+        _("show my pulse to the group by name"),
+        default=False,
+        help_text=_("Otherwise the group only sees averages."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    PULSE_FIELDS = [
+        "excited",
+        "stuck",
+        "trust_humility",
+        "trust_values",
+        "trust_commitment",
+        "trust_excitement",
+    ]
+
+    class Meta:
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="one_reflection_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.meeting}"
+
+
+class Session(models.Model):
+    """The reflection session held at a meeting: what the group learned and decided."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="session")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    started_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    achieved = models.TextField(_("what we achieved"), blank=True)
+    learnings = models.TextField(_("what we learned"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("reflection session")
+        verbose_name_plural = _("reflection sessions")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Session {self.meeting}"
+
+
+class NextAction(models.Model):
+    """A next action agreed in a session, tracked on its owner's dashboard until done."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="next_actions")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="next_actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="next_actions"
+    )
+    description = models.CharField(_("next action"), max_length=200)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("next action")
+        verbose_name_plural = _("next actions")
+        ordering = ["done_at", "due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_at"], name="next_action_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable calendar feed with all of a person's groups' meetings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.user}"

@@ -1,0 +1,549 @@
+"""Writes and jobs for meetings, reflections and sessions.
+
+The jobs (schedule, reminders, prompts, digest) are idempotent: every message has a dedupe key
+in the outbox, so beat firing twice, two workers racing or a worker dying mid-run never sends
+anything twice, and a rerun picks up what is still useful.
+"""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from groups.meetings.models import (
+    Cadence,
+    CalendarFeed,
+    Meeting,
+    MeetingResponse,
+    NextAction,
+    Reflection,
+    Session,
+)
+from groups.models import Group, Membership
+from groups.permissions import group_access
+from impact.models import User
+from impact.services import notify
+
+SCHEDULE_WEEKS = 4
+
+
+def _require_moderator(actor: User, group: Group) -> None:
+    if not group_access(actor, group).moderate:
+        raise PermissionDenied(_("Only the group's moderators can do this."))
+
+
+def active_members(group: Group) -> list[User]:
+    return [m.user for m in Membership.objects.active().filter(group=group).select_related("user")]
+
+
+def local_time_for(user: User, moment: datetime) -> str:
+    """A moment as the person reads it: their own time zone, with the zone named."""
+    local = timezone.localtime(moment, user.zone)
+    with translation.override("en"):
+        return f"{date_format(local, 'l j F, H:i')} ({user.time_zone})"
+
+
+# Cadence and meetings ---------------------------------------------------------------------
+
+
+def _parse_list(raw, field: str, *, low: int, high: int, message: str) -> str:
+    values = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    try:
+        numbers = sorted({int(str(v).strip()) for v in values if str(v).strip()})
+    except ValueError as exc:
+        raise ValidationError({field: message}) from exc
+    if not numbers or any(not low <= n <= high for n in numbers):
+        raise ValidationError({field: message})
+    return ",".join(str(n) for n in numbers)
+
+
+@transaction.atomic
+def cadence_set(
+    *,
+    actor: User,
+    group: Group,
+    weekdays,
+    start_time: time,
+    time_zone: str,
+    duration_minutes: int = 60,
+    location: str = "",
+    reminder_offsets="1440,60",
+    prompt_hours_before: int = 48,
+    now: datetime | None = None,
+) -> Cadence:
+    """Set when the group meets; the next four weeks of meetings are created from it."""
+    _require_moderator(actor, group)
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError({"time_zone": _("Choose a time zone from the list.")}) from exc
+    if not 15 <= int(duration_minutes) <= 480:
+        raise ValidationError({"duration_minutes": _("A meeting lasts 15 minutes to 8 hours.")})
+    if not 0 <= int(prompt_hours_before) <= 168:
+        raise ValidationError({"prompt_hours_before": _("Send the prompt up to a week before.")})
+    values = {
+        "weekdays": _parse_list(
+            weekdays, "weekdays", low=0, high=6, message=_("Choose at least one weekday.")
+        ),
+        "start_time": start_time,
+        "time_zone": time_zone,
+        "duration_minutes": int(duration_minutes),
+        "location": location.strip(),
+        "reminder_offsets": _parse_list(
+            reminder_offsets,
+            "reminder_offsets",
+            low=5,
+            high=10080,
+            message=_("Give minutes before the meeting, between 5 and 10080, comma separated."),
+        ),
+        "prompt_hours_before": int(prompt_hours_before),
+        "active": True,
+    }
+    cadence, _created = Cadence.objects.update_or_create(group=group, defaults=values)
+    # Future meetings generated from an older cadence give way to the new one.
+    Meeting.objects.filter(
+        group=group, from_cadence=True, starts_at__gt=now or timezone.now(), session__isnull=True
+    ).delete()
+    schedule_fill(group=group, now=now)
+    return cadence
+
+
+def cadence_slots(cadence: Cadence, *, start: date, days: int) -> list[datetime]:
+    """Meeting start times (UTC) for the cadence's weekdays, right across daylight-saving changes."""
+    slots = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        if day.weekday() in cadence.weekday_list:
+            local = datetime.combine(day, cadence.start_time, tzinfo=cadence.zone)
+            # Round-trip through UTC so a wall time that does not exist (the spring-forward gap)
+            # lands on the real instant after it.
+            slots.append(local.astimezone(zoneinfo.ZoneInfo("UTC")))
+    return slots
+
+
+def schedule_fill(*, group: Group | None = None, now: datetime | None = None) -> int:
+    """Keep the next four weeks of meetings in place for every active cadence (idempotent)."""
+    now = now or timezone.now()
+    cadences = Cadence.objects.filter(active=True).select_related("group")
+    if group is not None:
+        cadences = cadences.filter(group=group)
+    created = 0
+    for cadence in cadences:
+        start = timezone.localtime(now, cadence.zone).date()
+        rows = [
+            Meeting(
+                group=cadence.group,
+                starts_at=slot,
+                cadence_slot=slot,
+                duration_minutes=cadence.duration_minutes,
+                location=cadence.location,
+                from_cadence=True,
+            )
+            for slot in cadence_slots(cadence, start=start, days=SCHEDULE_WEEKS * 7)
+            if slot > now
+        ]
+        before = Meeting.objects.filter(group=cadence.group).count()
+        Meeting.objects.bulk_create(rows, ignore_conflicts=True)
+        created += Meeting.objects.filter(group=cadence.group).count() - before
+    return created
+
+
+def meeting_add(
+    *,
+    actor: User,
+    group: Group,
+    starts_at: datetime,
+    duration_minutes: int = 60,
+    location: str = "",
+    is_reflection: bool = False,
+) -> Meeting:
+    """Add a single meeting outside the cadence."""
+    _require_moderator(actor, group)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
+    return Meeting.objects.create(
+        group=group,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location.strip(),
+        is_reflection=is_reflection,
+    )
+
+
+def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeting:
+    """Move one meeting; members get fresh reminders for the new time."""
+    _require_moderator(actor, meeting.group)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts_at, status=Meeting.Status.SCHEDULED
+    )
+    meeting.starts_at = starts_at
+    return meeting
+
+
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
+    _require_moderator(actor, meeting.group)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+    meeting.status = Meeting.Status.CANCELLED
+    return meeting
+
+
+def rsvp_set(*, user: User, meeting: Meeting, rsvp: str) -> MeetingResponse:
+    if rsvp not in MeetingResponse.Rsvp.values:
+        raise ValidationError({"rsvp": _("Say whether you are coming.")})
+    if not group_access(user, meeting.group).member:
+        raise PermissionDenied(_("Members of the group say whether they will come."))
+    response, _created = MeetingResponse.objects.update_or_create(
+        meeting=meeting, user=user, defaults={"rsvp": rsvp}
+    )
+    return response
+
+
+@transaction.atomic
+def attendance_record(*, actor: User, meeting: Meeting, attended_user_ids) -> None:
+    """The moderator records who came (everyone else in the group: not attended)."""
+    _require_moderator(actor, meeting.group)
+    attended = {int(pk) for pk in attended_user_ids}
+    for user in active_members(meeting.group):
+        MeetingResponse.objects.update_or_create(
+            meeting=meeting, user=user, defaults={"attended": user.pk in attended}
+        )
+
+
+# Reflections ------------------------------------------------------------------------------
+
+REFLECTION_FIELDS = [
+    "impact_achieved",
+    "learned",
+    "new_questions",
+    "need_help",
+    *Reflection.PULSE_FIELDS,
+    "share_pulse",
+]
+
+
+def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
+    """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
+    if not group_access(user, meeting.group).member:
+        raise PermissionDenied(_("Members of the group answer its reflection prompt."))
+    if meeting.has_started:
+        raise ValidationError(_("The meeting has started: reflections can no longer be changed."))
+    values = {key: fields[key] for key in REFLECTION_FIELDS if key in fields}
+    for key in Reflection.PULSE_FIELDS:
+        value = values.get(key)
+        if value in ("", None):
+            values[key] = None
+        elif not 1 <= int(value) <= 5:
+            raise ValidationError({key: _("Choose from 1 to 5.")})
+    for key in ["impact_achieved", "learned", "new_questions", "need_help"]:
+        values[key] = (values.get(key) or "").strip()
+    reflection, _created = Reflection.objects.update_or_create(
+        meeting=meeting, user=user, defaults=values
+    )
+    return reflection
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+
+def session_open(*, actor: User, meeting: Meeting) -> Session:
+    _require_moderator(actor, meeting.group)
+    session, _created = Session.objects.get_or_create(
+        meeting=meeting, defaults={"group": meeting.group}
+    )
+    return session
+
+
+def session_save(*, actor: User, session: Session, achieved: str, learnings: str) -> Session:
+    _require_moderator(actor, session.group)
+    if session.closed_at is not None:
+        raise ValidationError(_("This session is closed."))
+    Session.objects.filter(pk=session.pk).update(
+        achieved=achieved.strip(), learnings=learnings.strip()
+    )
+    session.achieved, session.learnings = achieved.strip(), learnings.strip()
+    return session
+
+
+def session_add_next_action(
+    *, actor: User, session: Session, owner: User, description: str, due_on: date | None = None
+) -> NextAction:
+    _require_moderator(actor, session.group)
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Say what the next action is.")})
+    if not Membership.objects.active().filter(group=session.group, user=owner).exists():
+        raise ValidationError({"owner": _("The owner must be a member of the group.")})
+    return NextAction.objects.create(
+        session=session,
+        group=session.group,
+        owner=owner,
+        description=description[:200],
+        due_on=due_on,
+    )
+
+
+def session_add_question(*, actor: User, session: Session, text: str):
+    """A new question from the session becomes one of the group's powerful questions."""
+    _require_moderator(actor, session.group)
+    from narratives.services import question_ask
+
+    return question_ask(actor=actor, group=session.group, text=text)
+
+
+@transaction.atomic
+def session_close(
+    *, actor: User, session: Session, achieved: str | None = None, learnings: str | None = None
+) -> Session:
+    """Close the session: save it and send every member the summary."""
+    session = (
+        Session.objects.select_for_update().select_related("meeting", "group").get(pk=session.pk)
+    )
+    _require_moderator(actor, session.group)
+    if session.closed_at is not None:
+        return session
+    if achieved is not None:
+        session.achieved = achieved.strip()
+    if learnings is not None:
+        session.learnings = learnings.strip()
+    next_actions = list(session.next_actions.select_related("owner"))
+    lines = []
+    if session.achieved:
+        lines += [_("What we achieved:"), session.achieved, ""]
+    if session.learnings:
+        lines += [_("What we learned:"), session.learnings, ""]
+    if next_actions:
+        lines.append(_("Next actions:"))
+        for item in next_actions:
+            due = f" ({_('due')} {item.due_on:%d %b})" if item.due_on else ""
+            lines.append(f"- {item.owner.public_name}: {item.description}{due}")
+    session.summary = "\n".join(lines).strip() or _("The session was held; nothing was recorded.")
+    session.closed_at, session.closed_by = timezone.now(), actor
+    session.save()
+    notify(
+        recipients=active_members(session.group),
+        kind="meeting.summary",
+        key=f"session:{session.pk}",
+        title=_("Summary of %(group)s's reflection") % {"group": session.group.name},
+        body=session.summary,
+        url=reverse("groups:session_detail", args=[session.pk]),
+        subject=session,
+    )
+    return session
+
+
+def next_action_done(*, user: User, next_action: NextAction, done: bool = True) -> NextAction:
+    if next_action.owner_id != user.pk and not group_access(user, next_action.group).moderate:
+        raise PermissionDenied
+    NextAction.objects.filter(pk=next_action.pk).update(done_at=timezone.now() if done else None)
+    next_action.done_at = timezone.now() if done else None
+    return next_action
+
+
+def calendar_feed_for(user: User, *, reset: bool = False) -> CalendarFeed:
+    """A person's private calendar feed; reset gives it a new secret (the old link stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if reset and not created:
+        from groups.meetings.models import new_feed_token
+
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+    return feed
+
+
+# Jobs -------------------------------------------------------------------------------------
+
+
+def _upcoming(now: datetime, horizon: timedelta):
+    return Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + horizon
+    ).select_related("group", "group__cadence")
+
+
+def _offsets_for(meeting: Meeting) -> list[int]:
+    cadence = getattr(meeting.group, "cadence", None)
+    return cadence.offsets if cadence is not None else [1440, 60]
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Send each member one reminder per offset before each meeting, while it is still useful.
+
+    A reminder for offset o is due from o before the start; after downtime it is still sent
+    while less than half of o has passed (a day-before reminder until 12 hours before), never
+    once the meeting has started.
+    """
+    now = now or timezone.now()
+    sent = 0
+    for meeting in _upcoming(now, timedelta(days=8)):
+        for offset in _offsets_for(meeting):
+            due = meeting.starts_at - timedelta(minutes=offset)
+            if not due <= now < due + timedelta(minutes=offset / 2):
+                continue
+            key = f"{meeting.pk}:{meeting.starts_at.timestamp():.0f}:{offset}"
+            for member in active_members(meeting.group):
+                with transaction.atomic():
+                    sent += len(
+                        notify(
+                            recipients=[member],
+                            kind="meeting.reminder",
+                            key=key,
+                            title=_("%(group)s meets %(when)s")
+                            % {
+                                "group": meeting.group.name,
+                                "when": local_time_for(member, meeting.starts_at),
+                            },
+                            body="\n".join(
+                                filter(
+                                    None,
+                                    [
+                                        _("When: %(when)s")
+                                        % {"when": local_time_for(member, meeting.starts_at)},
+                                        _("Where: %(where)s") % {"where": meeting.location}
+                                        if meeting.location
+                                        else "",
+                                        _("The calendar file is attached."),
+                                    ],
+                                )
+                            ),
+                            url=meeting.get_absolute_url(),
+                            subject=meeting,
+                            in_app=False,
+                        )
+                    )
+    return sent
+
+
+def prompts_send(*, now: datetime | None = None) -> int:
+    """Send each member the weekly reflection prompt with their own week in numbers."""
+    from metrics.selectors import member_week
+
+    now = now or timezone.now()
+    sent = 0
+    for meeting in _upcoming(now, timedelta(days=8)).filter(is_reflection=True):
+        cadence = getattr(meeting.group, "cadence", None)
+        hours = cadence.prompt_hours_before if cadence is not None else 48
+        if now < meeting.starts_at - timedelta(hours=hours):
+            continue
+        for member in active_members(meeting.group):
+            week = member_week(member, today=timezone.localtime(now, member.zone).date())
+            numbers = [
+                _("Actions this week: %(n)d (last week %(m)d)")
+                % {"n": week.this_week.actions, "m": week.last_week.actions},
+                _("Effort: %(n)d minutes (last week %(m)d)")
+                % {"n": week.this_week.minutes, "m": week.last_week.minutes},
+            ] + [
+                f"{metric.name}: {now_value:g} {metric.unit} ({_('last week')} {before:g})"
+                for metric, now_value, before in week.rows()
+            ]
+            questions = [
+                _("What impact did you achieve since the last session?"),
+                _("What did you learn?"),
+                _("Which new questions emerged?"),
+                _("Where are you stuck and need help?"),
+            ]
+            with transaction.atomic():
+                sent += len(
+                    notify(
+                        recipients=[member],
+                        kind="meeting.prompt",
+                        key=f"{meeting.pk}",
+                        title=_("Reflect on your week before %(group)s meets")
+                        % {"group": meeting.group.name},
+                        body="\n".join(
+                            [
+                                *numbers,
+                                "",
+                                *questions,
+                                "",
+                                _("Meeting: %(when)s")
+                                % {"when": local_time_for(member, meeting.starts_at)},
+                            ]
+                        ),
+                        url=reverse("groups:reflection_edit", args=[meeting.pk]),
+                        subject=meeting,
+                    )
+                )
+    return sent
+
+
+def quiet_members(group: Group, *, today: date) -> dict[str, list[User]]:
+    """Who the moderators may want to reach out to: quiet, new without an action, stuck."""
+    from metrics.models import Action
+
+    members = list(Membership.objects.active().filter(group=group).select_related("user"))
+    last_action = dict(
+        Action.objects.filter(group=group)
+        .values("user_id")
+        .annotate(last=Max("happened_on"))
+        .values_list("user_id", "last")
+    )
+    latest_stuck = {}
+    for reflection in Reflection.objects.filter(meeting__group=group, stuck__isnull=False).order_by(
+        "meeting__starts_at"
+    ):
+        latest_stuck[reflection.user_id] = reflection.stuck
+    result = {"quiet": [], "new_without_action": [], "stuck": []}
+    for membership in members:
+        user, last = membership.user, last_action.get(membership.user_id)
+        joined = membership.joined_at.date()
+        if last is None and joined <= today - timedelta(days=7):
+            result["new_without_action" if joined > today - timedelta(days=30) else "quiet"].append(
+                user
+            )
+        elif last is not None and last < today - timedelta(days=14):
+            result["quiet"].append(user)
+        if latest_stuck.get(user.pk, 0) >= 4:
+            result["stuck"].append(user)
+    return result
+
+
+def digest_send(*, now: datetime | None = None) -> int:
+    """Once a week, tell each group's moderators who went quiet, who is new and idle, who is stuck."""
+    now = now or timezone.now()
+    today = now.date()
+    iso_year, iso_week, _day = today.isocalendar()
+    sent = 0
+    for group in Group.objects.filter(
+        memberships__role="moderator", memberships__left_at__isnull=True
+    ).distinct():
+        found = quiet_members(group, today=today)
+        if not any(found.values()):
+            continue
+        labels = {
+            "quiet": _("No action in 14 days"),
+            "new_without_action": _("New, no first action after their first week"),
+            "stuck": _("Said they are stuck"),
+        }
+        lines = [
+            f"{labels[key]}: {', '.join(u.public_name for u in users)}"
+            for key, users in found.items()
+            if users
+        ]
+        moderators = [
+            m.user
+            for m in Membership.objects.active()
+            .filter(group=group, role="moderator")
+            .select_related("user")
+        ]
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    recipients=moderators,
+                    kind="meeting.digest",
+                    key=f"{group.pk}:{iso_year}-{iso_week}",
+                    title=_("Who in %(group)s could use a nudge") % {"group": group.name},
+                    body="\n".join(
+                        [*lines, "", _("Challenge the passive, support the frustrated.")]
+                    ),
+                    url=reverse("groups:group_detail", args=[group.pk]),
+                    subject=group,
+                )
+            )
+    return sent

@@ -1,0 +1,343 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from groups.meetings import ics, selectors, services
+from groups.meetings.forms import (
+    CadenceForm,
+    MeetingForm,
+    MoveForm,
+    NextActionForm,
+    ReflectionForm,
+    RsvpForm,
+    SessionNotesForm,
+    SessionQuestionForm,
+)
+from groups.meetings.models import (
+    CalendarFeed,
+    Meeting,
+    MeetingResponse,
+    NextAction,
+    Reflection,
+    Session,
+)
+from groups.permissions import group_access, group_for_user
+
+
+def _meeting_for(user, pk: int, *, need: str = "see_members") -> tuple[Meeting, object]:
+    """A meeting of a group whose members the person may see (404 otherwise)."""
+    meeting = get_object_or_404(Meeting.objects.select_related("group__network"), pk=pk)
+    access = group_access(user, meeting.group)
+    if not access.see_members:
+        raise Http404
+    if not getattr(access, need):
+        raise PermissionDenied
+    return meeting, access
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group's cadence, upcoming meetings, past sessions and the pulse over time."""
+    group, access = group_for_user(request.user, pk, need="see_members")
+    cadence = getattr(group, "cadence", None)
+    initial = {"time_zone": request.user.time_zone}
+    if cadence is not None:
+        initial = {
+            "weekdays": [str(d) for d in cadence.weekday_list],
+            "start_time": cadence.start_time,
+            "time_zone": cadence.time_zone,
+            "duration_minutes": cadence.duration_minutes,
+            "location": cadence.location,
+            "reminder_offsets": cadence.reminder_offsets,
+            "prompt_hours_before": cadence.prompt_hours_before,
+        }
+    form = CadenceForm(request.POST or None, initial=initial) if access.moderate else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.cadence_set(actor=request.user, group=group, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Cadence saved: the next four weeks of meetings are in the calendar."),
+                )
+                return redirect("groups:meetings", pk=group.pk)
+    return render(
+        request,
+        "groups/meetings/meetings.html",
+        {
+            "group": group,
+            "access": access,
+            "cadence": cadence,
+            "form": form,
+            "meeting_form": MeetingForm() if access.moderate else None,
+            "upcoming": selectors.upcoming_meetings(group),
+            "sessions": Session.objects.filter(group=group, closed_at__isnull=False).select_related(
+                "meeting"
+            )[:12],
+            "pulse_history": selectors.pulse_history(group),
+            "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group, _access = group_for_user(request.user, pk, need="moderate")
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting = services.meeting_add(actor=request.user, group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Meeting added."))
+            return redirect(meeting)
+    else:
+        messages.error(request, _("Check the meeting's time and duration."))
+    return redirect("groups:meetings", pk=group.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, access = _meeting_for(request.user, pk)
+    if request.method == "POST":
+        form = RsvpForm(request.POST)
+        if access.member and form.is_valid():
+            services.rsvp_set(user=request.user, meeting=meeting, rsvp=form.cleaned_data["rsvp"])
+            messages.success(request, _("Thanks for letting the group know."))
+        return redirect(meeting)
+    responses = {r.user_id: r for r in MeetingResponse.objects.filter(meeting=meeting)}
+    members = services.active_members(meeting.group)
+    return render(
+        request,
+        "groups/meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "access": access,
+            "mine": responses.get(request.user.pk),
+            "members": [(u, responses.get(u.pk)) for u in members],
+            "my_reflection": Reflection.objects.filter(meeting=meeting, user=request.user).first(),
+            "reflection_count": Reflection.objects.filter(meeting=meeting).count(),
+            "move_form": MoveForm() if access.moderate and not meeting.has_started else None,
+            "session": Session.objects.filter(meeting=meeting).first(),
+        },
+    )
+
+
+@login_required
+@require_safe
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, _access = _meeting_for(request.user, pk)
+    response = HttpResponse(
+        ics.calendar_bytes([meeting]), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    if request.POST.get("action") == "cancel":
+        services.meeting_cancel(actor=request.user, meeting=meeting)
+        messages.info(request, _("Meeting cancelled."))
+    elif request.POST.get("action") == "attendance":
+        services.attendance_record(
+            actor=request.user, meeting=meeting, attended_user_ids=request.POST.getlist("attended")
+        )
+        messages.success(request, _("Attendance saved."))
+    else:
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.meeting_move(
+                    actor=request.user, meeting=meeting, starts_at=form.cleaned_data["starts_at"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, _("Meeting moved; members will be reminded of the new time.")
+                )
+        else:
+            messages.error(request, _("Choose the new date and time."))
+    return redirect(meeting)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting, _access = _meeting_for(request.user, pk, need="member")
+    reflection = Reflection.objects.filter(meeting=meeting, user=request.user).first()
+    form = ReflectionForm(request.POST or None, instance=reflection)
+    locked = meeting.has_started
+    if request.method == "POST" and not locked and form.is_valid():
+        try:
+            services.reflection_save(user=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your reflection is saved; you can change it until the meeting starts.")
+            )
+            return redirect(meeting)
+    from metrics.selectors import member_week
+
+    return render(
+        request,
+        "groups/meetings/reflection.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "locked": locked,
+            "week": member_week(request.user, today=timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
+    """The moderator's screen for running the reflection session."""
+    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    session = services.session_open(actor=request.user, meeting=meeting)
+    data = selectors.meeting_mode(meeting)
+    notes = SessionNotesForm(
+        request.POST or None, initial={"achieved": session.achieved, "learnings": session.learnings}
+    )
+    action_form = NextActionForm(members=data["members"])
+    question_form = SessionQuestionForm()
+    if request.method == "POST" and session.closed_at is None:
+        what = request.POST.get("what")
+        if what == "next_action":
+            action_form = NextActionForm(request.POST, members=data["members"])
+            if action_form.is_valid():
+                services.session_add_next_action(
+                    actor=request.user, session=session, **action_form.cleaned_data
+                )
+                messages.success(request, _("Next action added."))
+                return redirect("groups:meeting_mode", pk=meeting.pk)
+        elif what == "question":
+            question_form = SessionQuestionForm(request.POST)
+            if question_form.is_valid():
+                try:
+                    services.session_add_question(
+                        actor=request.user, session=session, text=question_form.cleaned_data["text"]
+                    )
+                except ValidationError as exc:
+                    _apply_errors(question_form, exc)
+                else:
+                    messages.success(
+                        request, _("Question added to the group's powerful questions.")
+                    )
+                    return redirect("groups:meeting_mode", pk=meeting.pk)
+        elif notes.is_valid():
+            if what == "close":
+                services.session_close(actor=request.user, session=session, **notes.cleaned_data)
+                messages.success(request, _("Session closed. Everyone gets the summary."))
+                return redirect("groups:session_detail", pk=session.pk)
+            services.session_save(actor=request.user, session=session, **notes.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("groups:meeting_mode", pk=meeting.pk)
+    from metrics.selectors import group_impact
+
+    impact = group_impact(meeting.group, today=timezone.localdate(), weeks=6)
+    return render(
+        request,
+        "groups/meetings/meeting_mode.html",
+        {
+            "meeting": meeting,
+            "session": session,
+            "notes": notes,
+            "action_form": action_form,
+            "question_form": question_form,
+            "next_actions": session.next_actions.select_related("owner"),
+            "impact": impact,
+            **data,
+        },
+    )
+
+
+@login_required
+@require_safe
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("meeting", "group__network"), pk=pk)
+    access = group_access(request.user, session.group)
+    if not access.see_members:
+        raise Http404
+    return render(
+        request,
+        "groups/meetings/session_detail.html",
+        {
+            "session": session,
+            "access": access,
+            "next_actions": session.next_actions.select_related("owner"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def next_action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(NextAction.objects.select_related("group"), pk=pk)
+    if not group_access(request.user, item.group).see_members:
+        raise Http404
+    services.next_action_done(
+        user=request.user, next_action=item, done=request.POST.get("done") != "0"
+    )
+    messages.success(request, _("Nice work."))
+    return redirect(request.POST.get("next") or "home")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A private feed for calendar apps: the token is the credential."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    meetings = (
+        Meeting.objects.filter(
+            group__memberships__user=feed.user,
+            group__memberships__left_at__isnull=True,
+            starts_at__gte=timezone.now() - timedelta(days=60),
+        )
+        .select_related("group")
+        .distinct()
+    )
+    return HttpResponse(
+        ics.calendar_bytes(meetings, name=f"Impact Groups: {feed.user.public_name}"),
+        content_type="text/calendar; charset=utf-8",
+    )
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_for(request.user, reset=request.POST.get("reset") == "1")
+    messages.success(
+        request,
+        _("Your calendar link is ready. Keep it to yourself: anyone with it sees your meetings."),
+    )
+    return redirect(request.POST.get("next") or "profile")
