@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
+from groups.meetings.apis import CadenceView, MeetingViewSet, NextActionViewSet, SessionViewSet
 from impact.api import views
 from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
 from narratives.apis import HelpRequestViewSet, InitiativeViewSet, NarrativeViewSet, QuestionViewSet
@@ -13,6 +14,9 @@ router.register("groups", GroupViewSet, basename="api-group")
 router.register("actions", ActionViewSet, basename="api-action")
 router.register("measurements", MeasurementViewSet, basename="api-measurement")
 router.register("metrics", MetricViewSet, basename="api-metric")
+router.register("meetings", MeetingViewSet, basename="api-meeting")
+router.register("sessions", SessionViewSet, basename="api-session")
+router.register("next-actions", NextActionViewSet, basename="api-next-action")
 router.register("narratives", NarrativeViewSet, basename="api-narrative")
 router.register("questions", QuestionViewSet, basename="api-question")
 router.register("initiatives", InitiativeViewSet, basename="api-initiative")
@@ -32,5 +36,6 @@ urlpatterns = [
         InvitationAcceptView.as_view(),
         name="api-invitation-accept",
     ),
+    path("groups/<int:pk>/cadence/", CadenceView.as_view(), name="api-group-cadence"),
     *router.urls,
 ]

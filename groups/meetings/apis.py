@@ -1,0 +1,356 @@
+"""The meetings API: cadences, meetings, RSVPs, attendance, reflections, sessions, next actions."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from groups.meetings import services
+from groups.meetings.models import (
+    Cadence,
+    Meeting,
+    MeetingResponse,
+    NextAction,
+    Reflection,
+    Session,
+)
+from groups.models import Group, NetworkMembership
+from groups.permissions import group_access, group_for_user
+
+
+def readable_groups(user):
+    return Group.objects.filter(
+        Q(memberships__user=user, memberships__left_at__isnull=True)
+        | Q(
+            network__memberships__user=user,
+            network__memberships__role=NetworkMembership.Role.ORGANIZER,
+        )
+    ).values("pk")
+
+
+class CadenceSerializer(serializers.ModelSerializer):
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), source="weekday_list"
+    )
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=5, max_value=10080), source="offsets"
+    )
+
+    class Meta:
+        model = Cadence
+        fields = [
+            "weekdays",
+            "start_time",
+            "time_zone",
+            "duration_minutes",
+            "location",
+            "reminder_offsets",
+            "prompt_hours_before",
+        ]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "group",
+            "starts_at",
+            "duration_minutes",
+            "location",
+            "status",
+            "is_reflection",
+        ]
+        read_only_fields = ["id", "status"]
+
+
+class RsvpSerializer(serializers.Serializer):
+    rsvp = serializers.ChoiceField(choices=MeetingResponse.Rsvp.choices)
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attended = serializers.ListField(
+        child=serializers.IntegerField(), help_text="User ids who came."
+    )
+
+
+class ReflectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reflection
+        fields = [
+            "id",
+            "meeting",
+            "user",
+            "impact_achieved",
+            "learned",
+            "new_questions",
+            "need_help",
+            *Reflection.PULSE_FIELDS,
+            "share_pulse",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "meeting", "user", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # Someone else's pulse is shown only when they chose to share it by name.
+        if request is not None and instance.user_id != request.user.pk and not instance.share_pulse:
+            for field in Reflection.PULSE_FIELDS:
+                data[field] = None
+        return data
+
+
+class NextActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NextAction
+        fields = ["id", "session", "group", "owner", "description", "due_on", "done_at"]
+        read_only_fields = ["id", "session", "group", "done_at"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    next_actions = NextActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "meeting",
+            "group",
+            "started_at",
+            "closed_at",
+            "achieved",
+            "learnings",
+            "summary",
+            "next_actions",
+        ]
+        read_only_fields = [
+            "id",
+            "meeting",
+            "group",
+            "started_at",
+            "closed_at",
+            "summary",
+            "next_actions",
+        ]
+
+
+class MeetingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Meetings of my groups, soonest first. Moderators add, move and cancel them."""
+
+    serializer_class = MeetingSerializer
+    filterset_fields = {"group": ["exact"], "starts_at": ["gte", "lte"], "status": ["exact"]}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        return Meeting.objects.filter(group__in=readable_groups(self.request.user)).order_by(
+            "starts_at"
+        )
+
+    def _meeting(self, need: str = "see_members") -> Meeting:
+        meeting = (
+            Meeting.objects.select_related("group__network").filter(pk=self.kwargs["pk"]).first()
+        )
+        if meeting is None:
+            raise Http404
+        access = group_access(self.request.user, meeting.group)
+        if not access.see_members:
+            raise Http404
+        if not getattr(access, need):
+            raise PermissionDenied
+        return meeting
+
+    def get_object(self):
+        return self._meeting()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        group, _access = group_for_user(self.request.user, data.pop("group").pk)
+        serializer.instance = services.meeting_add(actor=self.request.user, group=group, **data)
+
+    @extend_schema(request=MeetingSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        meeting = self._meeting("moderate")
+        data = MeetingSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "starts_at" not in data.validated_data:
+            raise serializers.ValidationError({"starts_at": ["Give the new start time."]})
+        services.meeting_move(
+            actor=request.user, meeting=meeting, starts_at=data.validated_data["starts_at"]
+        )
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        meeting = self._meeting("moderate")
+        services.meeting_cancel(actor=request.user, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=RsvpSerializer, responses=RsvpSerializer)
+    @action(detail=True, methods=["post"])
+    def rsvp(self, request, pk=None):
+        meeting = self._meeting("member")
+        data = RsvpSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.rsvp_set(user=request.user, meeting=meeting, rsvp=data.validated_data["rsvp"])
+        return Response(data.validated_data)
+
+    @extend_schema(request=AttendanceSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        meeting = self._meeting("moderate")
+        data = AttendanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.attendance_record(
+            actor=request.user, meeting=meeting, attended_user_ids=data.validated_data["attended"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["get"], responses=ReflectionSerializer)
+    @extend_schema(methods=["put"], request=ReflectionSerializer, responses=ReflectionSerializer)
+    @action(detail=True, methods=["get", "put"], url_path="my-reflection")
+    def my_reflection(self, request, pk=None):
+        """My reflection for this meeting; editable until it starts."""
+        meeting = self._meeting("member")
+        if request.method == "GET":
+            reflection = get_object_or_404(Reflection, meeting=meeting, user=request.user)
+            return Response(ReflectionSerializer(reflection, context={"request": request}).data)
+        data = ReflectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reflection = services.reflection_save(
+            user=request.user, meeting=meeting, **data.validated_data
+        )
+        return Response(ReflectionSerializer(reflection, context={"request": request}).data)
+
+    @extend_schema(responses=ReflectionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def reflections(self, request, pk=None):
+        """Every member's reflection (visible inside the group only; pulses only when shared)."""
+        meeting = self._meeting()
+        rows = Reflection.objects.filter(meeting=meeting)
+        return Response(ReflectionSerializer(rows, many=True, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def session(self, request, pk=None):
+        """The reflection session of this meeting; POST opens it (moderators)."""
+        meeting = self._meeting()
+        if request.method == "POST":
+            if not group_access(request.user, meeting.group).moderate:
+                raise PermissionDenied
+            session = services.session_open(actor=request.user, meeting=meeting)
+        else:
+            session = get_object_or_404(Session, meeting=meeting)
+        return Response(SessionSerializer(session).data)
+
+
+class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reflection sessions of my groups; moderators add next actions and close them."""
+
+    serializer_class = SessionSerializer
+    filterset_fields = ["group"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
+        return Session.objects.filter(
+            group__in=readable_groups(self.request.user)
+        ).prefetch_related("next_actions")
+
+    def _session(self, *, moderate: bool = False) -> Session:
+        session = (
+            Session.objects.select_related("group__network").filter(pk=self.kwargs["pk"]).first()
+        )
+        if session is None or not group_access(self.request.user, session.group).see_members:
+            raise Http404
+        if moderate and not group_access(self.request.user, session.group).moderate:
+            raise PermissionDenied
+        return session
+
+    def get_object(self):
+        return self._session()
+
+    @extend_schema(request=NextActionSerializer, responses={201: NextActionSerializer})
+    @action(detail=True, methods=["post"], url_path="next-actions")
+    def next_actions(self, request, pk=None):
+        session = self._session(moderate=True)
+        data = NextActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.session_add_next_action(
+            actor=request.user, session=session, **data.validated_data
+        )
+        return Response(NextActionSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SessionSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Save the session and send every member the summary."""
+        session = self._session(moderate=True)
+        data = SessionSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        session = services.session_close(
+            actor=request.user,
+            session=session,
+            achieved=data.validated_data.get("achieved"),
+            learnings=data.validated_data.get("learnings"),
+        )
+        return Response(SessionSerializer(session).data)
+
+
+class NextActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """My next actions from reflection sessions, open ones first."""
+
+    serializer_class = NextActionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return NextAction.objects.none()
+        return NextAction.objects.filter(owner=self.request.user).order_by(
+            "done_at", "due_on", "id"
+        )
+
+    @extend_schema(request=None, responses=NextActionSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        item = get_object_or_404(NextAction.objects.select_related("group"), pk=pk)
+        if not group_access(request.user, item.group).see_members:
+            raise Http404
+        services.next_action_done(user=request.user, next_action=item)
+        return Response(NextActionSerializer(item).data)
+
+
+class CadenceView(APIView):
+    """A group's meeting cadence; moderators set it (the next four weeks are scheduled from it)."""
+
+    @extend_schema(responses=CadenceSerializer)
+    def get(self, request, pk: int):
+        group, _access = group_for_user(request.user, pk, need="see_members")
+        return Response(CadenceSerializer(get_object_or_404(Cadence, group=group)).data)
+
+    @extend_schema(request=CadenceSerializer, responses=CadenceSerializer)
+    def put(self, request, pk: int):
+        group, _access = group_for_user(request.user, pk, need="moderate")
+        data = CadenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        cadence = services.cadence_set(
+            actor=request.user,
+            group=group,
+            weekdays=values.pop("weekday_list"),
+            reminder_offsets=values.pop("offsets", [1440, 60]),
+            **values,
+        )
+        return Response(CadenceSerializer(cadence).data)
