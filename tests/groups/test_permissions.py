@@ -6,8 +6,10 @@ may use it.
 """
 
 import re
+from datetime import time, timedelta
 
 import pytest
+from django.utils import timezone
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -15,7 +17,15 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from groups import services
-from groups.models import Group
+from groups.models import (
+    CalendarFeed,
+    Cadence,
+    Group,
+    Meeting,
+    NextAction,
+    Reflection,
+    Session,
+)
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 from tests.groups.support import STATEMENT
 
@@ -94,6 +104,54 @@ PAGES = {
         "GET": (200, 200, 200, 200, 200, 200, 200),
         "POST": (200, 302, 302, 302, 302, 302, 302),
     },
+    # Meetings and reflections are the group's own: others in the network get 404 or 403.
+    "groups:meetings": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:meeting_add": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:meeting_detail": {
+        "GET": (LOGIN, 404, 404, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 404, 302, 302, 404, 302),
+    },
+    "groups:meeting_ics": {
+        "GET": (LOGIN, 404, 404, 200, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:meeting_change": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
+    },
+    # Reflections are written by members; an organizer who is not in the group reads them in
+    # meeting mode but has none of their own.
+    "groups:reflection_edit": {
+        "GET": (LOGIN, 404, 404, 200, 200, 404, 403),
+        "POST": (LOGIN, 404, 404, 302, 302, 404, 403),
+    },
+    "groups:meeting_mode": {
+        "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
+    },
+    "groups:session_detail": {
+        "GET": (LOGIN, 404, 404, 200, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:next_action_done": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 404, 302, 302, 404, 302),
+    },
+    # The secret token is the credential, so calendar apps can fetch it without a session.
+    "groups:calendar_feed": {
+        "GET": (200, 200, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:calendar_feed_reset": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 302, 302, 302, 302, 302, 302),
+    },
 }
 
 # Endpoints: {OpenAPI path: {method: expected answer per role}}.
@@ -151,8 +209,80 @@ API = {
         "GET": (401, _, _, _, _, _, _),
         "POST": (401, 200, 200, 200, 200, 200, 200),
     },
+    "/api/groups/{id}/cadence/": {
+        "GET": (401, 404, 403, 200, 200, 404, 200),
+        "PUT": (401, 404, 403, 403, 200, 404, 200),
+    },
+    "/api/meetings/": {
+        "GET": (401, 200, 200, 200, 200, 200, 200),
+        "POST": (401, 404, 403, 403, 201, 404, 201),
+    },
+    "/api/meetings/{id}/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/meetings/{id}/move/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 403, 200, 404, 200),
+    },
+    "/api/meetings/{id}/cancel/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 403, 200, 404, 200),
+    },
+    "/api/meetings/{id}/rsvp/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 200, 200, 404, 403),
+    },
+    "/api/meetings/{id}/attendance/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 403, 204, 404, 204),
+    },
+    # Only the member has a reflection in the world, so the moderator's own is not found.
+    "/api/meetings/{id}/my-reflection/": {
+        "GET": (401, 404, 404, 200, 404, 404, 403),
+        "PUT": (401, 404, 404, 200, 200, 404, 403),
+    },
+    "/api/meetings/{id}/reflections/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/meetings/{id}/session/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, 404, 404, 403, 200, 404, 200),
+    },
+    "/api/sessions/": {
+        "GET": (401, 200, 200, 200, 200, 200, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/sessions/{id}/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/sessions/{id}/next-actions/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 403, 201, 404, 201),
+    },
+    "/api/sessions/{id}/close/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 403, 200, 404, 200),
+    },
+    "/api/next-actions/": {
+        "GET": (401, 200, 200, 200, 200, 200, 200),
+        "POST": (401, _, _, _, _, _, _),
+    },
+    "/api/next-actions/{id}/done/": {
+        "GET": (401, _, _, _, _, _, _),
+        "POST": (401, 404, 404, 200, 200, 404, 200),
+    },
 }
-API_PREFIXES = ("/api/groups/", "/api/networks/", "/api/invitations/")
+API_PREFIXES = (
+    "/api/groups/",
+    "/api/networks/",
+    "/api/invitations/",
+    "/api/meetings/",
+    "/api/sessions/",
+    "/api/next-actions/",
+)
 
 
 @pytest.fixture
@@ -178,6 +308,24 @@ def world(organizer, moderator, other_organizer, outsider):
     )
     neighbour = MembershipFactory(group=neighbours, user=UserFactory(display_name="Nell")).user
     invitation = services.invitation_create(actor=moderator, group=target, email="g@example.org")
+    cadence_time = {
+        "weekdays": "3",
+        "start_time": "19:00",
+        "time_zone": "Europe/Amsterdam",
+        "duration_minutes": "60",
+        "reminder_offsets": "1440,60",
+        "prompt_hours_before": "48",
+    }
+    soon = timezone.now() + timedelta(days=3)
+    meeting = Meeting.objects.create(group=target, starts_at=soon, is_reflection=True)
+    Reflection.objects.create(meeting=meeting, user=member_seat.user, learned="Roots need water.")
+    session = Session.objects.create(meeting=meeting, group=target)
+    next_action = NextAction.objects.create(
+        session=session, group=target, owner=member_seat.user, description="Call the council"
+    )
+    Cadence.objects.create(group=target, weekdays="3", start_time=time(19, 0))
+    feed = CalendarFeed.objects.create(user=member_seat.user)
+    later = (soon + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     people = {
         "anonymous": None,
         "outsider": outsider,
@@ -195,6 +343,30 @@ def world(organizer, moderator, other_organizer, outsider):
         "membership_pk": member_seat.pk,
         "invitation_pk": invitation.pk,
         "token": invitation.token,
+    }
+    # Meeting URLs name their own objects; a dict per URL name keeps the shared keys apart.
+    meeting_values = {"pk": meeting.pk, "id": meeting.pk}
+    per_url_values = {
+        "groups:meeting_detail": meeting_values,
+        "groups:meeting_ics": meeting_values,
+        "groups:meeting_change": meeting_values,
+        "groups:reflection_edit": meeting_values,
+        "groups:meeting_mode": meeting_values,
+        "groups:session_detail": {"pk": session.pk},
+        "groups:next_action_done": {"pk": next_action.pk},
+        "groups:calendar_feed": {"token": feed.token},
+        "/api/meetings/{id}/": meeting_values,
+        "/api/meetings/{id}/move/": meeting_values,
+        "/api/meetings/{id}/cancel/": meeting_values,
+        "/api/meetings/{id}/rsvp/": meeting_values,
+        "/api/meetings/{id}/attendance/": meeting_values,
+        "/api/meetings/{id}/my-reflection/": meeting_values,
+        "/api/meetings/{id}/reflections/": meeting_values,
+        "/api/meetings/{id}/session/": meeting_values,
+        "/api/sessions/{id}/": {"id": session.pk},
+        "/api/sessions/{id}/next-actions/": {"id": session.pk},
+        "/api/sessions/{id}/close/": {"id": session.pk},
+        "/api/next-actions/{id}/done/": {"id": next_action.pk},
     }
     page_post_data = {
         "groups:network_create": {"name": "Brand New Network"},
@@ -214,6 +386,12 @@ def world(organizer, moderator, other_organizer, outsider):
         },
         "groups:request_decide": {"decision": "approve"},
         "groups:member_role": {"role": "moderator"},
+        "groups:meetings": {**cadence_time, "weekdays": ["3"]},
+        "groups:meeting_add": {"starts_at": later, "duration_minutes": "60"},
+        "groups:meeting_detail": {"rsvp": "yes"},
+        "groups:meeting_change": {"starts_at": later},
+        "groups:reflection_edit": {"learned": "Roots need more water."},
+        "groups:meeting_mode": {"what": "save", "learnings": "Water first."},
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},
@@ -222,6 +400,25 @@ def world(organizer, moderator, other_organizer, outsider):
         "/api/groups/{id}/requests/{request_pk}/decide/": {"approve": True},
         "/api/groups/{id}/invitations/": {"email": "new@example.org"},
         "/api/networks/": {"name": "Brand New Network"},
+        "/api/groups/{id}/cadence/": {
+            "weekdays": [3],
+            "start_time": "19:00",
+            "time_zone": "Europe/Amsterdam",
+            "duration_minutes": 60,
+            "location": "",
+            "reminder_offsets": [1440, 60],
+            "prompt_hours_before": 48,
+        },
+        "/api/meetings/": {"group": target.pk, "starts_at": (soon + timedelta(days=2)).isoformat()},
+        "/api/meetings/{id}/move/": {"starts_at": (soon + timedelta(days=1)).isoformat()},
+        "/api/meetings/{id}/rsvp/": {"rsvp": "yes"},
+        "/api/meetings/{id}/attendance/": {"attended": [member_seat.user_id]},
+        "/api/meetings/{id}/my-reflection/": {"learned": "Roots need more water."},
+        "/api/sessions/{id}/next-actions/": {
+            "owner": member_seat.user_id,
+            "description": "Plant the willows",
+        },
+        "/api/sessions/{id}/close/": {"learnings": "Water first."},
     }
     private_names = [member_seat.user.public_name, moderator.public_name, "Rhea Requester"]
     return {
@@ -229,6 +426,7 @@ def world(organizer, moderator, other_organizer, outsider):
         "url_values": url_values,
         "page_post_data": page_post_data,
         "api_post_data": api_post_data,
+        "per_url_values": per_url_values,
         "target": target,
         "private_names": private_names,
     }
@@ -246,7 +444,7 @@ def group_page_patterns() -> dict[str, URLPattern]:
                 walk(entry.url_patterns, inner)
                 continue
             module = getattr(entry.callback, "__module__", "")
-            served_by_groups = module.startswith("groups.") and not module.startswith("groups.apis")
+            served_by_groups = module.startswith("groups.") and not module.endswith(".apis")
             if namespace.startswith("groups:") or served_by_groups:
                 found[f"{namespace}{entry.name}"] = entry
 
@@ -286,7 +484,7 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
     assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
     assert set(routes) == set(API), f"endpoints without a row: {set(routes) ^ set(API)}"
     for path, methods in routes.items():
-        assert methods <= {"GET", "POST"}, f"{path} takes {methods}: add them to the table"
+        assert methods <= set(API[path]), f"{path} takes {methods}: add them to the table"
         for method in methods:
             assert all(API[path][method][1:]), f"{method} {path} is served but expected 405"
 
@@ -299,7 +497,8 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
 
     wrong = []
     for name, pattern in pages.items():
-        kwargs = {key: world["url_values"][key] for key in pattern.pattern.converters}
+        values = {**world["url_values"], **world["per_url_values"].get(name, {})}
+        kwargs = {key: values[key] for key in pattern.pattern.converters}
         url = reverse(name, kwargs=kwargs)
         for method, expected in PAGES[name].items():
             data = world["page_post_data"].get(name, {}) if method == "POST" else {}
@@ -310,9 +509,10 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
                     wrong.append(f"{role:16} {method:4} {url}: {answer(response)}, expected {want}")
 
     for path, table in API.items():
-        url = re.sub(r"{(\w+)}", lambda m: str(world["url_values"][m.group(1)]), path)
+        values = {**world["url_values"], **world["per_url_values"].get(path, {})}
+        url = re.sub(r"{(\w+)}", lambda m, values=values: str(values[m.group(1)]), path)
         for method, expected in table.items():
-            data = world["api_post_data"].get(path, {}) if method == "POST" else None
+            data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT") else None
             for role, want in zip(ROLES, expected, strict=True):
                 want = 405 if want is None else want
                 send = getattr(api_clients[role], method.lower())
