@@ -9,17 +9,17 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from django.utils import timezone
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from groups import services
 from groups.models import (
-    CalendarFeed,
     Cadence,
+    CalendarFeed,
     Group,
     Meeting,
     NextAction,
