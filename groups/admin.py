@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from groups.models import Group, Invitation, JoinRequest, Membership, Network, NetworkMembership
+from groups.models import (
+    AuditEvent,
+    Group,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Network,
+    NetworkMembership,
+)
 
 
 class NetworkMembershipInline(admin.TabularInline):
@@ -86,3 +94,16 @@ class InvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ["group", "invited_by", "accepted_by"]
     readonly_fields = ["token"]
     list_select_related = ["group", "invited_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "network", "group", "actor", "verb", "target"]
+    list_filter = ["verb", "network"]
+    search_fields = ["target", "actor__username", "group__name"]
+    raw_id_fields = ["network", "group", "actor"]
+    list_select_related = ["network", "group", "actor"]
+    readonly_fields = ["details"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -289,3 +289,28 @@ from groups.meetings.models import (  # noqa: E402, F401
     Reflection,
     Session,
 )
+
+
+class AuditEvent(models.Model):
+    """Who changed membership, roles, spin-outs or metric definitions, and when (for organizers)."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="audit_events")
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(_("what happened"), max_length=40)
+    target = models.CharField(_("about"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["network", "-at"], name="audit_network_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.target}"

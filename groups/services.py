@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from groups.audit import audit
 from groups.models import (
     GROUP_HARD_CAP,
     Group,
@@ -23,7 +24,7 @@ from groups.models import (
 from groups.selectors import waitlist_position
 from impact.exceptions import Conflict
 from impact.models import User
-from impact.services import notify, notify_address
+from impact.services import notify, notify_address, register_account_deletion_hook
 
 INVITATION_DAYS = 14
 
@@ -201,7 +202,9 @@ def _admit(
     group: Group, user: User, *, statement: str, role: str = Membership.Role.MEMBER
 ) -> Membership:
     network_add_person(network=group.network, user=user)
-    return Membership.objects.create(group=group, user=user, role=role, statement=statement)
+    membership = Membership.objects.create(group=group, user=user, role=role, statement=statement)
+    audit(group=group, verb="member.joined", actor=user, target=user.public_name, role=role)
+    return membership
 
 
 def group_join(*, user: User, group: Group, statement: str) -> JoinOutcome:
@@ -308,6 +311,7 @@ def group_leave(*, user: User, group: Group) -> None:
             return
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])
+        audit(group=group, verb="member.left", actor=user, target=user.public_name)
         _fill_free_seats(group)
 
 
@@ -442,6 +446,13 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
                 )
         membership.role = role
         membership.save(update_fields=["role"])
+        audit(
+            group=group,
+            verb="role.changed",
+            actor=actor,
+            target=membership.user.public_name,
+            role=role,
+        )
         notify(
             recipients=[membership.user],
             kind="group.membership",
@@ -673,6 +684,15 @@ def group_spin_out(
         ).update(status=JoinRequest.Status.MOVED, decided_at=now, decided_by=organizer)
         for copier in SPIN_OUT_COPIERS:
             copier(parent, child)
+        audit(
+            group=parent,
+            verb="group.spun_out",
+            actor=organizer,
+            target=child.name,
+            moderator=moderator.public_name,
+            moved=len(plan.movers),
+            from_waitlist=len(plan.from_waitlist),
+        )
         _fill_free_seats(parent)
         _notify_spin_out(parent, child, plan)
     return child
@@ -711,3 +731,20 @@ def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
         url=url,
         subject=child,
     )
+
+
+@register_account_deletion_hook
+def remove_person_from_groups(user: User) -> None:
+    """Someone deleting their account leaves every group (seats go to the waitlist) and their
+    private meeting data goes; the actions they logged stay with the group."""
+    from groups.meetings.models import CalendarFeed, MeetingResponse, NextAction, Reflection
+
+    for membership in Membership.objects.active().filter(user=user).select_related("group"):
+        group_leave(user=user, group=membership.group)
+    JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES).update(
+        status=JoinRequest.Status.WITHDRAWN, decided_at=timezone.now()
+    )
+    Reflection.objects.filter(user=user).delete()
+    MeetingResponse.objects.filter(user=user).delete()
+    CalendarFeed.objects.filter(user=user).delete()
+    NextAction.objects.filter(owner=user, done_at__isnull=True).delete()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("networks/new/", views.network_create, name="network_create"),
     path("networks/<slug:slug>/", views.network_detail, name="network_detail"),
     path("networks/<slug:slug>/groups/new/", views.group_create, name="group_create"),
+    path("networks/<slug:slug>/audit/", views.network_audit, name="network_audit"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/join/", views.group_join, name="group_join"),
     path("groups/<int:pk>/leave/", views.group_leave, name="group_leave"),

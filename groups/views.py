@@ -370,3 +370,30 @@ def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
         },
     )
+
+
+AUDIT_LABELS = {
+    "member.joined": _("joined"),
+    "member.left": _("left"),
+    "role.changed": _("role changed"),
+    "group.spun_out": _("spun out a new group"),
+    "metric.defined": _("metric added"),
+    "metric.changed": _("metric changed"),
+    "metric.archived": _("metric no longer measured"),
+}
+
+
+@login_required
+@require_safe
+def network_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's audit log (organizers): membership, roles, spin-outs, metric definitions."""
+    from django.core.paginator import Paginator
+
+    network, _role = network_for_user(request.user, slug, organize=True)
+    events = network.audit_events.select_related("group", "actor")
+    if request.GET.get("group"):
+        events = events.filter(group_id=request.GET["group"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.label = AUDIT_LABELS.get(event.verb, event.verb)
+    return render(request, "groups/audit.html", {"network": network, "page": page})

@@ -381,3 +381,40 @@ def notifications_retry(*, ids: Iterable[int]) -> int:
         )
         transaction.on_commit(lambda: outbox_dispatch(retry_ids), robust=True)
     return len(retry_ids)
+
+
+# Account deletion -------------------------------------------------------------------------
+
+# Apps register what deleting an account means for their data (leave groups, drop private
+# reflections); each runs inside the deletion's transaction.
+ACCOUNT_DELETION_HOOKS: list = []
+
+
+def register_account_deletion_hook(func):
+    if func not in ACCOUNT_DELETION_HOOKS:
+        ACCOUNT_DELETION_HOOKS.append(func)
+    return func
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> None:
+    """Delete a person's account: private data goes, what they logged stays, by "a former member"."""
+    if not user.check_password(password):
+        raise ValidationError({"password": _("That is not your password.")})
+    from allauth.account.models import EmailAddress
+    from rest_framework.authtoken.models import Token
+
+    for hook in ACCOUNT_DELETION_HOOKS:
+        hook(user)
+    EmailAddress.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    EmailOptOut.objects.filter(user=user).delete()
+    user.username = f"former-member-{user.pk}"
+    user.email = ""
+    user.first_name = user.last_name = ""
+    user.display_name = _("A former member")
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()

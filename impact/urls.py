@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("narratives.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
+    path("profile/delete/", views.account_delete, name="account_delete"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/menu/", views.notification_menu, name="notification_menu"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

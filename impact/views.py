@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from impact import selectors, services
 from impact.celery import app as celery_app
-from impact.forms import EmailPreferencesForm, ProfileForm
+from impact.forms import AccountDeleteForm, EmailPreferencesForm, ProfileForm
 from impact.kinds import KINDS
 
 logger = logging.getLogger(__name__)
@@ -135,3 +135,24 @@ def notification_menu(request: HttpRequest) -> HttpResponse:
     """The header's notifications menu: the latest few, loaded when it opens."""
     latest = selectors.notifications_for_user(user=request.user)[:6]
     return render(request, "impact/_notification_menu.html", {"latest": latest})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete my account after confirming the password."""
+    from django.contrib.auth import logout
+
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            form.add_error("password", exc.message_dict.get("password"))
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account is deleted. Thank you for what you did with your groups.")
+            )
+            return redirect("home")
+    return render(request, "impact/account_delete.html", {"form": form})

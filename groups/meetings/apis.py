@@ -38,7 +38,8 @@ class CadenceSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=0, max_value=6), source="weekday_list"
     )
     reminder_offsets = serializers.ListField(
-        child=serializers.IntegerField(min_value=5, max_value=10080), source="offsets"
+        child=serializers.IntegerField(min_value=services.MIN_REMINDER_OFFSET, max_value=10080),
+        source="offsets",
     )
 
     class Meta:
@@ -148,6 +149,7 @@ class MeetingViewSet(
 ):
     """Meetings of my groups, soonest first. Moderators add, move and cancel them."""
 
+    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = MeetingSerializer
     filterset_fields = {"group": ["exact"], "starts_at": ["gte", "lte"], "status": ["exact"]}
 
@@ -260,6 +262,7 @@ class MeetingViewSet(
 class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Reflection sessions of my groups; moderators add next actions and close them."""
 
+    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = SessionSerializer
     filterset_fields = ["group"]
 
@@ -313,6 +316,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
 class NextActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """My next actions from reflection sessions, open ones first."""
 
+    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = NextActionSerializer
 
     def get_queryset(self):

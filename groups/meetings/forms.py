@@ -28,7 +28,7 @@ class CadenceForm(forms.Form):
         help_text=_("Comma separated: 1440 is a day before, 60 an hour before."),
     )
     prompt_hours_before = forms.IntegerField(
-        label=_("Reflection prompt (hours before)"), min_value=0, max_value=168, initial=48
+        label=_("Reflection prompt (hours before)"), min_value=1, max_value=168, initial=48
     )
 
 

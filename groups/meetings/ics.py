@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import timezone
 from icalendar import Calendar, Event
 
 from groups.meetings.models import Meeting
@@ -17,7 +18,9 @@ def _event(meeting: Meeting) -> Event:
     )
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("dtstamp", meeting.created_at)
+    # DTSTAMP is when this file was made: calendar apps compare it to take the newer copy of
+    # a moved meeting (the creation time would make every update look like the first file).
+    event.add("dtstamp", timezone.now())
     if meeting.location:
         event.add("location", meeting.location)
     event.add("url", settings.SITE_URL + meeting.get_absolute_url())

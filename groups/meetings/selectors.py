@@ -7,6 +7,17 @@ from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from groups.models import Group, Membership
 
 PULSE_AVERAGES = {field: Avg(field) for field in Reflection.PULSE_FIELDS}
+PULSE_COUNTS = {f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS}
+# An "average" of one or two answers gives away what those members said: below this many
+# answers to a question the group sees no number for it.
+PULSE_MIN_ANSWERS = 3
+
+
+def _private_averages(row: dict) -> dict:
+    for field in Reflection.PULSE_FIELDS:
+        if row.pop(f"{field}_n") < PULSE_MIN_ANSWERS:
+            row[field] = None
+    return row
 
 
 def upcoming_meetings(group: Group, *, limit: int = 6) -> QuerySet[Meeting]:
@@ -42,15 +53,17 @@ def pulse_history(group: Group, *, limit: int = 12) -> list[dict]:
     rows = (
         Reflection.objects.filter(meeting__group=group)
         .values("meeting_id", "meeting__starts_at")
-        .annotate(answers=Count("id"), **PULSE_AVERAGES)
+        .annotate(answers=Count("id"), **PULSE_AVERAGES, **PULSE_COUNTS)
         .order_by("-meeting__starts_at")[:limit]
     )
-    return list(reversed(list(rows)))
+    return [_private_averages(row) for row in reversed(list(rows))]
 
 
 def meeting_pulse(meeting: Meeting) -> dict:
-    return Reflection.objects.filter(meeting=meeting).aggregate(
-        answers=Count("id"), **PULSE_AVERAGES
+    return _private_averages(
+        Reflection.objects.filter(meeting=meeting).aggregate(
+            answers=Count("id"), **PULSE_AVERAGES, **PULSE_COUNTS
+        )
     )
 
 

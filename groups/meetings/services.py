@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -31,6 +31,9 @@ from impact.models import User
 from impact.services import notify
 
 SCHEDULE_WEEKS = 4
+# Beat runs the reminder job every 5 minutes and a reminder is useful for half its offset:
+# below 15 minutes that window could fall between two runs and the reminder never go out.
+MIN_REMINDER_OFFSET = 15
 
 
 def _require_moderator(actor: User, group: Group) -> None:
@@ -85,8 +88,11 @@ def cadence_set(
         raise ValidationError({"time_zone": _("Choose a time zone from the list.")}) from exc
     if not 15 <= int(duration_minutes) <= 480:
         raise ValidationError({"duration_minutes": _("A meeting lasts 15 minutes to 8 hours.")})
-    if not 0 <= int(prompt_hours_before) <= 168:
-        raise ValidationError({"prompt_hours_before": _("Send the prompt up to a week before.")})
+    # 0 hours before would be "at the start", and the prompt job never sends once it started.
+    if not 1 <= int(prompt_hours_before) <= 168:
+        raise ValidationError(
+            {"prompt_hours_before": _("Send the prompt 1 hour to a week before.")}
+        )
     values = {
         "weekdays": _parse_list(
             weekdays, "weekdays", low=0, high=6, message=_("Choose at least one weekday.")
@@ -98,18 +104,40 @@ def cadence_set(
         "reminder_offsets": _parse_list(
             reminder_offsets,
             "reminder_offsets",
-            low=5,
+            low=MIN_REMINDER_OFFSET,
             high=10080,
-            message=_("Give minutes before the meeting, between 5 and 10080, comma separated."),
+            message=_("Give minutes before the meeting, between 15 and 10080, comma separated."),
         ),
         "prompt_hours_before": int(prompt_hours_before),
         "active": True,
     }
     cadence, _created = Cadence.objects.update_or_create(group=group, defaults=values)
-    # Future meetings generated from an older cadence give way to the new one.
-    Meeting.objects.filter(
-        group=group, from_cadence=True, starts_at__gt=now or timezone.now(), session__isnull=True
-    ).delete()
+    now = now or timezone.now()
+    # A meeting whose slot the new cadence still has stays as it is (same id, so its RSVPs,
+    # reflections and sent reminders stay with it); only its place and length follow.
+    wanted = _window_slots(cadence, now=now)
+    future = Meeting.objects.filter(
+        group=group, from_cadence=True, starts_at__gt=now, session__isnull=True
+    )
+    future.filter(cadence_slot__in=wanted).update(
+        duration_minutes=cadence.duration_minutes, location=cadence.location
+    )
+    # A moved meeting whose slot has passed is the moderator's, not the cadence's.
+    stale = list(
+        future.filter(cadence_slot__gt=now)
+        .exclude(cadence_slot__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    answered = set(
+        Meeting.objects.filter(pk__in=stale)
+        .filter(Q(reflections__isnull=False) | Q(responses__isnull=False))
+        .values_list("pk", flat=True)
+    )
+    # Members who answered or said they come see the meeting cancelled rather than vanish.
+    Meeting.objects.filter(pk__in=answered).update(
+        status=Meeting.Status.CANCELLED, cadence_slot=None, from_cadence=False
+    )
+    Meeting.objects.filter(pk__in=set(stale) - answered).delete()
     schedule_fill(group=group, now=now)
     return cadence
 
@@ -127,6 +155,19 @@ def cadence_slots(cadence: Cadence, *, start: date, days: int) -> list[datetime]
     return slots
 
 
+def _window_slots(cadence: Cadence, *, now: datetime) -> list[datetime]:
+    """The cadence's slots from now up to four weeks ahead: (now, now + 4 weeks]."""
+    horizon = now + timedelta(weeks=SCHEDULE_WEEKS)
+    start = timezone.localtime(now, cadence.zone).date()
+    # One day more than four weeks: on a meeting day after the meeting, the same weekday
+    # four weeks on is still inside the window.
+    return [
+        slot
+        for slot in cadence_slots(cadence, start=start, days=SCHEDULE_WEEKS * 7 + 1)
+        if now < slot <= horizon
+    ]
+
+
 def schedule_fill(*, group: Group | None = None, now: datetime | None = None) -> int:
     """Keep the next four weeks of meetings in place for every active cadence (idempotent)."""
     now = now or timezone.now()
@@ -135,7 +176,6 @@ def schedule_fill(*, group: Group | None = None, now: datetime | None = None) ->
         cadences = cadences.filter(group=group)
     created = 0
     for cadence in cadences:
-        start = timezone.localtime(now, cadence.zone).date()
         rows = [
             Meeting(
                 group=cadence.group,
@@ -145,8 +185,7 @@ def schedule_fill(*, group: Group | None = None, now: datetime | None = None) ->
                 location=cadence.location,
                 from_cadence=True,
             )
-            for slot in cadence_slots(cadence, start=start, days=SCHEDULE_WEEKS * 7)
-            if slot > now
+            for slot in _window_slots(cadence, now=now)
         ]
         before = Meeting.objects.filter(group=cadence.group).count()
         Meeting.objects.bulk_create(rows, ignore_conflicts=True)
@@ -200,6 +239,10 @@ def rsvp_set(*, user: User, meeting: Meeting, rsvp: str) -> MeetingResponse:
         raise ValidationError({"rsvp": _("Say whether you are coming.")})
     if not group_access(user, meeting.group).member:
         raise PermissionDenied(_("Members of the group say whether they will come."))
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError({"rsvp": _("This meeting is cancelled.")})
+    if meeting.has_started:
+        raise ValidationError({"rsvp": _("This meeting has already started.")})
     response, _created = MeetingResponse.objects.update_or_create(
         meeting=meeting, user=user, defaults={"rsvp": rsvp}
     )
@@ -229,6 +272,19 @@ REFLECTION_FIELDS = [
 ]
 
 
+def _pulse_value(value, field: str) -> int | None:
+    if value in ("", None):
+        return None
+    try:
+        # Through str: 3.7 or True must not pass as 3 or 1.
+        number = None if isinstance(value, bool) else int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not 1 <= number <= 5:
+        raise ValidationError({field: _("Choose from 1 to 5.")})
+    return number
+
+
 def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
     """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
     if not group_access(user, meeting.group).member:
@@ -237,11 +293,7 @@ def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
         raise ValidationError(_("The meeting has started: reflections can no longer be changed."))
     values = {key: fields[key] for key in REFLECTION_FIELDS if key in fields}
     for key in Reflection.PULSE_FIELDS:
-        value = values.get(key)
-        if value in ("", None):
-            values[key] = None
-        elif not 1 <= int(value) <= 5:
-            raise ValidationError({key: _("Choose from 1 to 5.")})
+        values[key] = _pulse_value(values.get(key), key)
     for key in ["impact_achieved", "learned", "new_questions", "need_help"]:
         values[key] = (values.get(key) or "").strip()
     reflection, _created = Reflection.objects.update_or_create(
@@ -261,10 +313,16 @@ def session_open(*, actor: User, meeting: Meeting) -> Session:
     return session
 
 
+def _require_open(session: Session) -> None:
+    # Re-read: a session object held by a page or the API may be older than its closing, and
+    # anything added after the summary went out would never reach the members.
+    if Session.objects.filter(pk=session.pk, closed_at__isnull=False).exists():
+        raise ValidationError(_("This session is closed."))
+
+
 def session_save(*, actor: User, session: Session, achieved: str, learnings: str) -> Session:
     _require_moderator(actor, session.group)
-    if session.closed_at is not None:
-        raise ValidationError(_("This session is closed."))
+    _require_open(session)
     Session.objects.filter(pk=session.pk).update(
         achieved=achieved.strip(), learnings=learnings.strip()
     )
@@ -276,6 +334,7 @@ def session_add_next_action(
     *, actor: User, session: Session, owner: User, description: str, due_on: date | None = None
 ) -> NextAction:
     _require_moderator(actor, session.group)
+    _require_open(session)
     description = description.strip()
     if not description:
         raise ValidationError({"description": _("Say what the next action is.")})
@@ -293,6 +352,7 @@ def session_add_next_action(
 def session_add_question(*, actor: User, session: Session, text: str):
     """A new question from the session becomes one of the group's powerful questions."""
     _require_moderator(actor, session.group)
+    _require_open(session)
     from narratives.services import question_ask
 
     return question_ask(actor=actor, group=session.group, text=text)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -40,6 +41,16 @@ def _meeting_for(user, pk: int, *, need: str = "see_members") -> tuple[Meeting, 
     if not getattr(access, need):
         raise PermissionDenied
     return meeting, access
+
+
+def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on; never to another site (an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -126,8 +137,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RsvpForm(request.POST)
         if access.member and form.is_valid():
-            services.rsvp_set(user=request.user, meeting=meeting, rsvp=form.cleaned_data["rsvp"])
-            messages.success(request, _("Thanks for letting the group know."))
+            try:
+                services.rsvp_set(
+                    user=request.user, meeting=meeting, rsvp=form.cleaned_data["rsvp"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Thanks for letting the group know."))
         return redirect(meeting)
     responses = {r.user_id: r for r in MeetingResponse.objects.filter(meeting=meeting)}
     members = services.active_members(meeting.group)
@@ -226,21 +243,28 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, _access = _meeting_for(request.user, pk, need="moderate")
     session = services.session_open(actor=request.user, meeting=meeting)
     data = selectors.meeting_mode(meeting)
+    what = request.POST.get("what") if request.method == "POST" else None
+    # Only the notes form's own buttons bind it: a failed next action or question must not
+    # show (and then save) empty notes over the ones already written.
     notes = SessionNotesForm(
-        request.POST or None, initial={"achieved": session.achieved, "learnings": session.learnings}
+        request.POST if what in ("save", "close") else None,
+        initial={"achieved": session.achieved, "learnings": session.learnings},
     )
     action_form = NextActionForm(members=data["members"])
     question_form = SessionQuestionForm()
     if request.method == "POST" and session.closed_at is None:
-        what = request.POST.get("what")
         if what == "next_action":
             action_form = NextActionForm(request.POST, members=data["members"])
             if action_form.is_valid():
-                services.session_add_next_action(
-                    actor=request.user, session=session, **action_form.cleaned_data
-                )
-                messages.success(request, _("Next action added."))
-                return redirect("groups:meeting_mode", pk=meeting.pk)
+                try:
+                    services.session_add_next_action(
+                        actor=request.user, session=session, **action_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _apply_errors(action_form, exc)
+                else:
+                    messages.success(request, _("Next action added."))
+                    return redirect("groups:meeting_mode", pk=meeting.pk)
         elif what == "question":
             question_form = SessionQuestionForm(request.POST)
             if question_form.is_valid():
@@ -255,7 +279,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                         request, _("Question added to the group's powerful questions.")
                     )
                     return redirect("groups:meeting_mode", pk=meeting.pk)
-        elif notes.is_valid():
+        elif notes.is_bound and notes.is_valid():
             if what == "close":
                 services.session_close(actor=request.user, session=session, **notes.cleaned_data)
                 messages.success(request, _("Session closed. Everyone gets the summary."))
@@ -310,13 +334,16 @@ def next_action_done(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, next_action=item, done=request.POST.get("done") != "0"
     )
     messages.success(request, _("Nice work."))
-    return redirect(request.POST.get("next") or "home")
+    return _redirect_back(request, "home")
 
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A private feed for calendar apps: the token is the credential."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    # A deactivated account's link stops working with it.
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("user"), token=token, user__is_active=True
+    )
     meetings = (
         Meeting.objects.filter(
             group__memberships__user=feed.user,
@@ -340,4 +367,4 @@ def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
         request,
         _("Your calendar link is ready. Keep it to yourself: anyone with it sees your meetings."),
     )
-    return redirect(request.POST.get("next") or "profile")
+    return _redirect_back(request, "profile")
