@@ -128,8 +128,5 @@ def seed_network(
     return network, filler
 
 
-def seed_groups(users: dict[str, User], *, scale: str) -> None:
-    _network, filler = seed_network(users)
-    if scale == "large":
-        for n in range(2, 7):
-            _network, filler = seed_network(users, name=f"Demo network {n}", start=filler + 200)
+def seed_groups(users: dict[str, User]) -> None:
+    seed_network(users)

@@ -19,10 +19,14 @@ class Command(BaseCommand):
         from narratives.demo import seed_narratives
 
         users = seed_users()
-        seed_groups(users, scale=scale)
+        seed_groups(users)
         seed_metrics(users)
         seed_narratives(users)
         seed_meetings(users)
+        if scale == "large":
+            from impact.demo_large import seed_large
+
+            seed_large(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({scale})."))
         for username, display_name, _tz, _staff in DEMO_USERS:
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({display_name})")
