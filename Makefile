@@ -93,3 +93,8 @@ format: setup
 
 clean:
 	rm -rf var/ .coverage htmlcov/
+
+# The benchmark: large data (reused), gunicorn with DEBUG=0, wrk on loopback. See bench/RESULTS.md.
+bench: setup services
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py

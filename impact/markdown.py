@@ -23,7 +23,10 @@ ALLOWED_TAGS = {
 
 
 def render_markdown(text: str) -> SafeString:
-    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    # Raw HTML a person types is shown as text (a "<script>" stays visible and inert);
+    # Markdown syntax, including "> quotes", still works.
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
+    html = md.markdown(text, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

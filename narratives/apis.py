@@ -53,7 +53,15 @@ def visible_questions(user):
         Q(network__is_public=True) | Q(network__in=s["networks"])
     )
     own = Q(group__in=s["groups"]) | Q(network__in=s["organized"])
-    return Question.objects.filter(wide | own)
+    # A draft narrative's questions are for its authors only (as question_access says).
+    not_a_draft = (
+        Q(narrative__isnull=True)
+        | Q(narrative__status=Narrative.Status.PUBLISHED)
+        | Q(narrative__network__in=s["organized"])
+        | Q(narrative__group__network__in=s["organized"])
+        | Q(narrative__group__in=s["moderated"])
+    )
+    return Question.objects.filter((wide | own) & not_a_draft)
 
 
 def visible_group_items(model, user):
@@ -227,6 +235,12 @@ class HelpfulSerializer(serializers.Serializer):
     helpful = serializers.BooleanField(default=True)
 
 
+def _with_answer_count(question: Question) -> Question:
+    # One question fetched on its own has no list annotation; without this it reads 0.
+    question.answer_count = question.answers.count()
+    return question
+
+
 class QuestionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -249,7 +263,7 @@ class QuestionViewSet(
 
     def get_object(self):
         question, _access = question_for_user(self.request.user, self.kwargs["pk"])
-        return question
+        return _with_answer_count(question)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -300,7 +314,7 @@ class QuestionViewSet(
         """Pose a group's question to the whole network."""
         question, _access = question_for_user(request.user, pk)
         services.question_pose_to_network(actor=request.user, question=question)
-        return Response(QuestionSerializer(question).data)
+        return Response(QuestionSerializer(_with_answer_count(question)).data)
 
     @extend_schema(request=HelpfulSerializer, responses=AnswerSerializer)
     @action(detail=True, methods=["post"], url_path=r"answers/(?P<answer_pk>\d+)/helpful")

@@ -61,10 +61,19 @@ class QuestionAccess:
     view: bool
     answer: bool
     manage: bool  # the asker, or a moderator of the asking group / an organizer
+    helpful: bool = False  # the asker alone says which answers helped
 
 
 def question_access(user, question: Question) -> QuestionAccess:
     if not user.is_authenticated:
+        return QuestionAccess(False, False, False)
+    narrative = question.narrative if question.narrative_id else None
+    if (
+        narrative is not None
+        and narrative.status != Narrative.Status.PUBLISHED
+        and not narrative_access(user, narrative).edit
+    ):
+        # A draft narrative's questions are part of the draft: only its authors see them.
         return QuestionAccess(False, False, False)
     organizer = is_organizer(user, question.network_id)
     if question.is_network_wide:
@@ -81,13 +90,23 @@ def question_access(user, question: Question) -> QuestionAccess:
         or (question.group_id is not None and group_access(user, question.group).moderate)
     )
     return QuestionAccess(
-        view=view, answer=answer and question.status == Question.Status.OPEN, manage=manage
+        view=view,
+        answer=answer and question.status == Question.Status.OPEN,
+        manage=manage,
+        helpful=view and question.asked_by_id == user.pk,
     )
 
 
 def question_for_user(user, pk, *, need: str = "view") -> tuple[Question, QuestionAccess]:
     question = (
-        Question.objects.select_related("network", "group__network", "asked_by")
+        Question.objects.select_related(
+            "network",
+            "group__network",
+            "asked_by",
+            "narrative__network",
+            "narrative__group__network",
+            "follow_up_of",
+        )
         .filter(pk=pk)
         .first()
     )

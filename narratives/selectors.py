@@ -1,6 +1,6 @@
 """Reads for narratives, the questions board, initiatives and help requests."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from groups.models import Group, Network
 from narratives.models import Adoption, HelpRequest, Initiative, Narrative, Question
@@ -17,7 +17,12 @@ def network_narrative(network: Network) -> Narrative | None:
 
 def group_narrative(group: Group) -> Narrative | None:
     """The narrative a group adopted, or its network's by default."""
-    adoption = Adoption.objects.filter(group=group).select_related("narrative").first()
+    # An adopted narrative taken back to draft is not for the members' eyes: fall back.
+    adoption = (
+        Adoption.objects.filter(group=group, narrative__status=Narrative.Status.PUBLISHED)
+        .select_related("narrative")
+        .first()
+    )
     if adoption is not None:
         return adoption.narrative
     return network_narrative(group.network)
@@ -28,16 +33,20 @@ def questions_board(network: Network) -> QuerySet[Question]:
     return (
         Question.objects.filter(network=network, status=Question.Status.OPEN)
         .filter(Q(posed_to_network=True) | Q(group__isnull=True))
+        .exclude(narrative__status=Narrative.Status.DRAFT)
         .select_related("group", "asked_by")
         .annotate(answer_count=Count("answers"))
         .order_by("answer_count", "-created_at")
     )
 
 
-def group_questions(group: Group) -> QuerySet[Question]:
+def group_questions(group: Group, *, with_drafts: bool = False) -> QuerySet[Question]:
+    """The group's questions; those of a draft narrative only for its authors (with_drafts)."""
+    questions = Question.objects.filter(group=group)
+    if not with_drafts:
+        questions = questions.exclude(narrative__status=Narrative.Status.DRAFT)
     return (
-        Question.objects.filter(group=group)
-        .select_related("asked_by")
+        questions.select_related("asked_by")
         .annotate(answer_count=Count("answers"))
         .order_by("status", "-created_at")
     )
@@ -46,9 +55,11 @@ def group_questions(group: Group) -> QuerySet[Question]:
 def quadrants(group: Group) -> dict[str, list[Initiative]]:
     """The group's live initiatives placed on the impact/speed two-by-two."""
     grid = {"high_fast": [], "high_slow": [], "low_fast": [], "low_slow": []}
+    # Active ones lead each quadrant, then the proposals ("-status" would put proposed first).
+    active_first = Case(When(status=Initiative.Status.ACTIVE, then=0), default=1)
     for initiative in Initiative.objects.filter(
         group=group, status__in=[Initiative.Status.PROPOSED, Initiative.Status.ACTIVE]
-    ).order_by("-status", "title"):
+    ).order_by(active_first, "title"):
         grid[initiative.quadrant].append(initiative)
     return grid
 
@@ -91,5 +102,12 @@ def initiative_log(initiative: Initiative) -> dict:
         .annotate(total=Sum("value"))
         .order_by("metric__name")
     )
-    effort = Action.objects.filter(initiative=initiative).aggregate(minutes=Sum("effort_minutes"))
-    return {"actions": actions[:50], "totals": list(totals), "minutes": effort["minutes"] or 0}
+    effort = Action.objects.filter(initiative=initiative).aggregate(
+        count=Count("id"), minutes=Sum("effort_minutes")
+    )
+    return {
+        "actions": actions[:50],
+        "count": effort["count"],
+        "totals": list(totals),
+        "minutes": effort["minutes"] or 0,
+    }

@@ -1,10 +1,12 @@
 """Writes for narratives, powerful questions, initiatives and help requests."""
 
+import calendar
 import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,18 +55,24 @@ FEAR_WORDS = [
     "lose",
     "losing",
     "enemy",
+    "enemies",
     "attack",
+    "emergencies",
 ]
-_FEAR_RE = re.compile(r"\b(" + "|".join(FEAR_WORDS) + r")\b", re.IGNORECASE)
+# Inflected forms count too: "disasters", "threatened", "fears" are the usual fear framing.
+_FEAR_RE = re.compile(
+    r"\b(?:" + "|".join(FEAR_WORDS) + r")(?:s|es|d|ed|ing|ened|ening)?\b", re.IGNORECASE
+)
 
 
 def fear_words(*texts: str) -> list[str]:
     """The threat-and-fear words a narrative leans on (for a gentle, non-blocking hint)."""
     found = []
     for text in texts:
-        for match in _FEAR_RE.findall(text or ""):
-            if match.lower() not in found:
-                found.append(match.lower())
+        for match in _FEAR_RE.finditer(text or ""):
+            word = match.group(0).lower()
+            if word not in found:
+                found.append(word)
     return found
 
 
@@ -154,9 +162,20 @@ def narrative_adopt(*, actor: User, group: Group, narrative: Narrative) -> Adopt
 @register_spin_out_copier
 def copy_narrative_to_spin_out(parent: Group, child: Group) -> None:
     """A spun-out group starts with the narrative its parent adopted."""
-    adoption = Adoption.objects.filter(group=parent).first()
-    if adoption is not None:
-        Adoption.objects.create(group=child, narrative=adoption.narrative)
+    adoption = Adoption.objects.filter(group=parent).select_related("narrative").first()
+    if adoption is None:
+        return
+    narrative = adoption.narrative
+    if narrative.group_id is not None:
+        # The parent's own narrative is for the parent's members: the child's members could
+        # not open it, so the child starts with a copy of its own.
+        narrative = Narrative.objects.create(
+            group=child,
+            status=narrative.status,
+            created_by=narrative.created_by,
+            **{key: getattr(narrative, key) for key in NARRATIVE_FIELDS},
+        )
+    Adoption.objects.create(group=child, narrative=narrative)
 
 
 # Powerful questions -----------------------------------------------------------------------
@@ -184,6 +203,12 @@ def question_ask(
 ) -> Question:
     """Ask a powerful question of a group, or of a narrative; a group may pose it to its network."""
     text = _check_text(text, "text", _("Write the question."), 300)
+    if group is not None and narrative is not None:
+        # A group question hung on a network narrative would be listed with that narrative
+        # for the whole network (or on another network's): ask one or the other.
+        raise ValidationError(
+            {"narrative": _("Ask the group's question, or the narrative's, not both.")}
+        )
     if group is not None:
         if not group_access(actor, group).member and not group_access(actor, group).organize:
             raise PermissionDenied(_("Only the group's members can ask its questions."))
@@ -226,10 +251,13 @@ def answer_create(*, actor: User, question: Question, body: str) -> Answer:
     if not access.answer:
         raise PermissionDenied(_("Members of the network's groups answer its questions."))
     body = _check_text(body, "body", _("Write your answer."), 5000)
+    # Credit the answer to the question's own group when the author is in it, otherwise to
+    # one of the author's groups in the network (the oldest seat, so it is stable).
     own_group = (
         Membership.objects.active()
         .filter(user=actor, group__network_id=question.network_id)
         .select_related("group")
+        .order_by(Case(When(group_id=question.group_id, then=0), default=1), "joined_at", "id")
         .first()
     )
     answer = Answer.objects.create(
@@ -250,7 +278,8 @@ def answer_create(*, actor: User, question: Question, body: str) -> Answer:
 
 
 def answer_mark_helpful(*, actor: User, answer: Answer, helpful: bool = True) -> Answer:
-    if not question_access(actor, answer.question).manage:
+    """The asker says which answers helped."""
+    if not question_access(actor, answer.question).helpful:
         raise PermissionDenied(_("The person who asked marks answers helpful."))
     Answer.objects.filter(pk=answer.pk).update(helpful=helpful)
     answer.helpful = helpful
@@ -286,6 +315,13 @@ def question_mark_answered(
 # Initiatives ------------------------------------------------------------------------------
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Aug + 6)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def _validate_initiative(fields: dict) -> None:
     errors = {}
     if not (fields.get("title") or "").strip():
@@ -294,10 +330,12 @@ def _validate_initiative(fields: dict) -> None:
         errors["impact"] = _("Is its potential impact high or low?")
     if fields.get("speed") not in Initiative.Speed.values:
         errors["speed"] = _("Can it show tangible impact fast or slowly?")
+    if fields.get("status") not in Initiative.Status.values:
+        errors["status"] = _("Unknown status.")
     starts, ends = fields.get("starts_on"), fields.get("ends_on")
     if isinstance(starts, date) and isinstance(ends, date):
-        months = (ends.year - starts.year) * 12 + ends.month - starts.month
-        if ends <= starts or not 6 <= months <= 12:
+        # Whole calendar months: 15 January to 14 July is a day short of six months.
+        if not add_months(starts, 6) <= ends <= add_months(starts, 12):
             errors["ends_on"] = _("An initiative runs 6 to 12 months.")
     else:
         errors["starts_on"] = _("Give the window it runs in.")
@@ -335,7 +373,7 @@ def initiative_create(*, actor: User, group: Group, metrics=(), **fields) -> Ini
     status = fields.get("status") or Initiative.Status.PROPOSED
     if status != Initiative.Status.PROPOSED:
         _require_group_moderator(actor, group)
-    _validate_initiative(fields)
+    _validate_initiative(fields | {"status": status})
     if status == Initiative.Status.ACTIVE:
         _lock_and_check_active(group)
     initiative = Initiative.objects.create(

@@ -21,6 +21,7 @@ from narratives.forms import (
 from narratives.models import Answer, Initiative, Narrative
 from narratives.permissions import (
     help_for_user,
+    in_a_group_of,
     initiative_for_user,
     narrative_for_user,
     question_for_user,
@@ -153,12 +154,16 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def narrative_status(request: HttpRequest, pk: int) -> HttpResponse:
     narrative, _access = narrative_for_user(request.user, pk, need="edit")
-    services.narrative_set_status(
-        actor=request.user, narrative=narrative, status=request.POST.get("status", "")
-    )
-    messages.success(
-        request, _("Published.") if narrative.status == "published" else _("Back to draft.")
-    )
+    try:
+        services.narrative_set_status(
+            actor=request.user, narrative=narrative, status=request.POST.get("status", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Published.") if narrative.status == "published" else _("Back to draft.")
+        )
     return redirect(narrative)
 
 
@@ -186,8 +191,12 @@ def narrative_question(request: HttpRequest, pk: int) -> HttpResponse:
     narrative, _access = narrative_for_user(request.user, pk, need="edit")
     form = QuestionForm(request.POST)
     if form.is_valid():
-        services.question_ask(actor=request.user, narrative=narrative, **form.cleaned_data)
-        messages.success(request, _("Question added."))
+        try:
+            services.question_ask(actor=request.user, narrative=narrative, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Question added."))
     else:
         messages.error(request, _("Write the question (under 300 characters)."))
     return redirect(narrative)
@@ -196,14 +205,17 @@ def narrative_question(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def questions_board(request: HttpRequest, slug: str) -> HttpResponse:
-    network, _role = network_for_user(request.user, slug)
+    network, role = network_for_user(request.user, slug)
+    # Raised requests are for the network's groups (help_access): list them only to those
+    # who can open them.
+    sees_help = role == NetworkMembership.Role.ORGANIZER or in_a_group_of(request.user, network.pk)
     return render(
         request,
         "narratives/questions_board.html",
         {
             "network": network,
             "questions": selectors.questions_board(network),
-            "help_requests": selectors.network_help_requests(network),
+            "help_requests": selectors.network_help_requests(network) if sees_help else None,
             "narrative": selectors.network_narrative(network),
         },
     )
@@ -234,6 +246,12 @@ def group_questions(request: HttpRequest, pk: int) -> HttpResponse:
         if access.moderate
         else Narrative.objects.none()
     )
+    # Without this list a moderator's saved draft could only be found again by its address.
+    own_drafts = (
+        Narrative.objects.filter(status="draft", group=group)
+        if access.moderate
+        else Narrative.objects.none()
+    )
     return render(
         request,
         "narratives/group_questions.html",
@@ -241,9 +259,10 @@ def group_questions(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "access": access,
             "narrative": selectors.group_narrative(group),
-            "questions": selectors.group_questions(group),
+            "questions": selectors.group_questions(group, with_drafts=access.moderate),
             "form": form,
             "adoptable": adoptable,
+            "own_drafts": own_drafts,
         },
     )
 
@@ -288,7 +307,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def answer_helpful(request: HttpRequest, pk: int) -> HttpResponse:
     answer = get_object_or_404(Answer.objects.select_related("question"), pk=pk)
-    question, _access = question_for_user(request.user, answer.question_id, need="manage")
+    question, _access = question_for_user(request.user, answer.question_id, need="helpful")
     services.answer_mark_helpful(
         actor=request.user, answer=answer, helpful=request.POST.get("helpful") != "0"
     )
@@ -301,9 +320,14 @@ def question_answered(request: HttpRequest, pk: int) -> HttpResponse:
     question, _access = question_for_user(request.user, pk, need="manage")
     form = FollowUpForm(request.POST)
     follow_ups = form.cleaned_data["follow_ups"].splitlines() if form.is_valid() else []
-    created = services.question_mark_answered(
-        actor=request.user, question=question, follow_ups=follow_ups
-    )
+    try:
+        created = services.question_mark_answered(
+            actor=request.user, question=question, follow_ups=follow_ups
+        )
+    except ValidationError as exc:
+        # A follow-up over 300 characters: nothing is saved, the question stays open.
+        messages.error(request, " ".join(exc.messages))
+        return redirect(question)
     messages.success(
         request,
         _("Marked answered.")

@@ -1,0 +1,222 @@
+"""Django-side steps of the benchmark, run in a subprocess against one database.
+
+    python bench/probe.py prepare-large | prepare-small | login | queries | fanout-dispatch |
+                          fanout-reset | export
+Each prints one JSON object on its last line.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "impact.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from groups.meetings.models import Meeting
+from groups.models import Group, Membership
+from impact.models import Notification
+
+FANOUT_PREFIX = "meeting.reminder:"
+
+
+def out(data) -> None:
+    print(json.dumps(data, default=str))
+
+
+def subject() -> dict:
+    """The member the benchmark signs in as: in the busiest group of the first network."""
+    membership = (
+        Membership.objects.active()
+        .filter(role="member")
+        .select_related("group__network", "user")
+        .order_by("group__network__slug", "group_id", "id")
+        .first()
+    )
+    return {"user": membership.user, "group": membership.group, "network": membership.group.network}
+
+
+def login() -> None:
+    who = subject()
+    user = who["user"]
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    token, _ = Token.objects.get_or_create(user=user)
+    out(
+        {
+            "session": session.session_key,
+            "token": token.key,
+            "group": who["group"].pk,
+            "network": who["network"].slug,
+            "today": str(timezone.localdate()),
+        }
+    )
+
+
+PAGES = {
+    "member_dashboard": lambda w: ("get", "/"),
+    "member_week": lambda w: ("get", "/me/week/"),
+    "group_dashboard": lambda w: ("get", f"/groups/{w['group'].pk}/impact/"),
+    "network_page": lambda w: ("get", f"/networks/{w['network'].slug}/"),
+    "leaderboard": lambda w: ("get", f"/networks/{w['network'].slug}/leaderboard/"),
+    "actions_list_api": lambda w: ("get", f"/api/actions/?group={w['group'].pk}"),
+}
+
+
+def queries() -> None:
+    who = subject()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(who["user"])
+    counts = {}
+    for name, page in PAGES.items():
+        method, url = page(who)
+        client.get(url)  # warm caches the same way in both databases
+        with CaptureQueriesContext(connection) as captured:
+            response = getattr(client, method)(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(captured)
+    body = {
+        "group": who["group"].pk,
+        "description": "Bench",
+        "happened_on": str(timezone.localdate()),
+        "effort_minutes": 30,
+    }
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/actions/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    counts["action_create_api"] = len(captured)
+    out(counts)
+
+
+def fanout_reset() -> None:
+    deleted, _ = Notification.objects.filter(kind="meeting.reminder").delete()
+    out({"deleted": deleted})
+
+
+def fanout_dispatch() -> None:
+    """Put every group's next meeting 50 minutes from now and time the reminder fan-out."""
+    from groups.meetings.services import reminders_send
+
+    fanout_reset_quiet()
+    now = timezone.now()
+    nxt = {}
+    for meeting in (
+        Meeting.objects.filter(starts_at__gt=now)
+        .order_by("group_id", "starts_at")
+        .values("pk", "group_id")
+    ):
+        nxt.setdefault(meeting["group_id"], meeting["pk"])
+    Meeting.objects.filter(pk__in=list(nxt.values())).update(
+        starts_at=now + timedelta(minutes=50), status="scheduled"
+    )
+    recipients = Membership.objects.active().filter(group_id__in=list(nxt)).count()
+    started = time.perf_counter()
+    reminders_send(now=now)
+    seconds = time.perf_counter() - started
+    rows = Notification.objects.filter(kind="meeting.reminder").count()
+    out({"recipients": recipients, "rows": rows, "dispatch_s": round(seconds, 2)})
+
+
+def fanout_reset_quiet() -> None:
+    Notification.objects.filter(kind="meeting.reminder").delete()
+
+
+def fanout_status() -> None:
+    rows = Notification.objects.filter(kind="meeting.reminder")
+    out(
+        {
+            "pending": rows.filter(status="pending").count(),
+            "sent": rows.filter(status="sent").count(),
+            "failed": rows.filter(status="failed").count(),
+        }
+    )
+
+
+def export() -> None:
+    """Peak memory while streaming the CSV of the biggest group and of the largest network."""
+    from metrics.exports import export_rows
+    from metrics.models import Action, Measurement
+
+    results = {}
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    group_id = (
+        Action.objects.values("group_id")
+        .order_by()
+        .annotate(n=django.db.models.Count("id"))
+        .order_by("-n")
+        .first()["group_id"]
+    )
+    network_id = Group.objects.get(pk=group_id).network_id
+    for name, actions, measurements in [
+        (
+            "group",
+            Action.objects.filter(group_id=group_id),
+            Measurement.objects.filter(group_id=group_id),
+        ),
+        (
+            "network",
+            Action.objects.filter(group__network_id=network_id),
+            Measurement.objects.filter(group__network_id=network_id),
+        ),
+    ]:
+        started, size, lines = time.perf_counter(), 0, 0
+        for line in export_rows(actions, measurements):
+            size += len(line)
+            lines += 1
+        results[name] = {
+            "rows": lines - 1,
+            "mb": round(size / 1e6, 1),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results["peak_mb"] = round(peak / 1024, 1)
+    results["growth_mb"] = round((peak - base) / 1024, 1)
+    out(results)
+
+
+def prepare(scale: str) -> None:
+    call_command("migrate", verbosity=0)
+    if scale == "large":
+        from impact.demo_large import is_seeded
+
+        if is_seeded():
+            out({"seeded": "reused"})
+            return
+    settings.DEBUG = True  # seed_demo refuses to run without it (it creates known passwords)
+    started = time.perf_counter()
+    call_command("seed_demo", scale=scale, stdout=sys.stderr)
+    out({"seeded": scale, "seconds": round(time.perf_counter() - started, 1)})
+
+
+if __name__ == "__main__":
+    step = sys.argv[1]
+    {
+        "prepare-large": lambda: prepare("large"),
+        "prepare-small": lambda: prepare("small"),
+        "login": login,
+        "queries": queries,
+        "fanout-dispatch": fanout_dispatch,
+        "fanout-status": fanout_status,
+        "fanout-reset": fanout_reset,
+        "export": export,
+    }[step]()

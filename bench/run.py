@@ -1,0 +1,350 @@
+"""`make bench`: the app at the scale of a large network, measured the way it is used.
+
+Prepares a large and a small benchmark database (reusing them), starts gunicorn as in
+production (DEBUG=0, PostgreSQL, Redis), drives it with wrk on loopback with a signed-in
+member, and measures query counts, reminder fan-out and delivery, CSV export memory and
+worker memory. Writes bench/results.json and bench/RESULTS.md.
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "2526"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+LARGE_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/impact_bench")
+SMALL_DB = os.environ.get(
+    "BENCH_SMALL_DATABASE_URL", "postgres://root@127.0.0.1:5432/impact_bench_small"
+)
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6")
+VAR = ROOT / "var" / "bench"
+
+
+def env(database: str, **extra) -> dict:
+    values = dict(os.environ)
+    values.update(
+        DEBUG="0",
+        HTTPS="0",
+        SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database,
+        REDIS_URL=REDIS,
+        CELERY_BROKER_URL=BROKER,
+        STATIC_ROOT=str(VAR / "static"),
+        API_WRITE_RATE="1000000/min",
+        EMAIL_URL=f"smtp://127.0.0.1:{SMTP_PORT}",
+        LOG_LEVEL="WARNING",
+        CONN_MAX_AGE="600",
+        SITE_URL=f"http://127.0.0.1:{PORT}",
+    )
+    values.update(extra)
+    return values
+
+
+def probe(step: str, database: str) -> dict:
+    result = subprocess.run(
+        [PY, str(ROOT / "bench" / "probe.py"), step],
+        env=env(database),
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[-1]
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "root",
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", name], check=True)
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own loopback server
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def wrk(
+    name: str, path: str, *, headers: list[str], method: str = "GET", body: str | None = None
+) -> dict:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}",
+        "--latency",
+        "-s",
+        str(ROOT / "bench" / "report.lua"),
+    ]
+    for header in headers:
+        command += ["-H", header]
+    command.append(f"http://127.0.0.1:{PORT}{path}")
+    extra = {"BENCH_METHOD": method}
+    if body is not None:
+        extra.update(BENCH_BODY=body, BENCH_CONTENT_TYPE="application/json")
+    output = subprocess.run(
+        command, env={**os.environ, **extra}, stdout=subprocess.PIPE, text=True, check=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    print(
+        f"  {name:<20} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms  errors {result['errors']}"
+    )
+    return result
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+            total = max(total, int(match.group(1)) if match else 0)
+    return round(total / 1024, 1)
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def main() -> None:
+    VAR.mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ).stdout.strip()
+    results = {
+        "commit": commit,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
+        "connections": CONNECTIONS,
+        "duration": DURATION,
+    }
+    print("Preparing databases (reused when already seeded)...")
+    for url in (LARGE_DB, SMALL_DB):
+        ensure_database(url)
+    results["seed_large"] = probe("prepare-large", LARGE_DB)
+    probe("prepare-small", SMALL_DB)
+
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env(LARGE_DB),
+        cwd=ROOT,
+        check=True,
+    )
+    print("Query counts, small against large:")
+    small, large = probe("queries", SMALL_DB), probe("queries", LARGE_DB)
+    results["queries"] = {name: {"small": small[name], "large": large[name]} for name in small}
+    for name, counts in results["queries"].items():
+        print(f"  {name:<20} {counts['small']:>3} / {counts['large']:>3}")
+
+    sink_file = VAR / "smtp.json"
+    sink = subprocess.Popen(
+        [PY, str(ROOT / "bench" / "smtp_sink.py"), str(SMTP_PORT), str(sink_file)]
+    )
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "impact.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            os.environ.get("BENCH_WORKERS", "3"),
+            "--log-level",
+            "warning",
+        ],
+        env=env(LARGE_DB),
+        cwd=ROOT,
+    )
+    workers = None
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        who = probe("login", LARGE_DB)
+        cookie = [f"Cookie: sessionid={who['session']}"]
+        token = [f"Authorization: Token {who['token']}"]
+        print(f"Load: {CONNECTIONS} connections for {DURATION} each, signed in as a member:")
+        pages = {
+            "healthz": wrk("healthz", "/healthz", headers=[]),
+            "member_dashboard": wrk("member_dashboard", "/", headers=cookie),
+            "member_week": wrk("member_week", "/me/week/", headers=cookie),
+            "group_dashboard": wrk(
+                "group_dashboard", f"/groups/{who['group']}/impact/", headers=cookie
+            ),
+            "network_page": wrk("network_page", f"/networks/{who['network']}/", headers=cookie),
+            "leaderboard": wrk(
+                "leaderboard", f"/networks/{who['network']}/leaderboard/", headers=cookie
+            ),
+            "actions_list_api": wrk(
+                "actions_list_api", f"/api/actions/?group={who['group']}", headers=token
+            ),
+            "action_create_api": wrk(
+                "action_create_api",
+                "/api/actions/",
+                headers=token,
+                method="POST",
+                body=json.dumps(
+                    {
+                        "group": who["group"],
+                        "description": "Bench action",
+                        "happened_on": who["today"],
+                        "effort_minutes": 30,
+                    }
+                ),
+            ),
+        }
+        floor = pages["healthz"]["rps"] or 1
+        for page in pages.values():
+            page["ratio_to_healthz"] = round(page["rps"] / floor, 3)
+        results["pages"] = pages
+        results["worker_rss_mb"] = rss_mb(children(gunicorn.pid))
+
+        print("Reminder fan-out and delivery:")
+        fanout = probe("fanout-dispatch", LARGE_DB)
+        workers = subprocess.Popen(
+            [
+                str(Path(PY).parent / "celery"),
+                "-A",
+                "impact",
+                "worker",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env(LARGE_DB),
+            cwd=ROOT,
+        )
+        subprocess.run(
+            [PY, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()", BROKER],
+            check=True,
+        )
+        started = time.monotonic()
+        subprocess.run(
+            [
+                PY,
+                "-c",
+                "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','impact.settings');django.setup();from impact.services import outbox_sweep;print(outbox_sweep(limit=100000))",
+            ],
+            env=env(LARGE_DB),
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = started + 600
+        status = {}
+        while time.monotonic() < deadline:
+            status = probe("fanout-status", LARGE_DB)
+            if status["pending"] == 0:
+                break
+            time.sleep(2)
+        seconds = time.monotonic() - started
+        time.sleep(1.5)
+        sink_counts = (
+            json.loads(sink_file.read_text())
+            if sink_file.exists()
+            else {"received": 0, "unique": 0}
+        )
+        results["fanout"] = {
+            "recipients": fanout["recipients"],
+            "rows": fanout["rows"],
+            "dispatch_s": fanout["dispatch_s"],
+            "delivered": status.get("sent", 0),
+            "delivery_s": round(seconds, 1),
+            "delivery_per_s": round(status.get("sent", 0) / seconds, 1) if seconds else 0,
+            "duplicates": sink_counts["received"] - sink_counts["unique"],
+        }
+        print(
+            f"  {fanout['rows']} outbox rows in {fanout['dispatch_s']} s; {results['fanout']['delivery_per_s']} emails/s"
+        )
+        probe("fanout-reset", LARGE_DB)
+    finally:
+        for process in (workers, gunicorn, sink):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+        for process in (workers, gunicorn, sink):
+            if process is not None:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    print("CSV export memory:")
+    results["export"] = probe("export", LARGE_DB)
+    print(f"  peak {results['export']['peak_mb']} MB (growth {results['export']['growth_mb']} MB)")
+
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results)
+    print("Wrote bench/results.json and bench/RESULTS.md")
+
+
+def write_markdown(r: dict) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Commit `{r['commit']}`, {r['date']}, {r['machine']}; {r['connections']} connections, {r['duration']} per page.",
+        "Data: 20 networks, 2,000 groups, 25,000 members, 1,000,000 actions, 300,000 measurements.",
+        "",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to /healthz |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, p in r["pages"].items():
+        lines.append(
+            f"| {name} | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} | {p['errors']} | {p['ratio_to_healthz']} |"
+        )
+    lines += ["", "| queries per page | small data | large data |", "| --- | ---: | ---: |"]
+    for name, q in r["queries"].items():
+        lines.append(f"| {name} | {q['small']} | {q['large']} |")
+    f = r["fanout"]
+    lines += [
+        "",
+        f"Reminder fan-out: {f['rows']} outbox rows for {f['recipients']} members in {f['dispatch_s']} s; "
+        f"delivery to a local SMTP sink with 2 worker processes: {f['delivery_per_s']} emails/s, {f['duplicates']} duplicates.",
+        f"CSV export: peak {r['export']['peak_mb']} MB for the process (group: {r['export']['group']['rows']} rows, "
+        f"network: {r['export']['network']['rows']} rows).",
+        f"Gunicorn worker memory after the run: {r['worker_rss_mb']} MB.",
+    ]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

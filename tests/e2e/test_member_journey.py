@@ -1,0 +1,96 @@
+"""A member logs an action on their phone and sees their week and the group's chart change."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from groups import services as group_services
+from metrics import services
+from metrics.models import Action
+from tests.factories import PASSWORD, UserFactory
+
+STATEMENT = "I plant trees every weekend and want to do it with neighbours."
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Login").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{base_url}/")
+
+
+@pytest.fixture
+def river_crew(transactional_db, settings):
+    """A group that measures trees planted, and a member who has logged nothing yet."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    organizer = UserFactory(display_name="Olga Organizer")
+    network = group_services.network_create(creator=organizer, name="Green Town")
+    moderator = UserFactory(display_name="Mo Moderator")
+    group_services.network_add_person(network=network, user=moderator)
+    group = group_services.group_create(
+        organizer=organizer,
+        network=network,
+        name="River Crew",
+        purpose="Plant native trees along the river.",
+        moderator=moderator,
+    )
+    services.metric_define(
+        actor=moderator, group=group, name="Trees planted", unit="trees", target=100
+    )
+    member = UserFactory(username="meri", display_name="Meri Member")
+    group_services.group_join(user=member, group=group, statement=STATEMENT)
+    return group
+
+
+@pytest.mark.e2e
+def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
+    browser: Browser, live_server, river_crew, results_dir
+):
+    base = live_server.url
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, base, "meri")
+
+    # The home page loads my week and the quick log (htmx, after the page itself).
+    week = page.locator("#my-week")
+    expect(week.get_by_role("heading", name="My week")).to_be_visible()
+    numbers = week.locator(".week-numbers")
+    expect(numbers.locator("dd").first).to_have_text(re.compile(r"^0\s+last week 0$"))
+    form = page.locator("#quick-log")
+    expect(form.get_by_label("Day")).not_to_have_value("")
+
+    # Log an action with its impact: no page load, the form answers in place.
+    page.evaluate("window.__sameDocument = true")
+    form.get_by_label("What did you do?").fill("Planted 12 oaks by the bridge")
+    form.get_by_label("Effort (minutes)").fill("45")
+    form.get_by_label("Trees planted (trees)").fill("12")
+    form.get_by_role("button", name="Log it").click()
+
+    expect(page.locator("#quick-log [role=status]")).to_have_text(
+        "Logged: Planted 12 oaks by the bridge"
+    )
+    assert page.url == f"{base}/"
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    expect(page.locator("#quick-log").get_by_label("What did you do?")).to_have_value("")
+
+    # My week catches up: one action, 45 minutes, 12 trees.
+    expect(numbers.locator("dd").nth(0)).to_have_text(re.compile(r"^1\s+last week 0$"))
+    expect(numbers.locator("dd").nth(1)).to_contain_text("45 min")
+    expect(numbers).to_contain_text("12 trees")
+    assert Action.objects.get().measurements.get().value == 12
+    page.screenshot(path=str(results_dir / "member-journey-week.png"), full_page=True)
+
+    # The group's impact page: the chart, and its table view holding this week's 12.
+    page.goto(f"{base}/groups/{river_crew.pk}/impact/")
+    chart = page.locator("figure.metric-chart", has_text="Trees planted")
+    expect(chart.locator("svg")).to_be_visible()
+    expect(chart).to_contain_text("12 of 100 trees (12% of the target)")
+    chart.get_by_text("Show as a table").click()
+    last_row = chart.locator("table tbody tr").last
+    expect(last_row).to_be_visible()
+    expect(last_row.locator("td").last).to_have_text("12")
+    page.screenshot(path=str(results_dir / "member-journey-impact.png"), full_page=True)
+    context.close()
