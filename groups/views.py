@@ -56,6 +56,12 @@ def _outcome_message(request, outcome: services.JoinOutcome) -> None:
         )
 
 
+def _open_help(group: Group) -> list:
+    from narratives.selectors import open_help_requests
+
+    return list(open_help_requests(group)[:5])
+
+
 def _action_form(group: Group):
     from metrics.views import action_form_for
 
@@ -172,6 +178,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leaders_unleashed": group.leaders_unleashed.count(),
             "children": list(group.children.all()),
             "log_form": _action_form(group) if access.member else None,
+            "help_requests": _open_help(group) if access.see_members else [],
         },
     )
 
