@@ -67,15 +67,26 @@ def with_status(group: Group) -> Group:
 def visible_networks(user: User) -> QuerySet[Network]:
     """Networks the person is part of, then public ones, with my role and their group count."""
     mine = NetworkMembership.objects.filter(network=OuterRef("pk"), user=user)
+    # Subqueries, not joins: a join through memberships and groups multiplies the rows by
+    # every person in every network before DISTINCT can fold them back (300 ms at scale).
+    group_count = (
+        Group.objects.filter(network=OuterRef("pk"))
+        .order_by()
+        .values("network")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        Network.objects.filter(Q(is_public=True) | Q(memberships__user=user))
+        Network.objects.filter(
+            Q(is_public=True)
+            | Q(pk__in=NetworkMembership.objects.filter(user=user).values("network_id"))
+        )
         .annotate(
             is_mine=Exists(mine),
             my_role=Subquery(mine.values("role")[:1]),
-            group_count=Count("groups", distinct=True),
+            group_count=Coalesce(Subquery(group_count), 0),
         )
         .order_by("-is_mine", "name")
-        .distinct()
     )
 
 

@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,14 +36,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("healthz: database check failed", exc_info=True)
         body["status"] = body["database"] = "unavailable"
         status = 503
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-    except Exception:
+    if not _broker_answers():
         body["broker"] = "unavailable"
         if status == 200:
             body["status"] = "degraded"
     return JsonResponse(body, status=status)
+
+
+# {broker url: (checked at, answered)}: a load balancer polling /healthz should not open a
+# broker connection on every request, so each process asks at most every few seconds.
+_BROKER_CHECKS: dict[str, tuple[float, bool]] = {}
+BROKER_CHECK_SECONDS = 5.0
+
+
+def _broker_answers() -> bool:
+    url = celery_app.conf.broker_write_url or celery_app.conf.broker_url or ""
+    checked_at, answered = _BROKER_CHECKS.get(url, (0.0, False))
+    now = time.monotonic()
+    if now - checked_at < BROKER_CHECK_SECONDS:
+        return answered
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        answered = True
+    except Exception:  # a broker outage degrades the service, it does not stop the web
+        answered = False
+    _BROKER_CHECKS[url] = (now, answered)
+    return answered
 
 
 @login_required
