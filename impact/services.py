@@ -3,6 +3,7 @@
 import logging
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from impact.models import EmailOptOut, Notification, User
 logger = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 300
+DISPATCH_BATCH = 50
 UNSUBSCRIBE_SALT = "impact.email-unsubscribe"
 # Errors worth another try: the mail server or the network may be back in a minute.
 TRANSIENT_ERRORS = (
@@ -92,6 +94,18 @@ def email_unsubscribe(*, token: str) -> tuple[User, str]:
 # Outbox -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Message:
+    """One person's copy of a notification (its text may be theirs alone: their time zone)."""
+
+    recipient: User
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    subject: models.Model | None = None
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -111,31 +125,49 @@ def notify(
     Email rows are handed to the delivery task after the transaction commits.
     Returns the ids of the email rows awaiting delivery.
     """
+    return notify_each(
+        kind=kind,
+        messages=[Message(user, key, title, body, url, subject) for user in recipients],
+        email=email,
+        in_app=in_app,
+    )
+
+
+def notify_each(
+    *, kind: str, messages: Iterable[Message], email: bool = True, in_app: bool = True
+) -> list[int]:
+    """notify() for many people at once, each with their own text: a fixed number of queries
+    whatever the count (a reminder fan-out to every member of every group)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    recipients = [user for user in recipients if user.is_active]
-    if not recipients:
+    messages = [m for m in messages if m.recipient.is_active]
+    if not messages:
         return []
     opted_out = set(
-        EmailOptOut.objects.filter(user__in=recipients, kind=kind).values_list("user_id", flat=True)
+        EmailOptOut.objects.filter(
+            user_id__in={m.recipient.pk for m in messages}, kind=kind
+        ).values_list("user_id", flat=True)
     )
-    subject_fields = {}
-    if subject is not None:
-        subject_fields = {
-            "subject_type": ContentType.objects.get_for_model(subject),
-            "subject_id": subject.pk,
-        }
     now = timezone.now()
     rows = []
-    for user in recipients:
-        common = {"recipient": user, "kind": kind, "title": title[:200], "body": body, "url": url}
+    for message in messages:
+        user = message.recipient
+        common = {
+            "recipient": user,
+            "kind": kind,
+            "title": message.title[:200],
+            "body": message.body,
+            "url": message.url,
+        }
+        if message.subject is not None:
+            common["subject_type"] = ContentType.objects.get_for_model(message.subject)
+            common["subject_id"] = message.subject.pk
         if in_app:
             rows.append(
                 Notification(
                     **common,
-                    **subject_fields,
                     channel=Notification.Channel.IN_APP,
-                    dedupe_key=f"{kind}:{key}:{user.pk}:in_app"[:255],
+                    dedupe_key=f"{kind}:{message.key}:{user.pk}:in_app"[:255],
                     status=Notification.Status.SENT,
                     sent_at=now,
                 )
@@ -144,9 +176,8 @@ def notify(
             rows.append(
                 Notification(
                     **common,
-                    **subject_fields,
                     channel=Notification.Channel.EMAIL,
-                    dedupe_key=f"{kind}:{key}:{user.pk}:email"[:255],
+                    dedupe_key=f"{kind}:{message.key}:{user.pk}:email"[:255],
                 )
             )
     return _write_outbox(rows)
@@ -182,40 +213,50 @@ def notify_address(
 
 def _write_outbox(rows: list[Notification]) -> list[int]:
     # ignore_conflicts: a row with the same dedupe key already exists, so this purpose is done.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     email_keys = [row.dedupe_key for row in rows if row.channel == Notification.Channel.EMAIL]
-    if not email_keys:
-        return []
-    ids = list(
-        Notification.objects.filter(
-            dedupe_key__in=email_keys, status=Notification.Status.PENDING
+    ids = []
+    for start in range(0, len(email_keys), 5000):
+        ids += Notification.objects.filter(
+            dedupe_key__in=email_keys[start : start + 5000], status=Notification.Status.PENDING
         ).values_list("id", flat=True)
-    )
-    transaction.on_commit(lambda: outbox_dispatch(ids), robust=True)
+    if ids:
+        transaction.on_commit(lambda: outbox_dispatch(ids), robust=True)
     return ids
 
 
 def outbox_dispatch(ids: Iterable[int]) -> int:
     """Hand rows to the delivery task; if the broker is down they stay pending for the sweep."""
     from impact.celery import app
-    from impact.tasks import deliver_notification
+    from impact.tasks import deliver_notification, deliver_notifications
 
     ids = list(ids)
     handed = 0
     if not ids:
         return handed
+    # A handful goes one task per row; a fan-out goes in batches that share one SMTP session.
+    if len(ids) > DISPATCH_BATCH:
+        task, messages = (
+            deliver_notifications,
+            [
+                (ids[start : start + DISPATCH_BATCH],)
+                for start in range(0, len(ids), DISPATCH_BATCH)
+            ],
+        )
+    else:
+        task, messages = deliver_notification, [(notification_id,) for notification_id in ids]
     if app.conf.task_always_eager:
-        for notification_id in ids:
-            deliver_notification.apply_async((notification_id,))
+        for args in messages:
+            task.apply_async(args)
         return len(ids)
     try:
         with app.producer_or_acquire() as producer:
             # One quick try: without it kombu's reconnect loop holds a web request for
             # seconds while the broker is down (retry=False does not cover connecting).
             producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-            for notification_id in ids:
-                deliver_notification.apply_async((notification_id,), producer=producer, retry=False)
-                handed += 1
+            for args in messages:
+                task.apply_async(args, producer=producer, retry=False)
+                handed += len(args[0]) if isinstance(args[0], list) else 1
     except Exception as exc:
         logger.warning(
             "Broker unavailable (%r); %d notification(s) stay pending for the sweep",
@@ -241,7 +282,7 @@ def outbox_sweep(*, limit: int = 500) -> int:
     return outbox_dispatch(ids)
 
 
-def notification_deliver(*, notification_id: int) -> str:
+def notification_deliver(*, notification_id: int, connection=None) -> str:
     """Send one email row at most once; answers 'sent', 'skipped', 'cancelled' or 'failed'.
 
     Raises DeliveryDeferred on a transient error while attempts remain.
@@ -270,7 +311,10 @@ def notification_deliver(*, notification_id: int) -> str:
         _finish(notification, Notification.Status.CANCELLED, error="")
         return "cancelled"
     try:
-        build_email(notification).send()
+        message = build_email(notification)
+        if connection is not None:
+            message.connection = connection
+        message.send()
     except TRANSIENT_ERRORS as exc:
         if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             _finish(notification, Notification.Status.FAILED, error=repr(exc))

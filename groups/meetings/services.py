@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,7 +29,7 @@ from groups.meetings.models import (
 from groups.models import Group, Membership
 from groups.permissions import group_access
 from impact.models import User
-from impact.services import notify
+from impact.services import Message, notify, notify_each
 
 SCHEDULE_WEEKS = 4
 # Beat runs the reminder job every 5 minutes and a reminder is useful for half its offset:
@@ -437,47 +438,46 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
     A reminder for offset o is due from o before the start; after downtime it is still sent
     while less than half of o has passed (a day-before reminder until 12 hours before), never
-    once the meeting has started.
+    once the meeting has started. Everything due is written in one bulk pass (a fixed number
+    of queries however many groups meet), each member's copy in their own time zone.
     """
     now = now or timezone.now()
-    sent = 0
+    due = []
     for meeting in _upcoming(now, timedelta(days=8)):
         for offset in _offsets_for(meeting):
-            due = meeting.starts_at - timedelta(minutes=offset)
-            if not due <= now < due + timedelta(minutes=offset / 2):
-                continue
-            key = f"{meeting.pk}:{meeting.starts_at.timestamp():.0f}:{offset}"
-            for member in active_members(meeting.group):
-                with transaction.atomic():
-                    sent += len(
-                        notify(
-                            recipients=[member],
-                            kind="meeting.reminder",
-                            key=key,
-                            title=_("%(group)s meets %(when)s")
-                            % {
-                                "group": meeting.group.name,
-                                "when": local_time_for(member, meeting.starts_at),
-                            },
-                            body="\n".join(
-                                filter(
-                                    None,
-                                    [
-                                        _("When: %(when)s")
-                                        % {"when": local_time_for(member, meeting.starts_at)},
-                                        _("Where: %(where)s") % {"where": meeting.location}
-                                        if meeting.location
-                                        else "",
-                                        _("The calendar file is attached."),
-                                    ],
-                                )
-                            ),
-                            url=meeting.get_absolute_url(),
-                            subject=meeting,
-                            in_app=False,
-                        )
-                    )
-    return sent
+            starts_reminding = meeting.starts_at - timedelta(minutes=offset)
+            if starts_reminding <= now < starts_reminding + timedelta(minutes=offset / 2):
+                due.append((meeting, offset))
+    if not due:
+        return 0
+    members: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.active()
+        .filter(group_id__in={meeting.group_id for meeting, _offset in due})
+        .select_related("user")
+    ):
+        members.setdefault(membership.group_id, []).append(membership.user)
+    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    messages = []
+    for meeting, offset in due:
+        key = f"{meeting.pk}:{meeting.starts_at.timestamp():.0f}:{offset}"
+        for member in members.get(meeting.group_id, []):
+            # Everyone in one time zone reads the same words: render them once.
+            cache_key = (meeting.pk, member.time_zone)
+            if cache_key not in texts:
+                when = local_time_for(member, meeting.starts_at)
+                lines = [_("When: %(when)s") % {"when": when}]
+                if meeting.location:
+                    lines.append(_("Where: %(where)s") % {"where": meeting.location})
+                lines.append(_("The calendar file is attached."))
+                title = _("%(group)s meets %(when)s") % {"group": meeting.group.name, "when": when}
+                texts[cache_key] = (title, "\n".join(lines))
+            title, body = texts[cache_key]
+            messages.append(
+                Message(member, key, title, body, meeting.get_absolute_url(), subject=meeting)
+            )
+    with transaction.atomic():
+        return len(notify_each(kind="meeting.reminder", messages=messages, in_app=False))
 
 
 def prompts_send(*, now: datetime | None = None) -> int:
@@ -499,7 +499,8 @@ def prompts_send(*, now: datetime | None = None) -> int:
                 _("Effort: %(n)d minutes (last week %(m)d)")
                 % {"n": week.this_week.minutes, "m": week.last_week.minutes},
             ] + [
-                f"{metric.name}: {now_value:g} {metric.unit} ({_('last week')} {before:g})"
+                f"{metric.name}: {floatformat(now_value, -2)} {metric.unit} "
+                f"({_('last week')} {floatformat(before, -2)})"
                 for metric, now_value, before in week.rows()
             ]
             questions = [
