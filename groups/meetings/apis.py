@@ -2,11 +2,13 @@
 
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+
+# DRF's version turns a malformed id (/api/meetings/abc/) into a 404 instead of a 500.
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -149,7 +151,6 @@ class MeetingViewSet(
 ):
     """Meetings of my groups, soonest first. Moderators add, move and cancel them."""
 
-    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = MeetingSerializer
     filterset_fields = {"group": ["exact"], "starts_at": ["gte", "lte"], "status": ["exact"]}
 
@@ -161,11 +162,9 @@ class MeetingViewSet(
         )
 
     def _meeting(self, need: str = "see_members") -> Meeting:
-        meeting = (
-            Meeting.objects.select_related("group__network").filter(pk=self.kwargs["pk"]).first()
+        meeting = get_object_or_404(
+            Meeting.objects.select_related("group__network"), pk=self.kwargs["pk"]
         )
-        if meeting is None:
-            raise Http404
         access = group_access(self.request.user, meeting.group)
         if not access.see_members:
             raise Http404
@@ -262,7 +261,6 @@ class MeetingViewSet(
 class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Reflection sessions of my groups; moderators add next actions and close them."""
 
-    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = SessionSerializer
     filterset_fields = ["group"]
 
@@ -274,10 +272,10 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         ).prefetch_related("next_actions")
 
     def _session(self, *, moderate: bool = False) -> Session:
-        session = (
-            Session.objects.select_related("group__network").filter(pk=self.kwargs["pk"]).first()
+        session = get_object_or_404(
+            Session.objects.select_related("group__network"), pk=self.kwargs["pk"]
         )
-        if session is None or not group_access(self.request.user, session.group).see_members:
+        if not group_access(self.request.user, session.group).see_members:
             raise Http404
         if moderate and not group_access(self.request.user, session.group).moderate:
             raise PermissionDenied
@@ -316,7 +314,6 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
 class NextActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """My next actions from reflection sessions, open ones first."""
 
-    lookup_value_regex = r"\d+"  # "/api/meetings/abc/" is a 404, not a 500
     serializer_class = NextActionSerializer
 
     def get_queryset(self):

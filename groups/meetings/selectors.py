@@ -53,7 +53,7 @@ def pulse_history(group: Group, *, limit: int = 12) -> list[dict]:
     rows = (
         Reflection.objects.filter(meeting__group=group)
         .values("meeting_id", "meeting__starts_at")
-        .annotate(answers=Count("id"), **PULSE_AVERAGES, **PULSE_COUNTS)
+        .annotate(answers=Count("id"), **PULSE_COUNTS, **PULSE_AVERAGES)
         .order_by("-meeting__starts_at")[:limit]
     )
     return [_private_averages(row) for row in reversed(list(rows))]
@@ -62,7 +62,7 @@ def pulse_history(group: Group, *, limit: int = 12) -> list[dict]:
 def meeting_pulse(meeting: Meeting) -> dict:
     return _private_averages(
         Reflection.objects.filter(meeting=meeting).aggregate(
-            answers=Count("id"), **PULSE_AVERAGES, **PULSE_COUNTS
+            answers=Count("id"), **PULSE_COUNTS, **PULSE_AVERAGES
         )
     )
 

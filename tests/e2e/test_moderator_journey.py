@@ -1,0 +1,157 @@
+"""Members reflect; the moderator runs the session in meeting mode, closes it, and all get the summary."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from groups import services as group_services
+from groups.meetings import services as meeting_services
+from groups.meetings.models import NextAction, Reflection, Session
+from tests.factories import PASSWORD, UserFactory
+from tests.impact import support
+
+STATEMENT = "I plant trees every weekend and want to do it with neighbours."
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Login").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{base_url}/")
+
+
+@pytest.fixture
+def reflection_meeting(transactional_db, settings):
+    """A group of four meeting for its weekly reflection in two days."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    organizer = UserFactory(username="olga", display_name="Olga Organizer")
+    network = group_services.network_create(creator=organizer, name="Green Town")
+    moderator = UserFactory(username="mo", display_name="Mo Moderator")
+    group_services.network_add_person(network=network, user=moderator)
+    group = group_services.group_create(
+        organizer=organizer,
+        network=network,
+        name="Riverbank",
+        purpose="Plant native trees along the river.",
+        moderator=moderator,
+    )
+    for username, name in [("ana", "Ana Alder"), ("ben", "Ben Birch"), ("cy", "Cy Cedar")]:
+        person = UserFactory(username=username, display_name=name, time_zone="Asia/Kolkata")
+        group_services.group_join(user=person, group=group, statement=STATEMENT)
+    return meeting_services.meeting_add(
+        actor=moderator,
+        group=group,
+        starts_at=timezone.now() + timedelta(days=2),
+        location="The old mill",
+        is_reflection=True,
+    )
+
+
+def reflect_in_browser(browser: Browser, base: str, username: str, meeting, answers: dict) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, username)
+    page.goto(f"{base}{meeting.get_absolute_url()}")
+    page.get_by_role("link", name="Answer the reflection prompt").click()
+    expect(page.get_by_role("heading", name="Reflect on your week")).to_be_visible()
+    page.get_by_label("Impact I achieved").fill(answers["impact"])
+    page.get_by_label("What I learned").fill(answers["learned"])
+    page.get_by_label("Where I need help").fill(answers["help"])
+    page.get_by_label("How excited I am").select_option(answers["excited"])
+    page.get_by_label("How stuck I am").select_option(answers["stuck"])
+    page.get_by_role("button", name="Save my reflection").click()
+    expect(page).to_have_url(f"{base}{meeting.get_absolute_url()}")
+    expect(page.get_by_text("You have answered.")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.e2e
+def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
+    page: Page, browser: Browser, live_server, reflection_meeting, mailoutbox, results_dir
+):
+    base = live_server.url
+    meeting = reflection_meeting
+    reflect_in_browser(
+        browser,
+        base,
+        "ana",
+        meeting,
+        {
+            "impact": "Planted 8 willows on the east bank.",
+            "learned": "Saplings take better before the rain.",
+            "help": "A trailer for the mulch.",
+            "excited": "5",
+            "stuck": "2",
+        },
+    )
+    reflect_in_browser(
+        browser,
+        base,
+        "ben",
+        meeting,
+        {
+            "impact": "Cleared 10 kg of litter.",
+            "learned": "Photos bring people back.",
+            "help": "",
+            "excited": "4",
+            "stuck": "3",
+        },
+    )
+    assert Reflection.objects.filter(meeting=meeting).count() == 2
+
+    # The moderator opens meeting mode on the shared screen.
+    sign_in(page, base, "mo")
+    page.goto(f"{base}{meeting.get_absolute_url()}")
+    page.get_by_role("link", name="Open meeting mode").click()
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/run/$"))
+    reflections = page.locator("#reflections")
+    expect(reflections.locator("article.reflection")).to_have_count(2)
+    expect(reflections).to_contain_text("Saplings take better before the rain.")
+    expect(reflections).to_contain_text("Photos bring people back.")
+    expect(reflections).to_contain_text("A trailer for the mulch.")
+    expect(reflections).to_contain_text("Not answered yet: Mo Moderator, Cy Cedar")
+    # Two answers are too few for averages that would not give people away.
+    expect(page.locator("#pulse")).to_contain_text("Averages appear once three members")
+    expect(reflections).not_to_contain_text("Excited 5/5")
+
+    next_section = page.locator("#next")
+    next_section.get_by_label("Owner").select_option(label="Ana Alder")
+    next_section.get_by_label("Next action").fill("Borrow a trailer from the allotments")
+    next_section.get_by_role("button", name="Add next action").click()
+    expect(page.get_by_text("Next action added.")).to_be_visible()
+    expect(page.locator("#next")).to_contain_text("Ana Alder: Borrow a trailer from the allotments")
+
+    page.get_by_label("What we achieved").fill("8 willows planted and 10 kg of litter cleared.")
+    page.get_by_label("What we learned", exact=True).fill("Plant before the rain.")
+    page.screenshot(path=str(results_dir / "moderator-journey-meeting-mode.png"), full_page=True)
+    page.get_by_role("button", name="Close the session and send the summary").click()
+
+    session = Session.objects.get(meeting=meeting)
+    expect(page).to_have_url(f"{base}/sessions/{session.pk}/")
+    expect(page.get_by_text("Session closed. Everyone gets the summary.")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Plant before the rain.")
+    page.screenshot(path=str(results_dir / "moderator-journey.png"), full_page=True)
+
+    # The worker's part: deliver the outbox, then read what every member received.
+    assert set(support.deliver_pending_emails()) == {"sent"}
+    summaries = [m for m in mail.outbox if m.subject.startswith("[Impact Groups] Summary of")]
+    members = ["mo@example.org", "ana@example.org", "ben@example.org", "cy@example.org"]
+    assert sorted(address for m in summaries for address in m.to) == sorted(members)
+    for message in summaries:
+        assert "What we learned:\nPlant before the rain." in message.body
+        assert "- Ana Alder: Borrow a trailer from the allotments" in message.body
+        assert f"/sessions/{session.pk}/" in message.body
+
+    # Ana finds her next action on her home page.
+    ana = browser.new_context()
+    ana_page = ana.new_page()
+    sign_in(ana_page, base, "ana")
+    expect(ana_page.get_by_text("My next actions")).to_be_visible()
+    expect(ana_page.get_by_text("Borrow a trailer from the allotments")).to_be_visible()
+    ana.close()
+    assert NextAction.objects.get().owner.username == "ana"
