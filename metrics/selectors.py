@@ -100,30 +100,26 @@ def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSe
                 F("metric_id"),
             ).values_list("metric_id", "value")
         )
-    series = []
+    shown = [first_week + timedelta(weeks=n) for n in range(weeks)]
     this_week, last_week = week_start(today), week_start(today) - timedelta(weeks=1)
+    series = []
     for metric in metrics:
         weekly = by_metric.get(metric.pk, {})
         item = MetricSeries(metric, measured=metric.pk in totals)
         if metric.aggregation == MetricDefinition.Aggregation.LATEST:
-            level = level_before.get(metric.pk, ZERO)
             measured_levels = level_in_week.get(metric.pk, {})
+            level = level_before.get(metric.pk, ZERO)
             values = {}
-            for n in range(weeks):
-                week = first_week + timedelta(weeks=n)
-                level = measured_levels.get(week, level)
-                values[week] = level
-            if measured_levels:
-                item.current = measured_levels[max(measured_levels)]
-            else:
-                item.current = level_before.get(metric.pk, ZERO)
+            for week in shown:
+                level = values[week] = measured_levels.get(week, level)
+            latest_week = max(measured_levels, default=None)
+            item.current = (
+                measured_levels[latest_week]
+                if latest_week is not None
+                else level_before.get(metric.pk, ZERO)
+            )
         else:
-            values = {
-                first_week + timedelta(weeks=n): _aggregate(
-                    metric, weekly.get(first_week + timedelta(weeks=n))
-                )
-                for n in range(weeks)
-            }
+            values = {week: _aggregate(metric, weekly.get(week)) for week in shown}
             item.current = _aggregate(metric, totals.get(metric.pk))
         item.weeks = list(values.items())
         item.period_total = sum(

@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.audit import audit
 from groups.models import Group, Membership, NetworkMembership
 from groups.services import register_spin_out_copier
 from impact.models import User
@@ -131,6 +132,7 @@ def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
     MetricChange.objects.create(
         metric=metric, changed_by=actor, changes={"created": _metric_snapshot(metric)}
     )
+    audit(group=group, verb="metric.defined", actor=actor, target=metric.name)
     return metric
 
 
@@ -163,6 +165,13 @@ def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricD
     diff = {key: [before[key], after[key]] for key in METRIC_FIELDS if before[key] != after[key]}
     if diff:
         MetricChange.objects.create(metric=metric, changed_by=actor, changes=diff)
+        audit(
+            group=metric.group,
+            verb="metric.changed",
+            actor=actor,
+            target=metric.name,
+            fields=sorted(diff),
+        )
     return metric
 
 
@@ -172,6 +181,7 @@ def metric_archive(*, actor: User, metric: MetricDefinition) -> None:
     _require_moderator(actor, metric.group)
     MetricDefinition.objects.filter(pk=metric.pk).update(archived_at=timezone.now())
     MetricChange.objects.create(metric=metric, changed_by=actor, changes={"archived": True})
+    audit(group=metric.group, verb="metric.archived", actor=actor, target=metric.name)
 
 
 def _is_shared(metric: MetricDefinition | None) -> bool:
@@ -200,7 +210,7 @@ def copy_metrics_to_spin_out(parent: Group, child: Group) -> None:
             MetricChange(
                 metric=copy,
                 changed_by=None,
-                changes={"created": _metric_snapshot(copy), "spun_out_of": parent.pk},
+                changes={"created": _metric_snapshot(copy) | {"spun_out_of": parent.pk}},
             )
             for copy in copies
         ]

@@ -7,7 +7,7 @@ from groups import services as group_services
 from metrics import services
 from metrics.models import MetricDefinition
 from tests.factories import UserFactory
-from tests.metrics.support import join
+from tests.metrics.support import STATEMENT, join
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +34,7 @@ def moderator(db):
 @pytest.fixture
 def group(network, organizer, moderator):
     """An open group in a public network, its moderator the first member."""
+    group_services.network_add_person(network=network, user=moderator)
     return group_services.group_create(
         organizer=organizer,
         network=network,
@@ -63,12 +64,14 @@ def outsider(network):
 
 @pytest.fixture
 def other_group(network, organizer):
+    sol = UserFactory(display_name="Sol Moderator")
+    group_services.network_add_person(network=network, user=sol)
     other = group_services.group_create(
         organizer=organizer,
         network=network,
         name="Solar Crew",
         purpose="Put solar panels on every roof.",
-        moderator=UserFactory(display_name="Sol Moderator"),
+        moderator=sol,
     )
     join(other)
     return other
@@ -79,14 +82,18 @@ def private_group(db):
     """A group in a private network none of the usual cast belongs to."""
     boss = UserFactory(display_name="Priya Private")
     hidden = group_services.network_create(creator=boss, name="Hidden Town", is_public=False)
+    quiet = UserFactory()
+    group_services.network_add_person(network=hidden, user=quiet)
     private = group_services.group_create(
         organizer=boss,
         network=hidden,
         name="Hidden Crew",
         purpose="Something quiet.",
-        moderator=UserFactory(),
+        moderator=quiet,
     )
-    join(private)
+    insider = UserFactory(display_name="Ida Insider")
+    group_services.network_add_person(network=hidden, user=insider)
+    group_services.group_join(user=insider, group=private, statement=STATEMENT)
     return private
 
 
