@@ -282,6 +282,14 @@ def outbox_sweep(*, limit: int = 500) -> int:
     return outbox_dispatch(ids)
 
 
+def _claimable(now) -> Q:
+    return Q(
+        channel=Notification.Channel.EMAIL,
+        status=Notification.Status.PENDING,
+        next_attempt_at__lte=now + timedelta(seconds=1),
+    ) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+
 def notification_deliver(*, notification_id: int, connection=None) -> str:
     """Send one email row at most once; answers 'sent', 'skipped', 'cancelled' or 'failed'.
 
@@ -289,29 +297,78 @@ def notification_deliver(*, notification_id: int, connection=None) -> str:
     """
     now = timezone.now()
     # The claim is one conditional UPDATE: of two workers racing for a row, only one wins it.
-    claimed = (
-        Notification.objects.filter(
-            pk=notification_id,
-            channel=Notification.Channel.EMAIL,
-            status=Notification.Status.PENDING,
-            next_attempt_at__lte=now + timedelta(seconds=1),
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+    claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
+        claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
     )
     if not claimed:
         return "skipped"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    opted_out = (
+        notification.recipient_id is not None
+        and EmailOptOut.objects.filter(
+            user_id=notification.recipient_id, kind=notification.kind
+        ).exists()
+    )
+    outcome = _attempt(notification, opted_out=opted_out, connection=connection, now=now)
+    if outcome == "sent":
+        _finish(notification, Notification.Status.SENT, error="")
+    return outcome
+
+
+def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int, list]:
+    """Deliver many email rows over one mail session in a fixed number of queries.
+
+    Returns how many were sent and the (id, countdown) of rows that must be retried later.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # Of two workers handed the same rows, the second skips what the first has locked
+        # and, once it commits, what it has claimed.
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now), pk__in=list(ids))
+            .values_list("id", flat=True)
+        )
+        Notification.objects.filter(pk__in=claimed).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+        )
+    rows = list(Notification.objects.filter(pk__in=claimed).select_related("recipient"))
+    opted_out = set(
+        EmailOptOut.objects.filter(
+            user_id__in={row.recipient_id for row in rows if row.recipient_id},
+            kind__in={row.kind for row in rows},
+        ).values_list("user_id", "kind")
+    )
+    sent, deferred, attachments = [], [], {}
+    for row in rows:
+        try:
+            outcome = _attempt(
+                row,
+                opted_out=(row.recipient_id, row.kind) in opted_out,
+                connection=connection,
+                now=now,
+                attachments=attachments,
+            )
+        except DeliveryDeferred as wait:
+            deferred.append((row.pk, wait.countdown))
+            continue
+        if outcome == "sent":
+            sent.append(row.pk)
+    Notification.objects.filter(pk__in=sent).update(
+        status=Notification.Status.SENT, claimed_until=None, last_error="", sent_at=timezone.now()
+    )
+    return len(sent), deferred
+
+
+def _attempt(notification, *, opted_out: bool, connection, now, attachments=None) -> str:
+    """Send one claimed row: 'sent' (the caller records it), 'cancelled' or 'failed' (recorded
+    here); raises DeliveryDeferred on a transient error while attempts remain."""
     recipient = notification.recipient
-    if recipient is not None and (
-        not recipient.is_active
-        or not recipient.email
-        or EmailOptOut.objects.filter(user=recipient, kind=notification.kind).exists()
-    ):
+    if recipient is not None and (not recipient.is_active or not recipient.email or opted_out):
         _finish(notification, Notification.Status.CANCELLED, error="")
         return "cancelled"
     try:
-        message = build_email(notification)
+        message = build_email(notification, attachments=attachments)
         if connection is not None:
             message.connection = connection
         message.send()
@@ -332,7 +389,6 @@ def notification_deliver(*, notification_id: int, connection=None) -> str:
         logger.exception("Notification %s could not be delivered", notification.pk)
         _finish(notification, Notification.Status.FAILED, error=repr(exc))
         return "failed"
-    _finish(notification, Notification.Status.SENT, error="")
     return "sent"
 
 
@@ -351,7 +407,9 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def build_email(notification: Notification) -> EmailMultiAlternatives:
+def build_email(
+    notification: Notification, *, attachments: dict | None = None
+) -> EmailMultiAlternatives:
     """Render a notification as a text and HTML email with a one-click way to turn it off."""
     recipient = notification.recipient
     kind = KINDS[notification.kind]
@@ -388,7 +446,15 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     if kind.attachments:
-        for filename, content, mimetype in import_string(kind.attachments)(notification):
+        # A batch reminding a whole group of one meeting builds its calendar file once.
+        cache_key = (notification.kind, notification.subject_type_id, notification.subject_id)
+        if attachments is None or cache_key not in attachments:
+            files = import_string(kind.attachments)(notification)
+            if attachments is not None:
+                attachments[cache_key] = files
+        else:
+            files = attachments[cache_key]
+        for filename, content, mimetype in files:
             message.attach(filename, content, mimetype)
     return message
 

@@ -27,20 +27,14 @@ def deliver_notifications(notification_ids: list[int]) -> int:
         for notification_id in notification_ids:
             deliver_notification.apply_async((notification_id,), countdown=30)
         return 0
-    sent = 0
     try:
-        for notification_id in notification_ids:
-            try:
-                sent += (
-                    services.notification_deliver(
-                        notification_id=notification_id, connection=connection
-                    )
-                    == "sent"
-                )
-            except DeliveryDeferred as deferred:
-                deliver_notification.apply_async((notification_id,), countdown=deferred.countdown)
+        sent, deferred = services.notifications_deliver_batch(
+            ids=notification_ids, connection=connection
+        )
     finally:
         connection.close()
+    for notification_id, countdown in deferred:
+        deliver_notification.apply_async((notification_id,), countdown=countdown)
     return sent
 
 
