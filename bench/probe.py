@@ -31,7 +31,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from groups.meetings.models import Meeting
-from groups.models import Group, Membership
+from groups.models import Membership
 from impact.models import Notification
 
 FANOUT_PREFIX = "meeting.reminder:"
@@ -166,7 +166,13 @@ def export() -> None:
         .order_by("-n")
         .first()["group_id"]
     )
-    network_id = Group.objects.get(pk=group_id).network_id
+    network_id = (
+        Action.objects.values("group__network_id")
+        .order_by()
+        .annotate(n=django.db.models.Count("id"))
+        .order_by("-n")
+        .first()["group__network_id"]
+    )
     for name, actions, measurements in [
         (
             "group",

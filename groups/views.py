@@ -14,6 +14,7 @@ from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, JoinRequest, Membership, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
+from impact.forms import add_service_errors
 from impact.models import User
 from impact.selectors import notifications_for_user
 
@@ -30,11 +31,7 @@ def errors_into(form):
     try:
         yield
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc)
         raise FormErrors from exc
 
 

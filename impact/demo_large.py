@@ -26,6 +26,7 @@ NETWORKS, GROUPS_PER_NETWORK, MEMBERS_PER_GROUP = 20, 100, 12
 USERS = 25_000
 ACTIONS, MEASUREMENTS = 1_000_000, 300_000
 DAYS = 730
+BUSY_GROUP_ACTIONS = 10_000
 BATCH = 10_000
 ZONES = ["Europe/Amsterdam", "America/New_York", "Asia/Kolkata", "America/Los_Angeles", "UTC"]
 PREFIX = "Scale network"
@@ -195,7 +196,8 @@ def seed_large(*, stdout=sys.stdout) -> None:
         for membership in memberships:
             members_by_group.setdefault(membership.group_id, []).append(membership.user_id)
 
-        per_group = ACTIONS // len(groups)
+        # One busy group (10,000 actions) for the export benchmark; the rest share the remainder.
+        per_group = (ACTIONS - BUSY_GROUP_ACTIONS) // (len(groups) - 1)
         actions = []
         descriptions = [
             "Planted saplings",
@@ -204,9 +206,9 @@ def seed_large(*, stdout=sys.stdout) -> None:
             "Wrote to the council",
             "Workshop",
         ]
-        for group in groups:
+        for index, group in enumerate(groups):
             people = members_by_group[group.pk]
-            for _ in range(per_group):
+            for _ in range(BUSY_GROUP_ACTIONS if index == 0 else per_group):
                 actions.append(
                     Action(
                         group=group,

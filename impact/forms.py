@@ -53,3 +53,12 @@ class AccountDeleteForm(forms.Form):
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+def add_service_errors(form: forms.Form, exc) -> None:
+    """Show a service's ValidationError beside the form's fields (unknown fields: at the top)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

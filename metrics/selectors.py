@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Sum, Window
+from django.db.models import Avg, Count, F, Prefetch, Sum, Window
 from django.db.models.functions import RowNumber, TruncWeek
 
 from groups.models import Group
@@ -170,7 +170,11 @@ def recent_actions(group: Group, *, limit: int = 10):
     return (
         Action.objects.filter(group=group)
         .select_related("user")
-        .prefetch_related("measurements__metric")
+        # One query for measurements with their metric, whatever the data: a nested
+        # prefetch would skip its second query when there are no measurements.
+        .prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.select_related("metric"))
+        )
         .order_by("-happened_on", "-id")[:limit]
     )
 

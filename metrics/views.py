@@ -11,16 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
+from impact.forms import add_service_errors
 from metrics import charts, exports, selectors, services
 from metrics.forms import ActionForm, MeasurementForm, MetricForm, NetworkMetricForm
 from metrics.models import Action, EntryRevision, GroupRanking, Measurement, MetricDefinition
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for name, errors in (
-        exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    ):
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def action_form_for(group, *, data=None, today=None, initial=None, with_notes=False) -> ActionForm:
@@ -55,7 +49,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 initiative=form.cleaned_data.get("initiative"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not request.htmx:
                 messages.success(request, _("Logged: %(what)s") % {"what": logged.description})
@@ -103,7 +97,7 @@ def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.metric_define(actor=request.user, group=group, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Metric added."))
                 return redirect("metrics:metric_list", pk=group.pk)
@@ -209,7 +203,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 impacts=form.impacts(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved. The earlier version is kept in the history."))
             return redirect("metrics:group_impact", pk=action.group_id)
@@ -273,7 +267,7 @@ def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
                     actor=request.user, network=network, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Shared metric added. Groups can now adopt it."))
                 return redirect("metrics:network_leaderboard", slug=network.slug)
@@ -332,7 +326,7 @@ def metric_edit(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
         try:
             services.metric_update(actor=request.user, metric=metric, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Metric saved; the change is in its history."))
             return redirect("metrics:metric_list", pk=group.pk)
@@ -351,7 +345,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.measurement_log(user=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Value logged."))
             return redirect("metrics:metric_list", pk=group.pk)

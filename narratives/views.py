@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups.models import NetworkMembership
 from groups.permissions import group_for_user, network_for_user
+from impact.forms import add_service_errors
 from narratives import selectors, services
 from narratives.forms import (
     AnswerForm,
@@ -26,14 +27,6 @@ from narratives.permissions import (
     narrative_for_user,
     question_for_user,
 )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _fear_hint(request, narrative_or_data) -> None:
@@ -95,7 +88,7 @@ def narrative_create(
         try:
             narrative = services.narrative_create(actor=request.user, **owner, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _fear_hint(request, narrative)
             messages.success(
@@ -138,7 +131,7 @@ def narrative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.narrative_update(actor=request.user, narrative=narrative, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _fear_hint(request, form.cleaned_data)
             messages.success(request, _("Saved. The earlier version is in the history."))
@@ -236,7 +229,7 @@ def group_questions(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, group=group, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Question asked."))
                 return redirect(question)
@@ -281,7 +274,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, question=question, body=form.cleaned_data["body"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Thank you: your answer is posted and the asker is told.")
@@ -366,7 +359,7 @@ def initiatives(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.initiative_create(actor=request.user, group=group, metrics=metrics, **data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Initiative proposed."))
                 return redirect("narratives:initiatives", pk=group.pk)
@@ -431,7 +424,7 @@ def help_list(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, group=group, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Your group can see your request now. Asking is a strength.")
@@ -466,7 +459,7 @@ def help_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, help_request=help_request, body=form.cleaned_data["body"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Thank you for helping."))
                 return redirect(help_request)

@@ -30,6 +30,7 @@ from groups.meetings.models import (
     Session,
 )
 from groups.permissions import group_access, group_for_user
+from impact.forms import add_service_errors
 
 
 def _meeting_for(user, pk: int, *, need: str = "see_members") -> tuple[Meeting, object]:
@@ -51,14 +52,6 @@ def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
     ):
         return redirect(target)
     return redirect(default)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -86,7 +79,7 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.cadence_set(actor=request.user, group=group, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -216,7 +209,7 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.reflection_save(user=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Your reflection is saved; you can change it until the meeting starts.")
@@ -261,7 +254,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user, session=session, **action_form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _apply_errors(action_form, exc)
+                    add_service_errors(action_form, exc)
                 else:
                     messages.success(request, _("Next action added."))
                     return redirect("groups:meeting_mode", pk=meeting.pk)
@@ -273,7 +266,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user, session=session, text=question_form.cleaned_data["text"]
                     )
                 except ValidationError as exc:
-                    _apply_errors(question_form, exc)
+                    add_service_errors(question_form, exc)
                 else:
                     messages.success(
                         request, _("Question added to the group's powerful questions.")
