@@ -2,12 +2,19 @@ from django.contrib import admin
 
 from groups.models import (
     AuditEvent,
+    Cadence,
+    CalendarFeed,
     Group,
     Invitation,
     JoinRequest,
+    Meeting,
+    MeetingResponse,
     Membership,
     Network,
     NetworkMembership,
+    NextAction,
+    Reflection,
+    Session,
 )
 
 
@@ -107,3 +114,79 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class NextActionInline(admin.TabularInline):
+    model = NextAction
+    extra = 0
+    raw_id_fields = ["owner", "group"]
+
+
+@admin.register(Cadence)
+class CadenceAdmin(admin.ModelAdmin):
+    list_display = ["group", "weekdays", "start_time", "time_zone", "duration_minutes", "active"]
+    list_filter = ["active", "time_zone"]
+    search_fields = ["group__name"]
+    raw_id_fields = ["group"]
+    list_select_related = ["group"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = [
+        "group",
+        "starts_at",
+        "duration_minutes",
+        "status",
+        "is_reflection",
+        "from_cadence",
+    ]
+    list_filter = ["status", "is_reflection", "from_cadence"]
+    search_fields = ["group__name", "location"]
+    raw_id_fields = ["group"]
+    list_select_related = ["group"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(MeetingResponse)
+class MeetingResponseAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "user", "rsvp", "attended"]
+    list_filter = ["rsvp", "attended"]
+    search_fields = ["user__username", "user__display_name", "meeting__group__name"]
+    raw_id_fields = ["meeting", "user"]
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "user", "excited", "stuck", "share_pulse", "updated_at"]
+    list_filter = ["share_pulse"]
+    search_fields = ["user__username", "meeting__group__name"]
+    raw_id_fields = ["meeting", "user"]
+    list_select_related = ["meeting__group", "user"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "group", "started_at", "closed_at", "closed_by"]
+    list_filter = [("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["group__name", "summary", "learnings"]
+    raw_id_fields = ["meeting", "group", "closed_by"]
+    list_select_related = ["meeting", "group", "closed_by"]
+    inlines = [NextActionInline]
+
+
+@admin.register(NextAction)
+class NextActionAdmin(admin.ModelAdmin):
+    list_display = ["description", "owner", "group", "due_on", "done_at"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    search_fields = ["description", "owner__username", "group__name"]
+    raw_id_fields = ["session", "group", "owner"]
+    list_select_related = ["owner", "group"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["token"]

@@ -176,6 +176,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": list(group.children.all()),
             "log_form": _action_form(group) if access.member else None,
             "help_requests": _open_help(group) if access.see_members else [],
+            "pulse_history": meeting_selectors.pulse_history(group, limit=6)
+            if access.see_members
+            else [],
         },
     )
 

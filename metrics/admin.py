@@ -76,3 +76,11 @@ class GroupRankingAdmin(admin.ModelAdmin):
     list_display = ["group", "ranked", "changed_at"]
     list_filter = ["ranked"]
     raw_id_fields = ["group"]
+
+
+@admin.register(MetricChange)
+class MetricChangeAdmin(admin.ModelAdmin):
+    list_display = ["metric", "changed_by", "changed_at"]
+    search_fields = ["metric__name"]
+    raw_id_fields = ["metric", "changed_by"]
+    readonly_fields = ["changes"]

@@ -74,3 +74,27 @@ class HelpRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ["group", "asked_by"]
     list_select_related = ["group", "asked_by"]
     inlines = [HelpResponseInline]
+
+
+@admin.register(NarrativeRevision)
+class NarrativeRevisionAdmin(admin.ModelAdmin):
+    list_display = ["narrative", "editor", "edited_at"]
+    search_fields = ["narrative__title"]
+    raw_id_fields = ["narrative", "editor"]
+    readonly_fields = ["before"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["question", "author", "group", "helpful", "created_at"]
+    list_filter = ["helpful"]
+    search_fields = ["body", "question__text"]
+    raw_id_fields = ["question", "author", "group"]
+    list_select_related = ["question", "author", "group"]
+
+
+@admin.register(HelpResponse)
+class HelpResponseAdmin(admin.ModelAdmin):
+    list_display = ["help_request", "author", "created_at"]
+    search_fields = ["body", "help_request__summary"]
+    raw_id_fields = ["help_request", "author"]

@@ -39,3 +39,27 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     head = readme[:600]
     assert "make run" in head and "make test" in head
+
+
+def test_every_model_of_the_project_is_in_the_admin(db):
+    from django.apps import apps
+    from django.contrib import admin
+
+    ours = ("impact", "groups", "metrics", "narratives")
+    missing = [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.app_label in ours and model not in admin.site._registry
+    ]
+    assert missing == []
+
+
+def test_every_admin_changelist_loads(admin_client):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    for model in admin.site._registry:
+        if model._meta.app_label not in ("impact", "groups", "metrics", "narratives"):
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert admin_client.get(url).status_code == 200, url

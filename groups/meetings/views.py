@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -96,9 +97,13 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "meeting_form": MeetingForm() if access.moderate else None,
             "upcoming": selectors.upcoming_meetings(group),
-            "sessions": Session.objects.filter(group=group, closed_at__isnull=False).select_related(
-                "meeting"
-            )[:12],
+            # Every past session, newest first, a page at a time.
+            "sessions": Paginator(
+                Session.objects.filter(group=group, closed_at__isnull=False)
+                .select_related("meeting")
+                .order_by("-meeting__starts_at"),
+                12,
+            ).get_page(request.GET.get("page")),
             "pulse_history": selectors.pulse_history(group),
             "feed": CalendarFeed.objects.filter(user=request.user).first(),
         },
