@@ -258,14 +258,14 @@ class GroupViewSet(
         return Response(GroupSerializer(child).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MemberSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def members(self, request, pk=None):
         group = self._group("see_members")
         members = Membership.objects.active().filter(group=group).select_related("user")
         return Response(MemberSerializer(members, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def waitlist(self, request, pk=None):
         group = self._group("see_members")
         waiting = (
@@ -278,7 +278,7 @@ class GroupViewSet(
         return Response(JoinRequestSerializer(waiting, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def requests(self, request, pk=None):
         """Pending join requests (moderators and organizers)."""
         group = self._group("moderate")
@@ -304,7 +304,7 @@ class GroupViewSet(
     @extend_schema(
         methods=["post"], request=InvitationInputSerializer, responses={201: InvitationSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def invitations(self, request, pk=None):
         """Invitations by email (moderators and organizers)."""
         group = self._group("moderate")

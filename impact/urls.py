@@ -26,3 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("impact.api.urls")),
 ]
+
+handler404 = "impact.views.not_found"

@@ -176,3 +176,12 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             )
             return redirect("home")
     return render(request, "impact/account_delete.html", {"form": form})
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: the API's error shape under /api/, a friendly page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Not found."), "code": "not_found", "fields": {}}, status=404
+        )
+    return render(request, "404.html", status=404)

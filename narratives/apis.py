@@ -163,7 +163,9 @@ class NarrativeViewSet(
 
 
 class AnswerSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.public_name", read_only=True, default=None)
+    author_name = serializers.CharField(
+        source="author.public_name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Answer
@@ -282,7 +284,7 @@ class QuestionViewSet(
 
     @extend_schema(methods=["get"], responses=AnswerSerializer(many=True))
     @extend_schema(methods=["post"], request=AnswerSerializer, responses={201: AnswerSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def answers(self, request, pk=None):
         question, _access = question_for_user(request.user, pk)
         if request.method == "GET":
@@ -464,7 +466,7 @@ class HelpRequestViewSet(
     @extend_schema(
         methods=["post"], request=HelpResponseSerializer, responses={201: HelpResponseSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def responses(self, request, pk=None):
         help_request, _access = help_for_user(request.user, pk)
         if request.method == "GET":

@@ -22,6 +22,12 @@ router.register("questions", QuestionViewSet, basename="api-question")
 router.register("initiatives", InitiativeViewSet, basename="api-initiative")
 router.register("help-requests", HelpRequestViewSet, basename="api-help-request")
 
+# Object ids are numbers: anything else in the id's place is a 404 from the URL resolver,
+# before a view could try to turn it into an integer.
+for _prefix, viewset, _basename in router.registry:
+    if viewset.lookup_field == "pk" and not hasattr(viewset, "lookup_value_regex"):
+        viewset.lookup_value_regex = r"\d+"
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
