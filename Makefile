@@ -73,14 +73,21 @@ services:
 TEST_ENV := DEBUG=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	CELERY_BROKER_URL=$(TEST_BROKER_URL) EMAIL_URL=consolemail:// SECRET_KEY=test-only-secret-key
 
-test: setup system-deps services
+# axe-core for the accessibility check, from the npm registry (kept under var/, not committed).
+AXE := var/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	@mkdir -p var/node
+	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-save --no-audit --no-fund --prefix var/node axe-core@4 || npm install --no-save --no-audit --no-fund --prefix var/node axe-core@4; \
+	else echo "npm is missing: the accessibility check will be skipped"; fi
+
+test: setup system-deps services $(AXE)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest --create-db --cov --cov-report=term
 
 test-fast: setup
 	$(TEST_ENV) $(VENV)/bin/pytest -m "not e2e and not integration" -x -q
 
-e2e: setup system-deps services
+e2e: setup system-deps services $(AXE)
 	$(TEST_ENV) $(VENV)/bin/pytest -m e2e
 
 lint: setup
