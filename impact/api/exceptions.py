@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -16,6 +17,12 @@ class ConflictError(exceptions.APIException):
 
 
 def _as_drf(exc: Exception) -> Exception:
+    if isinstance(exc, DataError):
+        # A value the database cannot hold (a date far out of range, an impossible time-zone
+        # offset in a filter): the caller's mistake, not a server error.
+        return exceptions.ValidationError(
+            {"non_field_errors": ["One of the values is out of the range this field accepts."]}
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(

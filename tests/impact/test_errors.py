@@ -20,3 +20,13 @@ def test_an_unknown_page_is_a_friendly_404(client, user):
 
     assert response.status_code == 404
     assert "find that page" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_the_database_cannot_hold_is_a_400_not_a_500(user_api):
+    # PostgreSQL refuses time-zone offsets beyond 15:59; Python's datetime accepts them.
+    response = user_api.get("/api/meetings/?starts_at__lte=0128-11-16T04:47:21.057-19:56")
+
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert set(response.json()) == {"detail", "code", "fields"}
