@@ -24,7 +24,7 @@ from groups.meetings.models import Meeting, Session
 from impact.models import Notification
 from impact.services import outbox_sweep
 from tests.impact import support
-from tests.impact.test_worker import WorkerHandle, _test_database_url
+from tests.impact.test_worker import _test_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -82,44 +82,6 @@ def private_redis():
         server.stop()
 
 
-def _worker(tmp_path, broker_url):
-    import os
-
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "CONN_MAX_AGE": "0",
-        "LOG_LEVEL": "INFO",
-    }
-    celery = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                str(celery),
-                "-A",
-                "impact",
-                "worker",
-                "--pool=solo",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    import redis
-
-    return WorkerHandle(process, mail_dir, log_path, redis.Redis.from_url(broker_url))
-
-
 def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_back(
     client, private_redis, tmp_path, group, member, moderator
 ):
@@ -158,8 +120,7 @@ def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_bac
 
         # Redis is back: the sweep hands everything over and a real worker sends it, once each.
         private_redis.start()
-        worker = _worker(tmp_path, private_redis.url)
-        try:
+        with support.running_worker(tmp_path, private_redis.url) as worker:
             Notification.objects.filter(pk__in=summaries).update(next_attempt_at=timezone.now())
             assert outbox_sweep() >= len(summaries)
             outbox_sweep()  # a second sweep (beat firing twice) must not send anything twice
@@ -175,9 +136,6 @@ def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_bac
                 "the summaries to be sent",
             )
             worker.wait_until(worker.queue_drained, "the queue to drain")
-        finally:
-            worker.process.terminate()
-            worker.process.wait(timeout=15)
         # Other mail waiting in the outbox (the join notice) goes out too; the summaries once each.
         messages = [
             m

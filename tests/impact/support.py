@@ -61,3 +61,50 @@ def first_url(text: str) -> str:
     match = re.search(r"https?://\S+", text)
     assert match, f"no link in {text!r}"
     return match.group(0)
+
+
+@contextmanager
+def running_worker(tmp_path, broker_url: str):
+    """A real `celery -A impact worker` on the test database and the given broker, writing its
+    mail to files under tmp_path; stopped when the block ends."""
+    import os
+    import signal
+    import subprocess
+    from pathlib import Path
+
+    import redis
+    from django.conf import settings
+
+    from tests.impact.test_worker import WorkerHandle, _test_database_url
+
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_URL": f"filemail://{mail_dir}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CONN_MAX_AGE": "0",
+        "LOG_LEVEL": "INFO",
+    }
+    celery = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
+    command = [
+        str(celery) if celery.exists() else "celery",
+        *("-A", "impact", "worker", "--pool=solo", "--loglevel=INFO"),
+        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
+    ]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield WorkerHandle(process, mail_dir, log_path, redis.Redis.from_url(broker_url))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

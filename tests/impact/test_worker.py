@@ -1,8 +1,5 @@
 """A real Celery worker delivers the outbox: one email per row, even when a row is sent twice."""
 
-import os
-import signal
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -15,6 +12,7 @@ from django.db import connection, transaction
 from impact import services
 from impact.models import Notification
 from tests.factories import UserFactory
+from tests.impact import support
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -44,44 +42,8 @@ def broker_url():
 @pytest.fixture
 def worker(tmp_path, broker_url):
     """A `celery worker` process on the test database, writing its mail to files."""
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CONN_MAX_AGE": "0",
-        "LOG_LEVEL": "INFO",
-    }
-    celery = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
-    command = [
-        str(celery) if celery.exists() else "celery",
-        "-A",
-        "impact",
-        "worker",
-        "--pool=solo",
-        "--without-mingle",
-        "--without-gossip",
-        "--without-heartbeat",
-        "--loglevel=INFO",
-    ]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    handle = WorkerHandle(process, mail_dir, log_path, redis.Redis.from_url(broker_url))
-    try:
+    with support.running_worker(tmp_path, broker_url) as handle:
         yield handle
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 class WorkerHandle:

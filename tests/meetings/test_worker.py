@@ -2,10 +2,7 @@
 
 import os
 import re
-import signal
-import subprocess
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -15,8 +12,7 @@ from django.utils import timezone
 from groups.meetings import services
 from groups.meetings.tasks import send_meeting_reminders
 from impact.models import Notification
-from tests.impact.support import broker_at
-from tests.impact.test_worker import WorkerHandle, _test_database_url
+from tests.impact.support import broker_at, running_worker
 from tests.meetings.conftest import join
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -42,37 +38,8 @@ def broker_url():
 @pytest.fixture
 def worker(tmp_path, broker_url):
     """A `celery -A impact worker` on the test database and its own Redis db, mail to files."""
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CONN_MAX_AGE": "0",
-        "LOG_LEVEL": "INFO",
-    }
-    celery = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
-    command = [
-        str(celery) if celery.exists() else "celery",
-        *("-A", "impact", "worker", "--pool=solo", "--loglevel=INFO"),
-        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
-    ]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        yield WorkerHandle(process, mail_dir, log_path, redis.Redis.from_url(broker_url))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with running_worker(tmp_path, broker_url) as handle:
+        yield handle
 
 
 def job_runs_finished(worker) -> int:
