@@ -16,6 +16,9 @@ class NotificationKind:
     optional: bool = True
     # Dotted path of a function(notification) -> [(filename, content, mimetype)] for email.
     attachments: str = ""
+    # Dotted path of a function(notification) -> bool, asked just before sending: False
+    # cancels a message that has gone stale (a reminder for a meeting since moved).
+    still_due: str = ""
 
 
 KINDS: dict[str, NotificationKind] = {
@@ -58,6 +61,7 @@ KINDS: dict[str, NotificationKind] = {
             _("Meeting reminders"),
             _("A reminder before each meeting of your groups, with a calendar file."),
             attachments="groups.meetings.ics.reminder_attachments",
+            still_due="groups.meetings.services.reminder_still_due",
         ),
         NotificationKind(
             "meeting.prompt",

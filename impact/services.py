@@ -364,8 +364,12 @@ def _attempt(notification, *, opted_out: bool, connection, now, attachments=None
     """Send one claimed row: 'sent' (the caller records it), 'cancelled' or 'failed' (recorded
     here); raises DeliveryDeferred on a transient error while attempts remain."""
     recipient = notification.recipient
-    if recipient is not None and (not recipient.is_active or not recipient.email or opted_out):
-        _finish(notification, Notification.Status.CANCELLED, error="")
+    kind = KINDS.get(notification.kind)
+    stale = kind is not None and kind.still_due and not import_string(kind.still_due)(notification)
+    if stale or (
+        recipient is not None and (not recipient.is_active or not recipient.email or opted_out)
+    ):
+        _finish(notification, Notification.Status.CANCELLED, error="stale" if stale else "")
         return "cancelled"
     try:
         message = build_email(notification, attachments=attachments)

@@ -480,6 +480,18 @@ def reminders_send(*, now: datetime | None = None) -> int:
         return len(notify_each(kind="meeting.reminder", messages=messages, in_app=False))
 
 
+def reminder_still_due(notification) -> bool:
+    """A queued reminder is sent only while its meeting is on, at the time it announced."""
+    meeting = Meeting.objects.filter(pk=notification.subject_id).only("starts_at", "status").first()
+    if meeting is None or meeting.status != Meeting.Status.SCHEDULED:
+        return False
+    if meeting.starts_at <= timezone.now():
+        return False
+    # The dedupe key carries the start the reminder was written for: meeting:start:offset.
+    announced = notification.dedupe_key.split(":")[2:3]
+    return announced == [f"{meeting.starts_at.timestamp():.0f}"]
+
+
 def prompts_send(*, now: datetime | None = None) -> int:
     """Send each member the weekly reflection prompt with their own week in numbers."""
     from metrics.selectors import member_week
