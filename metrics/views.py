@@ -63,6 +63,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's impact: a chart per metric, effort, who contributed, recent actions."""
     group, access = group_for_user(request.user, pk, need="see_members")
@@ -148,6 +149,7 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
 
 
 @login_required
+@require_safe
 def member_week(request: HttpRequest) -> HttpResponse:
     """My week in numbers against last week, and the quick log for one of my groups."""
     groups = list(
