@@ -1,0 +1,233 @@
+"""The metrics pages and endpoints, walked with every kind of person (as the groups walk does).
+
+Discovered from the URL resolver and the OpenAPI schema: a new metrics page or endpoint without
+a row here fails until someone decides who may use it.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from metrics import services as metrics
+from tests.groups.test_permissions import LOGIN, ROLES, _, answer, rolled_back
+from tests.groups.test_permissions import world as world  # the shared fixture
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "metrics:member_week": {
+        "GET": (LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
+    "metrics:my_export": {
+        "GET": (LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
+    "metrics:group_export": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
+    "metrics:action_create": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 403),
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 403),
+    },
+    # Authors edit their own entries; moderators and organizers correct any in the group.
+    "metrics:action_edit": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 302),
+    },
+    "metrics:action_delete": {
+        "GET": (LOGIN, *[405] * 6),
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 302),
+    },
+    "metrics:group_impact": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
+    "metrics:metric_list": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "metrics:metric_edit": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "metrics:metric_archive": {
+        "GET": (LOGIN, *[405] * 6),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "metrics:metric_adopt": {
+        "GET": (LOGIN, *[405] * 6),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "metrics:group_ranking": {
+        "GET": (LOGIN, *[405] * 6),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "metrics:measurement_create": {
+        "GET": (LOGIN, *[405] * 6),
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 403),
+    },
+    "metrics:network_leaderboard": {
+        "GET": (LOGIN, 404, 200, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 403, 404, 302),
+    },
+}
+
+API = {
+    "/api/actions/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 201, 201, 404, 403)},
+    "/api/measurements/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 201, 201, 404, 403)},
+    "/api/metrics/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 403, 201, 404, 201)},
+    # A metric of a group one cannot read does not exist for them.
+    "/api/metrics/{id}/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "PATCH": (401, 404, 404, 403, 200, 404, 200),
+    },
+}
+API_PREFIXES = ("/api/actions/", "/api/measurements/", "/api/metrics/")
+
+
+@pytest.fixture
+def metrics_world(world):
+    target = world["target"]
+    people = world["people"]
+    moderator, member, organizer = people["moderator"], people["member"], people["organizer"]
+    metric = metrics.metric_define(actor=moderator, group=target, name="Trees", unit="trees")
+    shared = metrics.network_metric_define(
+        actor=organizer, network=target.network, name="People reached", unit="people"
+    )
+    today = timezone.localdate()
+    action = metrics.action_log(
+        user=member,
+        group=target,
+        description="Planted oaks",
+        happened_on=today,
+        effort_minutes=30,
+        impacts=[(metric.pk, 4)],
+    )
+    values = {**world["url_values"], "metric_pk": metric.pk}
+    per_url = {
+        "metrics:action_edit": {"pk": action.pk},
+        "metrics:action_delete": {"pk": action.pk},
+        "metrics:metric_adopt": {"metric_pk": shared.pk},
+        "/api/metrics/{id}/": {"id": metric.pk},
+    }
+    action_data = {"description": "Planted more oaks", "happened_on": today, "effort_minutes": "45"}
+    page_data = {
+        "metrics:action_create": action_data,
+        "metrics:action_edit": action_data,
+        "metrics:metric_list": {
+            "name": "Litter",
+            "unit": "kg",
+            "direction": "higher",
+            "aggregation": "sum",
+        },
+        "metrics:metric_edit": {
+            "name": "Trees",
+            "unit": "saplings",
+            "direction": "higher",
+            "aggregation": "sum",
+        },
+        "metrics:group_ranking": {"ranked": "0"},
+        "metrics:measurement_create": {"metric": metric.pk, "value": "3", "measured_on": today},
+        "metrics:network_leaderboard": {
+            "name": "Hours",
+            "unit": "hours",
+            "direction": "higher",
+            "aggregation": "sum",
+        },
+    }
+    api_data = {
+        "/api/actions/": {
+            "group": target.pk,
+            "description": "Oaks",
+            "happened_on": str(today),
+            "effort_minutes": 30,
+        },
+        "/api/measurements/": {
+            "group": target.pk,
+            "metric": metric.pk,
+            "value": "2",
+            "measured_on": str(today),
+        },
+        "/api/metrics/": {"group": target.pk, "name": "Litter", "unit": "kg"},
+        "/api/metrics/{id}/": {"unit": "saplings"},
+    }
+    return {
+        **world,
+        "values": values,
+        "per_url": per_url,
+        "page_data": page_data,
+        "api_data": api_data,
+    }
+
+
+def metrics_pages() -> dict:
+    found = {}
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(
+                    entry.url_patterns,
+                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace,
+                )
+            elif namespace.startswith("metrics:"):
+                found[f"{namespace}{entry.name}"] = entry
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_metrics_page_and_endpoint_answers_each_role_as_the_rules_say(metrics_world):
+    pages = metrics_pages()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    routes = {
+        path: {method.upper() for method in ops}
+        for path, ops in schema["paths"].items()
+        if path.startswith(API_PREFIXES)
+    }
+    assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
+    assert set(routes) == set(API), f"endpoints without a row: {set(routes) ^ set(API)}"
+    for path, methods in routes.items():
+        assert methods <= set(API[path]), f"{path} takes {methods}: add them to the table"
+
+    page_clients, api_clients = {}, {}
+    for role, person in metrics_world["people"].items():
+        page_clients[role], api_clients[role] = Client(), APIClient()
+        if person is not None:
+            page_clients[role].force_login(person)
+            api_clients[role].force_authenticate(person)
+
+    wrong = []
+    for name, pattern in pages.items():
+        values = {**metrics_world["values"], **metrics_world["per_url"].get(name, {})}
+        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
+        for method, expected in PAGES[name].items():
+            data = metrics_world["page_data"].get(name, {}) if method == "POST" else {}
+            for role, want in zip(ROLES, expected, strict=True):
+                response = rolled_back(getattr(page_clients[role], method.lower()), url, data)
+                if answer(response) != want:
+                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
+
+    for path, table in API.items():
+        values = {**metrics_world["values"], **metrics_world["per_url"].get(path, {})}
+        url = re.sub(r"{(\w+)}", lambda m, values=values: str(values[m.group(1)]), path)
+        for method, expected in table.items():
+            data = metrics_world["api_data"].get(path) if method in ("POST", "PATCH") else None
+            for role, want in zip(ROLES, expected, strict=True):
+                want = 405 if want is _ else want
+                response = rolled_back(
+                    getattr(api_clients[role], method.lower()), url, data, format="json"
+                )
+                if response.status_code != want:
+                    wrong.append(
+                        f"{role:16} {method:5} {url}: {response.status_code}, expected {want}"
+                    )
+
+    assert not wrong, "\n" + "\n".join(wrong)
