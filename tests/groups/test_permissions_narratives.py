@@ -1,0 +1,157 @@
+"""The narratives pages, walked with every kind of person (as the groups walk does).
+
+Discovered from the URL resolver: a new narratives page without a row here fails until
+someone decides who may use it. The world's network is private, its narrative published,
+and the member's question is for their group only.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from narratives import services as narratives
+from tests.groups.test_permissions import LOGIN, ROLES, answer, rolled_back
+from tests.groups.test_permissions import world as world  # the shared fixture
+
+pytestmark = pytest.mark.django_db
+
+NOT_GET = (LOGIN, *[405] * 6)
+NOT_POST = (LOGIN, *[405] * 6)
+# Organizers of this network only; others in it may not (403), outsiders cannot know (404).
+ORGANIZERS = (LOGIN, 404, 403, 403, 403, 404, 200)
+ORGANIZERS_WRITE = (LOGIN, 404, 403, 403, 403, 404, 302)
+IN_NETWORK = (LOGIN, 404, 200, 200, 200, 404, 200)
+# The group's own: members, moderators and the network's organizers.
+GROUP_PAGE = (LOGIN, 404, 403, 200, 200, 404, 200)
+GROUP_ONLY = (LOGIN, 404, 404, 200, 200, 404, 200)  # objects whose existence is private
+GROUP_ONLY_WRITE = (LOGIN, 404, 404, 302, 302, 404, 302)
+
+PAGES = {
+    "narratives:network_narrative": {"GET": IN_NETWORK, "POST": NOT_POST},
+    "narratives:network_narrative_create": {"GET": ORGANIZERS, "POST": ORGANIZERS_WRITE},
+    "narratives:questions_board": {"GET": IN_NETWORK, "POST": NOT_POST},
+    "narratives:group_narrative_create": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "narratives:narrative_adopt": {"GET": NOT_GET, "POST": (LOGIN, 404, 403, 403, 302, 404, 302)},
+    "narratives:group_questions": {
+        "GET": GROUP_PAGE,
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 302),
+    },
+    "narratives:initiatives": {"GET": GROUP_PAGE, "POST": (LOGIN, 404, 403, 302, 302, 404, 302)},
+    # Members ask their group for help; an organizer outside the group has nothing to ask.
+    "narratives:help_list": {"GET": GROUP_PAGE, "POST": (LOGIN, 404, 403, 302, 302, 404, 403)},
+    "narratives:narrative_detail": {"GET": IN_NETWORK, "POST": NOT_POST},
+    "narratives:narrative_edit": {"GET": ORGANIZERS, "POST": ORGANIZERS_WRITE},
+    "narratives:narrative_status": {"GET": NOT_GET, "POST": ORGANIZERS_WRITE},
+    "narratives:narrative_question": {"GET": NOT_GET, "POST": ORGANIZERS_WRITE},
+    "narratives:question_detail": {"GET": GROUP_ONLY, "POST": GROUP_ONLY_WRITE},
+    "narratives:question_answered": {"GET": NOT_GET, "POST": GROUP_ONLY_WRITE},
+    "narratives:question_pose": {"GET": NOT_GET, "POST": GROUP_ONLY_WRITE},
+    # Only the person who asked says which answers helped.
+    "narratives:answer_helpful": {"GET": NOT_GET, "POST": (LOGIN, 404, 404, 302, 403, 404, 403)},
+    "narratives:initiative_detail": {"GET": GROUP_ONLY, "POST": NOT_POST},
+    "narratives:initiative_status": {"GET": NOT_GET, "POST": (LOGIN, 404, 404, 403, 302, 404, 302)},
+    "narratives:help_detail": {"GET": GROUP_ONLY, "POST": GROUP_ONLY_WRITE},
+    "narratives:help_action": {"GET": NOT_GET, "POST": GROUP_ONLY_WRITE},
+}
+
+
+@pytest.fixture
+def narratives_world(world):
+    target = world["target"]
+    people = world["people"]
+    member, moderator, organizer = people["member"], people["moderator"], people["organizer"]
+    today = timezone.localdate()
+    fields = {
+        "title": "Living rivers",
+        "horizon_year": today.year + 15,
+        "opportunity": "Rivers full of life by then.",
+    }
+    narrative = narratives.narrative_create(actor=organizer, network=target.network, **fields)
+    narratives.narrative_set_status(actor=organizer, narrative=narrative, status="published")
+    question = narratives.question_ask(actor=member, group=target, text="What would it take?")
+    reply = narratives.answer_create(actor=moderator, question=question, body="Patience.")
+    initiative = narratives.initiative_create(
+        actor=moderator,
+        group=target,
+        title="Willows",
+        impact="high",
+        speed="fast",
+        starts_on=today,
+        ends_on=today + timedelta(days=200),
+    )
+    help_request = narratives.help_request_create(actor=member, group=target, summary="Permits?")
+    values = {**world["url_values"], "narrative_pk": narrative.pk}
+    per_url = {
+        "narratives:narrative_detail": {"pk": narrative.pk},
+        "narratives:narrative_edit": {"pk": narrative.pk},
+        "narratives:narrative_status": {"pk": narrative.pk},
+        "narratives:narrative_question": {"pk": narrative.pk},
+        "narratives:question_detail": {"pk": question.pk},
+        "narratives:question_answered": {"pk": question.pk},
+        "narratives:question_pose": {"pk": question.pk},
+        "narratives:answer_helpful": {"pk": reply.pk},
+        "narratives:initiative_detail": {"pk": initiative.pk},
+        "narratives:initiative_status": {"pk": initiative.pk},
+        "narratives:help_detail": {"pk": help_request.pk},
+        "narratives:help_action": {"pk": help_request.pk},
+    }
+    window = {"starts_on": today, "ends_on": today + timedelta(days=200)}
+    data = {
+        "narratives:network_narrative_create": fields,
+        "narratives:group_narrative_create": fields,
+        "narratives:narrative_edit": fields,
+        "narratives:narrative_status": {"status": "draft"},
+        "narratives:narrative_question": {"text": "How do we measure it?"},
+        "narratives:group_questions": {"text": "Who can lend a boat?"},
+        "narratives:initiatives": {"title": "Hedges", "impact": "low", "speed": "slow", **window},
+        "narratives:help_list": {"summary": "Where do I get saplings?"},
+        "narratives:question_detail": {"body": "Ask the parks office."},
+        "narratives:initiative_status": {"status": "active"},
+        "narratives:help_detail": {"body": "I know someone."},
+        "narratives:help_action": {"action": "resolve"},
+    }
+    return {**world, "values": values, "per_url": per_url, "data": data}
+
+
+def narratives_pages() -> dict:
+    found = {}
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(
+                    entry.url_patterns,
+                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace,
+                )
+            elif namespace.startswith("narratives:"):
+                found[f"{namespace}{entry.name}"] = entry
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_narratives_page_answers_each_role_as_the_rules_say(narratives_world):
+    pages = narratives_pages()
+    assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
+    clients = {}
+    for role, person in narratives_world["people"].items():
+        clients[role] = Client()
+        if person is not None:
+            clients[role].force_login(person)
+    wrong = []
+    for name, pattern in pages.items():
+        values = {**narratives_world["values"], **narratives_world["per_url"].get(name, {})}
+        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
+        for method, expected in PAGES[name].items():
+            data = narratives_world["data"].get(name, {}) if method == "POST" else {}
+            for role, want in zip(ROLES, expected, strict=True):
+                response = rolled_back(getattr(clients[role], method.lower()), url, data)
+                if answer(response) != want:
+                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
+    assert not wrong, "\n" + "\n".join(wrong)
