@@ -155,3 +155,117 @@ def test_every_narratives_page_answers_each_role_as_the_rules_say(narratives_wor
                 if answer(response) != want:
                     wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
     assert not wrong, "\n" + "\n".join(wrong)
+
+
+API = {
+    "/api/narratives/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 403, 403, 404, 201)},
+    "/api/narratives/{id}/": {
+        "GET": (401, 404, 200, 200, 200, 404, 200),
+        "PATCH": (401, 404, 403, 403, 403, 404, 200),
+    },
+    "/api/narratives/{id}/status/": {"POST": (401, 404, 403, 403, 403, 404, 200)},
+    "/api/questions/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 201, 201, 404, 201)},
+    "/api/questions/{id}/": {"GET": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/questions/{id}/answered/": {"POST": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/questions/{id}/answers/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, 404, 404, 201, 201, 404, 201),
+    },
+    "/api/questions/{id}/answers/{answer_pk}/helpful/": {
+        "POST": (401, 404, 404, 200, 403, 404, 403)
+    },
+    "/api/questions/{id}/pose/": {"POST": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/initiatives/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 201, 201, 404, 201)},
+    "/api/initiatives/{id}/": {"GET": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/initiatives/{id}/status/": {"POST": (401, 404, 404, 403, 200, 404, 200)},
+    "/api/help-requests/": {"GET": (401, *[200] * 6), "POST": (401, 404, 403, 201, 201, 404, 403)},
+    "/api/help-requests/{id}/": {"GET": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/help-requests/{id}/raise/": {"POST": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/help-requests/{id}/resolve/": {"POST": (401, 404, 404, 200, 200, 404, 200)},
+    "/api/help-requests/{id}/responses/": {
+        "GET": (401, 404, 404, 200, 200, 404, 200),
+        "POST": (401, 404, 404, 201, 201, 404, 201),
+    },
+}
+API_PREFIXES = ("/api/narratives/", "/api/questions/", "/api/initiatives/", "/api/help-requests/")
+
+
+def test_every_narratives_endpoint_answers_each_role_as_the_rules_say(narratives_world):
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.test import APIClient
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    routes = {
+        path: {method.upper() for method in ops}
+        for path, ops in schema["paths"].items()
+        if path.startswith(API_PREFIXES)
+    }
+    assert set(routes) == set(API), f"endpoints without a row: {set(routes) ^ set(API)}"
+    for path, methods in routes.items():
+        assert methods == set(API[path]), f"{path} takes {methods}: fill the table"
+    world = narratives_world
+    per_id = {
+        "/api/narratives/{id}/": world["per_url"]["narratives:narrative_detail"]["pk"],
+        "/api/narratives/{id}/status/": world["per_url"]["narratives:narrative_detail"]["pk"],
+        "/api/initiatives/{id}/": world["per_url"]["narratives:initiative_detail"]["pk"],
+        "/api/initiatives/{id}/status/": world["per_url"]["narratives:initiative_detail"]["pk"],
+    }
+    question_pk = world["per_url"]["narratives:question_detail"]["pk"]
+    help_pk = world["per_url"]["narratives:help_detail"]["pk"]
+    answer_pk = world["per_url"]["narratives:answer_helpful"]["pk"]
+    today = timezone.localdate()
+    target = world["target"]
+    data = {
+        "/api/narratives/": {
+            "network": target.network.slug,
+            "title": "Shared power",
+            "horizon_year": today.year + 15,
+            "opportunity": "Every roof makes power.",
+        },
+        "/api/narratives/{id}/": {"title": "Living rivers, again"},
+        "/api/narratives/{id}/status/": {"status": "draft"},
+        "/api/questions/": {"group": target.pk, "text": "Who has a boat?"},
+        "/api/questions/{id}/answered/": {"follow_ups": []},
+        "/api/questions/{id}/answers/": {"body": "Ask the rowing club."},
+        "/api/questions/{id}/answers/{answer_pk}/helpful/": {"helpful": True},
+        "/api/initiatives/": {
+            "group": target.pk,
+            "title": "Hedges",
+            "impact": "low",
+            "speed": "slow",
+            "starts_on": str(today),
+            "ends_on": str(today + timedelta(days=200)),
+        },
+        "/api/initiatives/{id}/status/": {"status": "active"},
+        "/api/help-requests/": {"group": target.pk, "summary": "Where are the tools?"},
+        "/api/help-requests/{id}/responses/": {"body": "In the shed."},
+    }
+    clients = {}
+    for role, person in world["people"].items():
+        clients[role] = APIClient()
+        if person is not None:
+            clients[role].force_authenticate(person)
+    wrong = []
+    for path, table in API.items():
+        if path.startswith("/api/questions/{id}"):
+            ident = question_pk
+        elif path.startswith("/api/help-requests/{id}"):
+            ident = help_pk
+        else:
+            ident = per_id.get(path)
+        url = re.sub(
+            r"{(\w+)}", lambda m, i=ident: str(answer_pk if m.group(1) == "answer_pk" else i), path
+        )
+        for method, expected in table.items():
+            body = data.get(path) if method in ("POST", "PATCH") else None
+            for role, want in zip(ROLES, expected, strict=True):
+                response = rolled_back(
+                    getattr(clients[role], method.lower()), url, body, format="json"
+                )
+                if response.status_code != want:
+                    wrong.append(
+                        f"{role:16} {method:5} {url}: {response.status_code}, expected {want}"
+                    )
+    assert not wrong, "\n" + "\n".join(wrong)
