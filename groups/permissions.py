@@ -7,6 +7,7 @@ gets 404; someone who may see it but not do the thing gets 403.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from groups.models import Group, Membership, Network, NetworkMembership
@@ -27,6 +28,40 @@ class GroupAccess:
     @property
     def invite(self) -> bool:
         return self.moderate
+
+
+def is_organizer(user, network_id: int) -> bool:
+    """An organizer of the network (organizers may moderate every group in it)."""
+    return NetworkMembership.objects.filter(
+        user=user, network_id=network_id, role=NetworkMembership.Role.ORGANIZER
+    ).exists()
+
+
+def is_member(user, group: Group) -> bool:
+    """An active member (or moderator) of the group."""
+    return Membership.objects.active().filter(group=group, user=user).exists()
+
+
+def can_moderate(user, group: Group) -> bool:
+    """A moderator of the group, or an organizer of its network."""
+    moderator = (
+        Membership.objects.active()
+        .filter(group=group, user=user, role=Membership.Role.MODERATOR)
+        .exists()
+    )
+    return moderator or is_organizer(user, group.network_id)
+
+
+def readable_group_ids(user):
+    """Subquery of the groups whose private content the person may read: their own groups
+    and every group of the networks they organize (the API lists filter by it)."""
+    return Group.objects.filter(
+        Q(memberships__user=user, memberships__left_at__isnull=True)
+        | Q(
+            network__memberships__user=user,
+            network__memberships__role=NetworkMembership.Role.ORGANIZER,
+        )
+    ).values("pk")
 
 
 def network_role(user, network: Network) -> str | None:

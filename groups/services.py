@@ -21,6 +21,7 @@ from groups.models import (
     Network,
     NetworkMembership,
 )
+from groups.permissions import can_moderate, is_organizer
 from groups.selectors import waitlist_position
 from impact.exceptions import Conflict
 from impact.models import User
@@ -156,20 +157,13 @@ def _not_in_network_message() -> str:
 
 
 def _require_organizer(user: User, network: Network) -> None:
-    if not NetworkMembership.objects.filter(
-        network=network, user=user, role=NetworkMembership.Role.ORGANIZER
-    ).exists():
+    if not is_organizer(user, network.pk):
         raise PermissionDenied(_("Only the network's organizers can do this."))
 
 
 def _require_moderator(user: User, group: Group) -> None:
-    is_moderator = (
-        Membership.objects.active()
-        .filter(group=group, user=user, role=Membership.Role.MODERATOR)
-        .exists()
-    )
-    if not is_moderator:
-        _require_organizer(user, group.network)
+    if not can_moderate(user, group):
+        raise PermissionDenied(_("Only the network's organizers can do this."))
 
 
 def _lock(group: Group) -> tuple[Group, int]:

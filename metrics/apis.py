@@ -1,25 +1,12 @@
 """The metrics API: actions, measurements and metric definitions, through the same services."""
 
 import django_filters
-from django.db.models import Q
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
-from groups.models import Group, NetworkMembership
-from groups.permissions import group_for_user
+from groups.permissions import group_for_user, readable_group_ids
 from metrics import services
 from metrics.models import Action, Measurement, MetricDefinition
-
-
-def readable_groups(user):
-    """Groups whose logs the person may read: their own, and every group of networks they organize."""
-    return Group.objects.filter(
-        Q(memberships__user=user, memberships__left_at__isnull=True)
-        | Q(
-            network__memberships__user=user,
-            network__memberships__role=NetworkMembership.Role.ORGANIZER,
-        )
-    ).values("pk")
 
 
 class LogPagination(CursorPagination):
@@ -115,9 +102,9 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Action.objects.none()
-        return Action.objects.filter(group__in=readable_groups(self.request.user)).prefetch_related(
-            "measurements"
-        )
+        return Action.objects.filter(
+            group__in=readable_group_ids(self.request.user)
+        ).prefetch_related("measurements")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -143,7 +130,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Measurement.objects.none()
-        return Measurement.objects.filter(group__in=readable_groups(self.request.user))
+        return Measurement.objects.filter(group__in=readable_group_ids(self.request.user))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -175,7 +162,7 @@ class MetricViewSet(
         if getattr(self, "swagger_fake_view", False):
             return MetricDefinition.objects.none()
         return MetricDefinition.objects.filter(
-            group__in=readable_groups(self.request.user), archived_at__isnull=True
+            group__in=readable_group_ids(self.request.user), archived_at__isnull=True
         )
 
     def perform_create(self, serializer):

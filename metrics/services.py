@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
-from groups.models import Group, Membership, NetworkMembership
+from groups.models import Group
+from groups.permissions import can_moderate, is_member, is_organizer
 from groups.services import register_spin_out_copier
 from impact.models import User
 from metrics.models import (
@@ -29,24 +30,8 @@ NAME_MAX = MetricDefinition._meta.get_field("name").max_length
 UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
 
 
-def _is_member(user: User, group: Group) -> bool:
-    return Membership.objects.active().filter(group=group, user=user).exists()
-
-
-def _can_moderate(user: User, group: Group) -> bool:
-    if (
-        Membership.objects.active()
-        .filter(group=group, user=user, role=Membership.Role.MODERATOR)
-        .exists()
-    ):
-        return True
-    return NetworkMembership.objects.filter(
-        network_id=group.network_id, user=user, role=NetworkMembership.Role.ORGANIZER
-    ).exists()
-
-
 def _require_moderator(user: User, group: Group) -> None:
-    if not _can_moderate(user, group):
+    if not can_moderate(user, group):
         raise PermissionDenied(_("Only the group's moderators can change its metrics."))
 
 
@@ -262,7 +247,7 @@ def action_log(
     initiative=None,
 ) -> Action:
     """Log what a member did, and the impact it had, in one transaction."""
-    if not _is_member(user, group):
+    if not is_member(user, group):
         raise PermissionDenied(_("Only members of the group can log actions in it."))
     if initiative is not None and (
         initiative.group_id != group.pk or initiative.status not in ("proposed", "active")
@@ -300,7 +285,7 @@ def measurement_log(
     *, user: User, group: Group, metric: MetricDefinition, value, measured_on: date
 ) -> Measurement:
     """Log a value of one metric on its own (for example a monthly count)."""
-    if not _is_member(user, group):
+    if not is_member(user, group):
         raise PermissionDenied(_("Only members of the group can log measurements in it."))
     if metric.group_id != group.pk or metric.archived_at is not None:
         raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})
@@ -312,7 +297,7 @@ def measurement_log(
 
 
 def _require_editor(user: User, entry) -> None:
-    if entry.user_id != user.pk and not _can_moderate(user, entry.group):
+    if entry.user_id != user.pk and not can_moderate(user, entry.group):
         raise PermissionDenied(_("You can change your own entries; moderators can correct any."))
 
 
@@ -428,9 +413,7 @@ def measurement_delete(*, user: User, measurement: Measurement) -> None:
 
 
 def _require_organizer(user: User, network) -> None:
-    if not NetworkMembership.objects.filter(
-        network=network, user=user, role=NetworkMembership.Role.ORGANIZER
-    ).exists():
+    if not is_organizer(user, network.pk):
         raise PermissionDenied(_("Only the network's organizers can define shared metrics."))
 
 
@@ -486,7 +469,7 @@ def metric_adopt(
 
 def group_ranking_set(*, actor: User, group: Group, ranked: bool) -> None:
     """Take the group off the network leaderboard, or back on (moderators)."""
-    if not _can_moderate(actor, group):
+    if not can_moderate(actor, group):
         raise PermissionDenied(_("Only the group's moderators can change this."))
     from metrics.models import GroupRanking
 

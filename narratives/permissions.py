@@ -10,18 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from groups.models import Membership, NetworkMembership
-from groups.permissions import can_view_network, group_access, network_role
+from groups.permissions import can_view_network, group_access, is_organizer, network_role
 from narratives.models import HelpRequest, Initiative, Narrative, Question
 
 
 def in_a_group_of(user, network_id: int) -> bool:
     return Membership.objects.active().filter(user=user, group__network_id=network_id).exists()
-
-
-def is_organizer(user, network_id: int) -> bool:
-    return NetworkMembership.objects.filter(
-        user=user, network_id=network_id, role=NetworkMembership.Role.ORGANIZER
-    ).exists()
 
 
 @dataclass(frozen=True)

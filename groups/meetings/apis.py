@@ -1,6 +1,5 @@
 """The meetings API: cadences, meetings, RSVPs, attendance, reflections, sessions, next actions."""
 
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -21,18 +20,7 @@ from groups.meetings.models import (
     Reflection,
     Session,
 )
-from groups.models import Group, NetworkMembership
-from groups.permissions import group_access, group_for_user
-
-
-def readable_groups(user):
-    return Group.objects.filter(
-        Q(memberships__user=user, memberships__left_at__isnull=True)
-        | Q(
-            network__memberships__user=user,
-            network__memberships__role=NetworkMembership.Role.ORGANIZER,
-        )
-    ).values("pk")
+from groups.permissions import group_access, group_for_user, readable_group_ids
 
 
 class CadenceSerializer(serializers.ModelSerializer):
@@ -157,7 +145,7 @@ class MeetingViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
-        return Meeting.objects.filter(group__in=readable_groups(self.request.user)).order_by(
+        return Meeting.objects.filter(group__in=readable_group_ids(self.request.user)).order_by(
             "starts_at"
         )
 
@@ -268,7 +256,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         if getattr(self, "swagger_fake_view", False):
             return Session.objects.none()
         return Session.objects.filter(
-            group__in=readable_groups(self.request.user)
+            group__in=readable_group_ids(self.request.user)
         ).prefetch_related("next_actions")
 
     def _session(self, *, moderate: bool = False) -> Session:
