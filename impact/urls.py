@@ -28,3 +28,4 @@ urlpatterns = [
 ]
 
 handler404 = "impact.views.not_found"
+handler500 = "impact.views.server_error"

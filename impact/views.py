@@ -1,13 +1,15 @@
 import logging
+import sys
 import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -185,3 +187,32 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
             {"detail": _("Not found."), "code": "not_found", "fields": {}}, status=404
         )
     return render(request, "404.html", status=404)
+
+
+# Errors that mean the database cannot be reached right now (a restart, a failover): the
+# request may well work in a moment, so they are a 503, not a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 while the database is unreachable: JSON in the API's error shape under /api/,
+    a page elsewhere. Called inside the exception handler, so sys.exc_info() is the error; it
+    renders without a request context, since the database may be what failed."""
+    down = isinstance(sys.exc_info()[1], DATABASE_DOWN)
+    status = 503 if down else 500
+    if request.path.startswith("/api/"):
+        if down:
+            body = {
+                "detail": _("The service is briefly unavailable. Please try again in a moment."),
+                "code": "unavailable",
+                "fields": {},
+            }
+        else:
+            body = {"detail": _("Something went wrong on our side."), "code": "error", "fields": {}}
+        response = JsonResponse(body, status=status)
+    else:
+        page = loader.get_template("503.html" if down else "500.html").render()
+        response = HttpResponse(page, status=status)
+    if down:
+        response["Retry-After"] = "30"
+    return response

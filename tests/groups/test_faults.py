@@ -1,30 +1,33 @@
 """Faults with real services: Redis stopped and started again, database connections cut.
 
-Redis: a private redis-server the test starts, stops and starts again (the shared one keeps
-serving the rest of the suite). PostgreSQL: the app's connections are terminated from the
-server side, which is what a restart does to them, while the test keeps its own.
+Each test runs a private server of its own, so stopping it leaves the shared ones serving the
+rest of the suite: a redis-server, and a PostgreSQL cluster made with initdb that a gunicorn
+app uses while the test stops and starts it.
 """
 
+import glob
 import json
+import os
+import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from groups.meetings.models import Meeting, Session
 from impact.models import Notification
 from impact.services import outbox_sweep
 from tests.impact import support
-from tests.impact.test_worker import _test_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -149,16 +152,124 @@ def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_bac
     assert Session.objects.get(meeting=meeting).closed_at is not None
 
 
-def test_the_app_reconnects_after_the_database_drops_its_connections(tmp_path):
-    """A gunicorn app keeps serving after PostgreSQL cut its connections (as on a restart)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
-    import os
+PG_BIN = next(
+    (
+        Path(found).parent
+        for found in [
+            shutil.which("initdb"),
+            *sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")),
+        ]
+        if found and Path(found).with_name("pg_ctl").exists()
+    ),
+    None,
+)
 
-    port = _free_port()
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster on a free port. PostgreSQL refuses to run as root, so
+    when the tests do, the server runs as the `postgres` account (which owns the data folder)."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="impact-pg-"))
+        self.data = self.folder / "data"
+        self.url = f"postgres://root@127.0.0.1:{self.port}/impact"
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *command: str) -> None:
+        subprocess.run(
+            [*self.prefix, *command], check=True, capture_output=True, timeout=60, cwd=self.folder
+        )
+
+    def create(self) -> None:
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "root", "--auth=trust")
+        self.start()
+        admin = psycopg2.connect(host="127.0.0.1", port=self.port, user="root", dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("CREATE DATABASE impact")
+        admin.close()
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",  # the server's own output goes to a file, not to the pipe run() waits on
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres():
+    if PG_BIN is None:
+        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed, so the test cannot run one")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        pytest.skip("running as root without runuser: PostgreSQL cannot be started as root")
+    server = PrivatePostgres()
+    try:
+        server.create()
+        yield server
+    finally:
+        server.remove()
+
+
+MAKE_PERSON = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from rest_framework.authtoken.models import Token
+from impact.models import User
+user = User.objects.create_user(username="pat", email="pg@example.org", password="x")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(Token.objects.create(user=user).key, session.session_key)
+"""
+
+
+def _get(url: str, token: str = "", session: str = "") -> tuple[int, bytes]:
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    if session:
+        request.add_header("Cookie", f"sessionid={session}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _get_json(url: str, token: str = "") -> tuple[int, dict]:
+    status, body = _get(url, token)
+    return status, json.loads(body)
+
+
+def test_the_app_reconnects_after_postgresql_restarts_under_it(tmp_path, private_postgres):
+    """A gunicorn app on its own PostgreSQL: while the server is down /healthz says so (503,
+    never a crash); once it is back the same processes serve reads and writes again."""
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": private_postgres.url,
         "CONN_MAX_AGE": "600",
         "DEBUG": "0",
         "HTTPS": "0",
@@ -166,6 +277,35 @@ def test_the_app_reconnects_after_the_database_drops_its_connections(tmp_path):
         "SECRET_KEY": "fault-test-" + "x" * 50,
         "STATIC_ROOT": str(tmp_path / "static"),
     }
+    manage = [str(Path(settings.BASE_DIR) / ".venv" / "bin" / "python"), "manage.py"]
+    subprocess.run(
+        [*manage, "migrate", "--no-input"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    subprocess.run(
+        [*manage, "collectstatic", "--no-input", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # A person with an API token and a signed-in browser session, made by the app itself.
+    made = subprocess.run(
+        [*manage, "shell", "-c", MAKE_PERSON],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    token, session = made.stdout.split()[-2:]
+    port = _free_port()
     gunicorn = Path(settings.BASE_DIR) / ".venv" / "bin" / "gunicorn"
     server = subprocess.Popen(
         [str(gunicorn), "impact.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
@@ -174,25 +314,36 @@ def test_the_app_reconnects_after_the_database_drops_its_connections(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/healthz"
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                first = urllib.request.urlopen(url, timeout=2)
+                status, body = _get_json(f"{base}/healthz")
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
-        assert first.status == 200
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            assert cursor.fetchall(), "the app held no connection to cut"
-        second = urllib.request.urlopen(url, timeout=5)
-        assert second.status == 200 and json.loads(second.read())["database"] == "ok"
+        assert status in (200, 503) and body["database"] == "ok"
+        # The worker now holds a connection, which the restart will break.
+        assert _get_json(f"{base}/api/me/", token)[0] == 200
+        assert _get(f"{base}/profile/", session=session)[0] == 200
+
+        private_postgres.stop()
+        status, body = _get_json(f"{base}/healthz")
+        assert (status, body["status"], body["database"]) == (503, "unavailable", "unavailable")
+        status, body = _get_json(f"{base}/api/me/", token)
+        assert (status, body["code"]) == (503, "unavailable"), body
+        status, page = _get(f"{base}/profile/", session=session)
+        assert status == 503 and b"back in a moment" in page, page[:300]
+
+        private_postgres.start()
+        status, body = _get_json(f"{base}/healthz")
+        assert body["database"] == "ok", body
+        status, me = _get_json(f"{base}/api/me/", token)
+        assert status == 200 and me["email"] == "pg@example.org", me
+        assert _get(f"{base}/profile/", session=session)[0] == 200
+        assert server.poll() is None, "gunicorn had to restart"
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -1,6 +1,11 @@
 """Error pages: the API keeps its error shape even for URLs it does not know."""
 
+import json
+
 import pytest
+from django.db import OperationalError
+
+from impact.views import server_error
 
 
 @pytest.mark.django_db
@@ -30,3 +35,22 @@ def test_a_value_the_database_cannot_hold_is_a_400_not_a_500(user_api):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert set(response.json()) == {"detail", "code", "fields"}
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [(OperationalError("server closed"), 503), (ValueError("bug"), 500)]
+)
+def test_server_errors_answer_in_the_api_shape_and_a_lost_database_is_a_503(rf, error, status):
+    for path in ("/api/me/", "/groups/1/"):
+        try:
+            raise error
+        except Exception:
+            response = server_error(rf.get(path))
+        assert response.status_code == status
+        if path.startswith("/api/"):
+            body = json.loads(response.content)
+            assert set(body) == {"detail", "code", "fields"}
+            assert body["code"] == ("unavailable" if status == 503 else "error")
+        else:
+            assert b"<h1>" in response.content
+        assert response.has_header("Retry-After") is (status == 503)
