@@ -1,6 +1,10 @@
+import math
 import zoneinfo
 
+from django.shortcuts import render
 from django.utils import timezone
+
+from impact.api.throttles import WriteRateThrottle
 
 
 class UserTimezoneMiddleware:
@@ -19,3 +23,23 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class WriteRateLimitMiddleware:
+    """Form posts on pages share the API's write budget (API_WRITE_RATE), per person when signed
+    in and per address when not, counted in the shared cache so every process sees the same
+    count. The API is throttled by REST framework itself, so it is not counted twice here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
+            return self.get_response(request)
+        throttle = WriteRateThrottle()
+        if throttle.allow_request(request, None):
+            return self.get_response(request)
+        wait = max(1, math.ceil(throttle.wait() or 1))
+        response = render(request, "429.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response

@@ -20,7 +20,37 @@
     });
   }
 
+  // "Go back" buttons (the 429 page): history.back() keeps what the person typed in the form.
+  function goBack(event) {
+    if (event.target.closest("[data-history-back]")) history.back();
+  }
+
+  // An htmx request the server refused swaps nothing, so say so; the form keeps its input.
+  function reportFailure(event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var text = status === 429
+      ? "That was a lot of changes in a short time. Wait a minute and try again; what you typed is still here."
+      : "That did not go through. What you typed is still here; please try again.";
+    var main = document.getElementById("main");
+    var region = document.getElementById("request-failure");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "request-failure";
+      region.className = "messages";
+      region.setAttribute("role", "alert");
+      main.insertBefore(region, main.firstChild);
+    }
+    region.innerHTML = "";
+    var message = document.createElement("p");
+    message.className = "message message-error";
+    message.textContent = text;
+    region.appendChild(message);
+  }
+
   document.addEventListener("DOMContentLoaded", function () { detectTimezone(document); });
+  document.addEventListener("click", goBack);
+  document.addEventListener("htmx:responseError", reportFailure);
+  document.addEventListener("htmx:sendError", reportFailure);
   document.addEventListener("htmx:afterSwap", function (event) { detectTimezone(event.target); });
   document.addEventListener("click", closeMenus);
   document.addEventListener("keydown", closeMenus);

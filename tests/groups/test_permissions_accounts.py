@@ -1,13 +1,24 @@
-"""The account and notification pages (the impact app's own), walked with every kind of person."""
+"""The account and notification pages and endpoints, sign-in (allauth), the API's own pages and
+the admin, walked with every kind of person; and a check that the walks, between them, cover
+every URL the app serves.
+"""
+
+import re
 
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
+from rest_framework.test import APIClient
 
 from impact.models import Notification
 from impact.services import email_unsubscribe_token, notify
-from tests.groups.test_permissions import LOGIN, ROLES, answer, rolled_back
+from tests.factories import PASSWORD, UserFactory
+from tests.groups import test_permissions as groups_walk
+from tests.groups import test_permissions_metrics as metrics_walk
+from tests.groups import test_permissions_narratives as narratives_walk
+from tests.groups.test_permissions import LOGIN, ROLES, _, answer, rolled_back
 from tests.groups.test_permissions import world as world  # the shared fixture
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +83,190 @@ def test_every_account_page_answers_each_role_as_the_rules_say(world):
                 if answer(response) != want:
                     wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
     assert not wrong, "\n" + "\n".join(wrong)
+
+
+HOME = "home"  # a redirect to the home page
+EVERYONE = (200, *[200] * 6)
+GONE_FOR_ALL = (405, *[405] * 6)
+# allauth's pages. Signing in, up or out, and resetting a password, work without a session;
+# the account's own pages (password, email addresses) send the signed-out to sign in.
+AUTH_PAGES = {
+    "account_login": {"GET": (200, *[HOME] * 6), "POST": (200, *[HOME] * 6)},
+    "account_logout": {"GET": (HOME, *[200] * 6), "POST": (HOME, *[HOME] * 6)},
+    "account_signup": {"GET": (200, *[HOME] * 6), "POST": (200, *[HOME] * 6)},
+    "account_inactive": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+    "account_reauthenticate": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # A post with no action in it goes back to the list.
+    "account_email": {"GET": SIGNED_IN, "POST": (LOGIN, *["/accounts/email/"] * 6)},
+    "account_email_verification_sent": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+    "account_change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # Everyone here has a password already, so they are sent to change it instead.
+    "account_set_password": {
+        "GET": (LOGIN, *["/accounts/password/change/"] * 6),
+        "POST": (LOGIN, *["/accounts/password/change/"] * 6),
+    },
+    "account_reset_password": {"GET": EVERYONE, "POST": EVERYONE},
+    "account_reset_password_done": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+    # A made-up key: a page saying the link is not valid (a 404 for a confirmation).
+    "account_confirm_email": {"GET": EVERYONE, "POST": (404, *[404] * 6)},
+    "account_reset_password_from_key": {"GET": EVERYONE, "POST": EVERYONE},
+    "account_reset_password_from_key_done": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+    # Only during a sign-in by emailed code, which this site does not offer.
+    "account_confirm_login_code": {"GET": (LOGIN, *[HOME] * 6), "POST": (LOGIN, *[HOME] * 6)},
+    # The schema and its browsable docs are public, like any published API description.
+    "api-schema": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+    "api-docs": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
+}
+AUTH_VALUES = {"key": "not-a-key", "uidb36": "1"}
+
+# The impact app's endpoints: {OpenAPI path: {method: expected answer per role}}.
+API = {
+    # Anyone may ask for a token; a wrong password is a 400 with a message, for everyone.
+    "/api/auth/token/": {"POST": (400, *[400] * 6)},
+    "/api/me/": {"GET": (401, *[200] * 6), "PATCH": (401, *[200] * 6)},
+    "/api/notifications/": {"GET": (401, *[200] * 6), "POST": (401, _, _, _, _, _, _)},
+    "/api/notifications/read/": {"POST": (401, *[200] * 6), "GET": (401, _, _, _, _, _, _)},
+}
+API_DATA = {
+    "/api/auth/token/": {"username": "nobody-here", "password": "wrong"},
+    "/api/me/": {"display_name": "New name"},
+    "/api/notifications/read/": {"ids": []},
+}
+
+
+def all_patterns() -> dict[str, URLPattern]:
+    """Every URL pattern by its full name (namespace:name), with the prefix it sits under."""
+    found = {}
+
+    def walk(patterns, namespace, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, inner, prefix + str(entry.pattern))
+            else:
+                entry.full_route = prefix + str(entry.pattern)
+                found[f"{namespace}{entry.name}"] = entry
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def _kwargs(pattern: URLPattern, values: dict) -> dict:
+    names = list(pattern.pattern.converters) or re.findall(r"\?P<(\w+)>", str(pattern.pattern))
+    return {name: values[name] for name in names}
+
+
+def _answer(response):
+    """The status, or where a redirect goes: HOME, LOGIN or the path."""
+    if response.status_code == 302 and response.url == reverse("home"):
+        return HOME
+    if response.status_code == 302 and answer(response) != LOGIN:
+        return response.url
+    return answer(response)
+
+
+def test_every_sign_in_page_and_the_api_docs_answer_each_role_as_the_rules_say(world):
+    patterns = all_patterns()
+    auth = {
+        name: pattern
+        for name, pattern in patterns.items()
+        if pattern.callback.__module__.startswith("allauth.") or name in ("api-schema", "api-docs")
+    }
+    assert set(auth) == set(AUTH_PAGES), f"pages without a row: {set(auth) ^ set(AUTH_PAGES)}"
+    wrong = []
+    for name, pattern in auth.items():
+        url = reverse(name, kwargs=_kwargs(pattern, AUTH_VALUES))
+        for method, expected in AUTH_PAGES[name].items():
+            for role, want in zip(ROLES, expected, strict=True):
+                # A fresh sign-in for every request: the walk signs out on the way.
+                client = Client()
+                if world["people"][role] is not None:
+                    client.force_login(world["people"][role])
+                response = rolled_back(getattr(client, method.lower()), url, {})
+                if _answer(response) != want:
+                    wrong.append(
+                        f"{role:16} {method:5} {url}: {_answer(response)}, expected {want}"
+                    )
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+def test_every_account_endpoint_answers_each_role_as_the_rules_say(world):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, table in API.items():
+        served = {method.upper() for method in schema["paths"][path]}
+        assert served == {m for m, row in table.items() if row[1] is not None}, path
+    wrong = []
+    for path, table in API.items():
+        for method, expected in table.items():
+            for role, want in zip(ROLES, expected, strict=True):
+                want = 405 if want is None else want
+                client = APIClient()
+                if world["people"][role] is not None:
+                    client.force_authenticate(world["people"][role])
+                send = getattr(client, method.lower())
+                response = rolled_back(send, path, API_DATA.get(path), format="json")
+                if response.status_code != want:
+                    wrong.append(
+                        f"{role:16} {method:5} {path}: {response.status_code}, want {want}"
+                    )
+                elif response.status_code >= 400:
+                    assert set(response.json()) == {"detail", "code", "fields"}, response.content
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+def test_the_admin_is_for_staff_only(world):
+    """Every admin URL sends anyone who is not staff to the admin's sign-in; staff get in."""
+    admin = {n: p for n, p in all_patterns().items() if n.startswith("admin:")}
+    values = {"object_id": "1", "id": "1", "app_label": "groups", "content_type_id": "1"}
+    login = reverse("admin:login")
+    wrong = []
+    for name, pattern in admin.items():
+        if name in ("admin:login", "admin:logout", "admin:None"):  # None: the catch-all 404
+            continue
+        url = reverse(name, kwargs=_kwargs(pattern, values))
+        for role, person in world["people"].items():
+            client = Client()
+            if person is not None:
+                client.force_login(person)
+            for method in ("get", "post"):
+                response = rolled_back(getattr(client, method), url, {})
+                if response.status_code != 302 or not response.url.startswith(login):
+                    wrong.append(f"{role:16} {method:5} {url}: {response.status_code}")
+    assert not wrong, "\n" + "\n".join(wrong)
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for name in (
+        "admin:index",
+        "admin:groups_auditevent_changelist",
+        "admin:impact_user_changelist",
+    ):
+        assert staff.get(reverse(name)).status_code == 200, name
+    assert Client().post(login, {"username": "x", "password": PASSWORD}).status_code == 200
+
+
+def test_the_walks_between_them_cover_every_url_and_every_endpoint():
+    """A new page or endpoint must have a row in one of the walks before the suite passes."""
+    walked_pages = (
+        set(groups_walk.PAGES)
+        | set(metrics_walk.PAGES)
+        | set(narratives_walk.PAGES)
+        | set(PAGES)
+        | set(AUTH_PAGES)
+    )
+    walked_api = set(groups_walk.API) | set(metrics_walk.API) | set(narratives_walk.API) | set(API)
+    schema_paths = set(SchemaGenerator().get_schema(request=None, public=True)["paths"])
+    assert schema_paths == walked_api, f"endpoints outside every walk: {schema_paths ^ walked_api}"
+    # The API's URL patterns are walked through the schema: each must be in it.
+    in_schema = {
+        callback for _path, _regex, _method, callback in EndpointEnumerator().get_api_endpoints()
+    }
+    outside = []
+    for name, pattern in all_patterns().items():
+        if name.startswith("admin:"):
+            continue  # test_the_admin_is_for_staff_only
+        if name in walked_pages:
+            continue
+        if pattern.full_route.startswith("api/") and pattern.callback in in_schema:
+            continue
+        outside.append(f"{name} ({pattern.full_route})")
+    assert not outside, "URLs outside every walk:\n" + "\n".join(outside)
