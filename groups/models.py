@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from impact.pagecache import ScopedQuerySet
+
 # Trust-based relationships thin out beyond this many people: a hard cap, never configurable.
 GROUP_HARD_CAP = 15
 GROUP_FORMING_BELOW = 5
@@ -14,6 +16,8 @@ GROUP_FORMING_BELOW = 5
 
 class Network(models.Model):
     """A creation space: groups that share one big opportunity, run by organizers."""
+
+    cache_scopes = ("network:id", "directory")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
@@ -27,6 +31,7 @@ class Network(models.Model):
     people = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="NetworkMembership", related_name="networks"
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("network")
@@ -41,6 +46,8 @@ class Network(models.Model):
 
 
 class NetworkMembership(models.Model):
+    cache_scopes = ("network:network", "user:user")
+
     class Role(models.TextChoices):
         ORGANIZER = "organizer", _("Organizer")
         PARTICIPANT = "participant", _("Participant")
@@ -53,6 +60,7 @@ class NetworkMembership(models.Model):
         _("role"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT
     )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("network membership")
@@ -67,6 +75,8 @@ class NetworkMembership(models.Model):
 
 class Group(models.Model):
     """An impact group: 5 to 15 people acting together toward the network's opportunity."""
+
+    cache_scopes = ("group:id", "network:network", "directory")
 
     class JoinPolicy(models.TextChoices):
         OPEN = "open", _("Open: anyone in the network joins until it is full")
@@ -95,6 +105,7 @@ class Group(models.Model):
         related_name="children",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("impact group")
@@ -125,13 +136,15 @@ class Group(models.Model):
         return Group.Status.ACTIVE
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(left_at__isnull=True)
 
 
 class Membership(models.Model):
     """A person's seat in a group. Leaving keeps the row (and all they logged) with left_at set."""
+
+    cache_scopes = ("group:group", "group:unleashed_from", "user:user")
 
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
@@ -182,6 +195,8 @@ class Membership(models.Model):
 class JoinRequest(models.Model):
     """Someone asking to join: pending approval, or waiting on the waitlist in arrival order."""
 
+    cache_scopes = ("group:group", "user:user")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
         WAITLISTED = "waitlisted", _("On the waitlist")
@@ -212,6 +227,7 @@ class JoinRequest(models.Model):
         blank=True,
         related_name="+",
     )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("join request")
@@ -243,6 +259,8 @@ def new_invitation_token() -> str:
 class Invitation(models.Model):
     """An emailed, expiring, single-use invitation to one group."""
 
+    cache_scopes = ("group:group", "user:accepted_by")
+
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))
     token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
@@ -261,6 +279,7 @@ class Invitation(models.Model):
         related_name="accepted_invitations",
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -294,6 +313,8 @@ from groups.meetings.models import (  # noqa: E402, F401
 class AuditEvent(models.Model):
     """Who changed membership, roles, spin-outs or metric definitions, and when (for organizers)."""
 
+    cache_scopes = ()
+
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="audit_events")
     group = models.ForeignKey(
         Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
@@ -305,6 +326,7 @@ class AuditEvent(models.Model):
     target = models.CharField(_("about"), max_length=200, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -16,6 +16,7 @@ from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
 from impact.models import User
+from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
 from impact.selectors import notifications_for_user
 
 INVITATION_SESSION_KEY = "pending_invitation"
@@ -65,7 +66,14 @@ def _action_form(group: Group):
     return action_form_for(group)
 
 
+def _home_scopes(request: HttpRequest) -> list[str] | None:
+    if request.session.get(INVITATION_SESSION_KEY):
+        return None  # the page offers the invitation waiting in this browser
+    return ["directory", *person_scopes(request.user)]
+
+
 @require_safe
+@cached_page(_home_scopes)
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "impact/landing.html")
@@ -113,6 +121,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@cached_page(lambda request, slug: network_scopes(slug))
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network, role = network_for_user(request.user, slug)
     groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
@@ -156,6 +165,7 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
+@cached_page(lambda request, pk: group_scopes(pk))
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group, access = group_for_user(request.user, pk)
     group.size = Membership.objects.active().filter(group=group).count()

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from impact.pagecache import ScopedQuerySet
+
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -15,6 +17,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 class User(AbstractUser):
     """A person using the app; what others see is the display name, shown in their time zone."""
+
+    cache_scopes = ("user:id",)
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     time_zone = models.CharField(
@@ -38,6 +42,17 @@ class User(AbstractUser):
 
 class Notification(models.Model):
     """One message to one person on one channel: the outbox row delivery works from."""
+
+    cache_scopes = ("user:recipient",)
+    cache_scopes_when = {"channel": "in_app"}  # email rows show on no page
+    cache_scopes_ignore = {
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "claimed_until",
+        "sent_at",
+    }
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -82,6 +97,7 @@ class Notification(models.Model):
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")
@@ -115,11 +131,14 @@ class Notification(models.Model):
 class EmailOptOut(models.Model):
     """A kind of email a person has turned off (no row: they get it)."""
 
+    cache_scopes = ("user:user",)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
     )
     kind = models.CharField(_("kind"), max_length=50)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("email opt-out")

@@ -111,6 +111,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Dashboards cached per person, invalidated on every write they show (impact/pagecache.py).
+# Only with a cache every process shares: a process-local cache would miss the other
+# processes' writes. 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60) if REDIS_URL else 0
 
 AUTH_USER_MODEL = "impact.User"
 AUTHENTICATION_BACKENDS = [

@@ -8,12 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Network
+from impact.pagecache import ScopedQuerySet
 
 MAX_EFFORT_MINUTES = 16 * 60
 
 
 class MetricDefinition(models.Model):
     """A metric a group (or a whole network) agreed to measure its impact by."""
+
+    cache_scopes = ("group:group", "network:network")
 
     class Direction(models.TextChoices):
         HIGHER = "higher", _("Higher is better")
@@ -51,6 +54,7 @@ class MetricDefinition(models.Model):
     description = models.TextField(_("how to measure it"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("metric")
@@ -76,12 +80,15 @@ class MetricDefinition(models.Model):
 class MetricChange(models.Model):
     """Who changed a metric definition, when, and what (the record the group agreed on)."""
 
+    cache_scopes = ("group:metric__group", "network:metric__network")
+
     metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="changes")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
     changes = models.JSONField(_("changes"), default=dict)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("metric change")
@@ -94,6 +101,8 @@ class MetricChange(models.Model):
 
 class Action(models.Model):
     """Something a member did for the group, with the effort it took."""
+
+    cache_scopes = ("group:group", "user:user")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="actions")
     user = models.ForeignKey(
@@ -116,6 +125,7 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action")
@@ -139,6 +149,8 @@ class Action(models.Model):
 class Measurement(models.Model):
     """A value of one metric: the impact an action produced, or logged on its own."""
 
+    cache_scopes = ("group:group", "user:user")
+
     metric = models.ForeignKey(
         MetricDefinition, on_delete=models.PROTECT, related_name="measurements"
     )
@@ -152,6 +164,7 @@ class Measurement(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     measured_on = models.DateField(_("day"))
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measurement")
@@ -169,6 +182,8 @@ class Measurement(models.Model):
 class EntryRevision(models.Model):
     """The history of an action or measurement: what it was before each edit or deletion."""
 
+    cache_scopes = ("group:group",)
+
     class Kind(models.TextChoices):
         ACTION = "action", _("Action")
         MEASUREMENT = "measurement", _("Measurement")
@@ -182,6 +197,7 @@ class EntryRevision(models.Model):
     operation = models.CharField(max_length=10)  # "update" or "delete"
     before = models.JSONField(default=dict)
     at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entry revision")
@@ -199,9 +215,12 @@ ZERO = Decimal("0")
 class GroupRanking(models.Model):
     """Whether a group takes part in its network's leaderboard (no row: it does)."""
 
+    cache_scopes = ("group:group",)
+
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="ranking")
     ranked = models.BooleanField(_("show on the network leaderboard"), default=True)
     changed_at = models.DateTimeField(_("changed"), auto_now=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("leaderboard setting")

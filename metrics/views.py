@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.forms import add_service_errors
+from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
 from metrics import charts, exports, selectors, services
 from metrics.forms import ActionForm, MeasurementForm, MetricForm, NetworkMetricForm
 from metrics.models import Action, EntryRevision, GroupRanking, Measurement, MetricDefinition
@@ -64,6 +65,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@cached_page(lambda request, pk: group_scopes(pk))
 def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's impact: a chart per metric, effort, who contributed, recent actions."""
     group, access = group_for_user(request.user, pk, need="see_members")
@@ -150,6 +152,7 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
 
 @login_required
 @require_safe
+@cached_page(lambda request: person_scopes(request.user))
 def member_week(request: HttpRequest) -> HttpResponse:
     """My week in numbers against last week, and the quick log for one of my groups."""
     groups = list(
@@ -255,6 +258,7 @@ def my_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page(lambda request, slug: network_scopes(slug))
 def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Groups compared on the network's shared metrics; organizers define those metrics here."""
     network, role = network_for_user(request.user, slug)

@@ -6,10 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Network
+from impact.pagecache import ScopedQuerySet
 
 
 class Narrative(models.Model):
     """An opportunity-based narrative: a call to action about a future the reader can shape."""
+
+    cache_scopes = ("network:network", "group:group")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -38,6 +41,7 @@ class Narrative(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("narrative")
@@ -65,12 +69,15 @@ class Narrative(models.Model):
 class NarrativeRevision(models.Model):
     """A narrative as it was before an edit, with who changed it and when."""
 
+    cache_scopes = ("network:narrative__network", "group:narrative__group")
+
     narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="revisions")
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     edited_at = models.DateTimeField(default=timezone.now)
     before = models.JSONField(default=dict)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("narrative revision")
@@ -84,9 +91,12 @@ class NarrativeRevision(models.Model):
 class Adoption(models.Model):
     """The narrative a group has adopted (without one it follows its network's)."""
 
+    cache_scopes = ("group:group",)
+
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="adoption")
     narrative = models.ForeignKey(Narrative, on_delete=models.CASCADE, related_name="adoptions")
     adopted_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("adopted narrative")
@@ -98,6 +108,8 @@ class Adoption(models.Model):
 
 class Question(models.Model):
     """A powerful question: open, focusing, often a request for help."""
+
+    cache_scopes = ("group:group", "network:network")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -128,6 +140,7 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(_("asked"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("powerful question")
@@ -150,6 +163,7 @@ class Question(models.Model):
 
 
 class Answer(models.Model):
+    cache_scopes = ("group:group", "group:question__group", "network:question__network")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="answers"
@@ -160,6 +174,7 @@ class Answer(models.Model):
     body = models.TextField(_("answer"), help_text=_("Markdown."))
     helpful = models.BooleanField(_("marked helpful"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
@@ -172,6 +187,8 @@ class Answer(models.Model):
 
 class Initiative(models.Model):
     """One of the 2-3 things a group commits to now (6-12 months) to move toward the opportunity."""
+
+    cache_scopes = ("group:group",)
 
     class Impact(models.TextChoices):
         HIGH = "high", _("High impact")
@@ -209,6 +226,7 @@ class Initiative(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("initiative")
@@ -229,6 +247,8 @@ class Initiative(models.Model):
 class HelpRequest(models.Model):
     """A member asking the group (and perhaps the network) for help where they are stuck."""
 
+    cache_scopes = ("group:group",)
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
@@ -245,6 +265,7 @@ class HelpRequest(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("help request")
@@ -260,6 +281,7 @@ class HelpRequest(models.Model):
 
 
 class HelpResponse(models.Model):
+    cache_scopes = ("group:help_request__group", "user:author")
     help_request = models.ForeignKey(
         HelpRequest, on_delete=models.CASCADE, related_name="responses"
     )
@@ -268,6 +290,7 @@ class HelpResponse(models.Model):
     )
     body = models.TextField(_("response"), help_text=_("Markdown."))
     created_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("help response")

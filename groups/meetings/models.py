@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
+from impact.pagecache import ScopedQuerySet
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -26,6 +27,8 @@ WEEKDAYS = [
 
 class Cadence(models.Model):
     """When a group meets: weekdays and a local start time in the group's time zone."""
+
+    cache_scopes = ("group:group",)
 
     group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="cadence")
     weekdays = models.CharField(
@@ -49,6 +52,7 @@ class Cadence(models.Model):
         _("reflection prompt (hours before)"), default=48, validators=[MaxValueValidator(168)]
     )
     active = models.BooleanField(_("active"), default=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting cadence")
@@ -78,6 +82,8 @@ class Cadence(models.Model):
 
 
 class Meeting(models.Model):
+    cache_scopes = ("group:group",)
+
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
@@ -95,6 +101,7 @@ class Meeting(models.Model):
     # the cadence never re-creates a meeting a moderator moved.
     cadence_slot = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
@@ -123,6 +130,8 @@ class Meeting(models.Model):
 
 
 class MeetingResponse(models.Model):
+    cache_scopes = ("group:meeting__group", "user:user")
+
     class Rsvp(models.TextChoices):
         YES = "yes", _("Coming")
         MAYBE = "maybe", _("Maybe")
@@ -134,6 +143,7 @@ class MeetingResponse(models.Model):
     )
     rsvp = models.CharField(_("coming?"), max_length=5, choices=Rsvp.choices, blank=True)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting response")
@@ -151,6 +161,8 @@ PULSE = [MinValueValidator(1), MaxValueValidator(5)]
 
 class Reflection(models.Model):
     """A member's answer to the weekly reflection prompt, with an optional pulse."""
+
+    cache_scopes = ("group:meeting__group", "user:user")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reflections")
     user = models.ForeignKey(
@@ -184,6 +196,7 @@ class Reflection(models.Model):
         help_text=_("Otherwise the group only sees averages."),
     )
     updated_at = models.DateTimeField(auto_now=True)
+    objects = ScopedQuerySet.as_manager()
 
     PULSE_FIELDS = [
         "excited",
@@ -208,6 +221,8 @@ class Reflection(models.Model):
 class Session(models.Model):
     """The reflection session held at a meeting: what the group learned and decided."""
 
+    cache_scopes = ("group:group",)
+
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="session")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     started_at = models.DateTimeField(default=timezone.now)
@@ -218,6 +233,7 @@ class Session(models.Model):
     achieved = models.TextField(_("what we achieved"), blank=True)
     learnings = models.TextField(_("what we learned"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reflection session")
@@ -231,6 +247,8 @@ class Session(models.Model):
 class NextAction(models.Model):
     """A next action agreed in a session, tracked on its owner's dashboard until done."""
 
+    cache_scopes = ("group:group", "user:owner")
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="next_actions")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="next_actions")
     owner = models.ForeignKey(
@@ -239,6 +257,7 @@ class NextAction(models.Model):
     description = models.CharField(_("next action"), max_length=200)
     due_on = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("next action")
@@ -257,11 +276,14 @@ def new_feed_token() -> str:
 class CalendarFeed(models.Model):
     """A private, revocable calendar feed with all of a person's groups' meetings."""
 
+    cache_scopes = ("user:user",)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("calendar feed")

@@ -1,0 +1,323 @@
+"""Rendered dashboards cached per person, invalidated by versioned scopes.
+
+A cached page's key holds the current version of every scope the page reads from: the person
+(`user:3`), each group (`group:12`) and network (`network:4`) it shows, and `directory` (the
+list of networks and groups). Every write through the ORM to a model that declares
+`cache_scopes` bumps the versions of the scopes it touches: saves and deletes through the model
+signals, `update()`, `delete()`, `bulk_create()` and `bulk_update()` through `ScopedQuerySet`.
+The bump happens at once (so the rest of the same request sees its own change) and again when
+the transaction commits (so a page rendered from data older than the commit is never kept
+under the new version). A write to a group is a write to its network too.
+
+Pages are cached only where the cache is shared by every process (Redis), so a write made by
+a Celery worker invalidates what the web processes serve. The entries also expire after
+`PAGE_CACHE_SECONDS`, which bounds how old time-relative text ("in 5 minutes") can get.
+
+`cache_scopes` on a model names, for each scope, the path to its id in the row, for example
+`("group:meeting__group", "user:user")`; a plain `"directory"` marks models whose writes change
+the directory. `cache_scopes_when` ({field: value}) limits bumping to the rows that show on
+pages (in-app notifications, not email ones), and an `update()` of only the fields in
+`cache_scopes_ignore` bumps nothing (delivery bookkeeping).
+"""
+
+import functools
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+VERSION_PREFIX = "pagecache:v:"
+PAGE_PREFIX = "pagecache:page:"
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+_CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,64})"')
+_CSRF_HEADER = re.compile(r'"X-CSRFToken": "([A-Za-z0-9]{32,64})"')
+
+# Group id -> network id. A group never moves to another network, so this only grows.
+_GROUP_NETWORK: dict[int, int] = {}
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+# -- Which scopes a write touches ------------------------------------------------------------
+
+
+def _scoped(model) -> tuple[str, ...] | None:
+    return getattr(model, "cache_scopes", None)
+
+
+def _paths(model) -> list[tuple[str, str]]:
+    """(kind, path) for each scope with an id in the row: "group:meeting__group"."""
+    return [tuple(entry.split(":", 1)) for entry in _scoped(model) if ":" in entry]
+
+
+def _value(instance, path: str):
+    """The id at `path` (`"group"`, `"meeting__group"`, `"id"`) of an instance."""
+    *hops, last = path.split("__")
+    target = instance
+    try:
+        for hop in hops:
+            target = getattr(target, hop)
+            if target is None:
+                return None
+    except ObjectDoesNotExist:  # the related row went first, in a cascade
+        return None
+    return getattr(target, target._meta.get_field(last).attname)
+
+
+def group_networks(group_ids: Iterable[int]) -> dict[int, int]:
+    """Network id by group id (one query for the ones not seen before in this process)."""
+    wanted = {int(g) for g in group_ids if g is not None}
+    missing = wanted - _GROUP_NETWORK.keys()
+    if missing:
+        Group = apps.get_model("groups", "Group")
+        _GROUP_NETWORK.update(Group.objects.filter(pk__in=missing).values_list("id", "network_id"))
+    return {g: _GROUP_NETWORK[g] for g in wanted if g in _GROUP_NETWORK}
+
+
+def _names(model, pairs: Iterable[tuple[str, int | None]]) -> set[str]:
+    names, groups = set(), set()
+    for kind, value in pairs:
+        if value is not None:
+            names.add(f"{kind}:{value}")
+            if kind == "group":
+                groups.add(value)
+    if "directory" in _scoped(model):
+        names.add("directory")
+    names.update(f"network:{n}" for n in group_networks(groups).values())
+    return names
+
+
+def _counts(model, instance) -> bool:
+    when = getattr(model, "cache_scopes_when", None)
+    return when is None or all(getattr(instance, k) == v for k, v in when.items())
+
+
+def _instance_names(instance) -> set[str]:
+    model = type(instance)
+    if not _counts(model, instance):
+        return set()
+    return _names(model, [(kind, _value(instance, path)) for kind, path in _paths(model)])
+
+
+def _queryset_names(queryset) -> set[str]:
+    model = queryset.model
+    pairs = _paths(model)
+    queryset = queryset.filter(**getattr(model, "cache_scopes_when", None) or {})
+    if not pairs:
+        return _names(model, []) if queryset.exists() else set()
+    rows = queryset.order_by().values_list(*[path for _kind, path in pairs]).distinct()
+    return _names(
+        model,
+        [(kind, value) for row in rows for (kind, _path), value in zip(pairs, row, strict=True)],
+    )
+
+
+# -- Versions ---------------------------------------------------------------------------------
+
+
+def _set_new_versions(names: set[str]) -> None:
+    if names:
+        token = uuid.uuid4().hex[:12]
+        cache.set_many({VERSION_PREFIX + name: token for name in names}, timeout=None)
+
+
+def bump(names: set[str]) -> None:
+    """New versions for these scopes now, and again once the current transaction commits."""
+    if not names or not enabled():
+        return
+    _set_new_versions(names)
+    transaction.on_commit(lambda: _set_new_versions(names))
+
+
+def versions(names: Iterable[str]) -> list[str]:
+    """The current version of each scope, in order. A scope with none yet (or evicted) gets a
+    fresh one, which no page cached before can match."""
+    names = list(names)
+    keys = [VERSION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
+
+
+# -- Invalidation hooks -----------------------------------------------------------------------
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Bulk writes bump the scopes of the rows they change (see the module docstring)."""
+
+    def update(self, **kwargs):
+        if not enabled() or set(kwargs) <= getattr(self.model, "cache_scopes_ignore", set()):
+            return super().update(**kwargs)
+        names = _queryset_names(self)
+        changed = super().update(**kwargs)
+        bump(names)
+        return changed
+
+    update.alters_data = True
+
+    def delete(self):
+        if not enabled():
+            return super().delete()
+        names = _queryset_names(self)
+        deleted = super().delete()
+        bump(names)
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if enabled():
+            bump(set().union(*(_instance_names(obj) for obj in objs)) if objs else set())
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        changed = super().bulk_update(objs, fields, *args, **kwargs)
+        if enabled():
+            bump(set().union(*(_instance_names(obj) for obj in objs)) if objs else set())
+        return changed
+
+
+def _on_write(sender, instance, **kwargs) -> None:
+    if enabled() and _scoped(sender) is not None and not kwargs.get("raw"):
+        bump(_instance_names(instance))
+
+
+def _on_m2m(sender, instance, **kwargs) -> None:
+    changed = kwargs["action"] in ("post_add", "post_remove", "post_clear")
+    if changed and enabled() and _scoped(type(instance)) is not None:
+        bump(_instance_names(instance))
+
+
+def connect() -> None:
+    """Called from ImpactConfig.ready()."""
+    post_save.connect(_on_write, dispatch_uid="pagecache-save")
+    post_delete.connect(_on_write, dispatch_uid="pagecache-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+
+
+# -- Serving pages ----------------------------------------------------------------------------
+
+
+def person_scopes(user) -> list[str]:
+    """The groups a person is in or waiting for, and their networks: what their own dashboards
+    show. Kept under the person's version, which every change to those rows bumps."""
+    (version,) = versions([f"user:{user.pk}"])
+    key = f"pagecache:person:{user.pk}:{version}"
+    names = cache.get(key)
+    if names is None:
+        Group = apps.get_model("groups", "Group")
+        Membership = apps.get_model("groups", "Membership")
+        JoinRequest = apps.get_model("groups", "JoinRequest")
+        seats = Membership.objects.active().filter(user=user).values("group_id")
+        waiting = JoinRequest.objects.filter(
+            user=user, status__in=JoinRequest.OPEN_STATUSES
+        ).values("group_id")
+        pairs = dict(
+            Group.objects.filter(Q(pk__in=seats) | Q(pk__in=waiting)).values_list(
+                "id", "network_id"
+            )
+        )
+        _GROUP_NETWORK.update(pairs)
+        groups, networks = set(pairs), set(pairs.values())
+        names = [*(f"group:{g}" for g in sorted(groups)), *(f"network:{n}" for n in networks)]
+        cache.set(key, names, settings.PAGE_CACHE_SECONDS)
+    return names
+
+
+def group_scopes(pk: int) -> list[str] | None:
+    """A group's page: the group and its network (None for a group that does not exist)."""
+    network = group_networks([pk]).get(int(pk))
+    return None if network is None else [f"group:{pk}", f"network:{network}"]
+
+
+def network_scopes(slug: str) -> list[str] | None:
+    key = f"pagecache:network-slug:{slug}"
+    pk = cache.get(key)
+    if pk is None:
+        Network = apps.get_model("groups", "Network")
+        pk = Network.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        cache.set(key, pk, settings.PAGE_CACHE_SECONDS)
+    return [f"network:{pk}"]
+
+
+def cached_page(scopes_for: Callable[..., list[str] | None]):
+    """Serve a person's copy of a GET page while none of its scopes has changed.
+
+    `scopes_for(request, **view_kwargs)` names the scopes the page reads (the person's own is
+    added), or returns None when this request must not be cached. Requests with messages to
+    show, and anything but a 200, are never stored."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if (
+                not enabled()
+                or request.method not in ("GET", "HEAD")
+                or not request.user.is_authenticated
+                or len(messages.get_messages(request))
+            ):
+                return view(request, *args, **kwargs)
+            names = scopes_for(request, *args, **kwargs)
+            if names is None:
+                return view(request, *args, **kwargs)
+            user = request.user
+            names = [f"user:{user.pk}", *sorted(set(names))]
+            key = PAGE_PREFIX + _page_key(request, names)
+            stored = cache.get(key)
+            if stored is not None:
+                content, content_type = stored
+                content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(
+                    key,
+                    (_without_csrf(response.content.decode()), response["Content-Type"]),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _page_key(request: HttpRequest, names: list[str]) -> str:
+    parts = [
+        request.get_full_path(),
+        str(request.user.pk),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        timezone.localdate().isoformat(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+        *names,
+        *versions(names),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _without_csrf(content: str) -> str:
+    """The page with its CSRF token replaced by a placeholder: each request gets its own."""
+    match = _CSRF_VALUE.search(content) or _CSRF_HEADER.search(content)
+    return content.replace(match.group(1), CSRF_PLACEHOLDER) if match else content
