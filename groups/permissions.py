@@ -120,9 +120,15 @@ def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]
         group = Group.objects.select_related("network", "parent").get(pk=pk)
     except (Group.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    return group, require_access(user, group, need)
+
+
+def require_access(user, group: Group, need: str = "view") -> GroupAccess:
+    """The person's access to a group already fetched: 404 if they may not see it, 403 if they
+    may see it but not `need`."""
     access = group_access(user, group)
     if not access.view:
         raise Http404
     if not getattr(access, need):
         raise PermissionDenied
-    return group, access
+    return access

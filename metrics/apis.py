@@ -4,7 +4,8 @@ import django_filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
-from groups.permissions import group_for_user, readable_group_ids
+from groups.models import Group
+from groups.permissions import group_for_user, readable_group_ids, require_access
 from metrics import services
 from metrics.models import Action, Measurement, MetricDefinition
 
@@ -45,6 +46,8 @@ class ActionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "user", "created_at"]
+        # The access check needs the network: fetch it with the group, once.
+        extra_kwargs = {"group": {"queryset": Group.objects.select_related("network")}}
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -108,7 +111,8 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        group, _access = group_for_user(self.request.user, data["group"].pk, need="member")
+        group = data["group"]
+        require_access(self.request.user, group, need="member")
         serializer.instance = services.action_log(
             user=self.request.user,
             group=group,

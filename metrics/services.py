@@ -254,7 +254,7 @@ def action_log(
     ):
         raise ValidationError({"initiative": _("Choose one of the group's current initiatives.")})
     effort = _check_action_fields(user, description, happened_on, effort_minutes)
-    cleaned = _clean_impacts(_group_metrics(group), impacts)
+    cleaned = _clean_impacts(_group_metrics(group), impacts) if impacts else []
     with transaction.atomic():
         action = Action.objects.create(
             group=group,
