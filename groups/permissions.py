@@ -7,7 +7,7 @@ gets 404; someone who may see it but not do the thing gets 403.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.http import Http404
 
 from groups.models import Group, Membership, Network, NetworkMembership
@@ -94,12 +94,20 @@ def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Networ
 def group_access(user, group: Group) -> GroupAccess:
     if not user.is_authenticated:
         return GroupAccess(False, False, False, False, False, False)
-    role = network_role(user, group.network)
+    # A member's seat and their role in the network in one query; the role alone otherwise.
     membership = (
-        Membership.objects.active().filter(group=group, user=user).first()
-        if role is not None or group.network.is_public
-        else None
+        Membership.objects.active()
+        .filter(group=group, user=user)
+        .annotate(
+            network_role=Subquery(
+                NetworkMembership.objects.filter(network_id=group.network_id, user=user).values(
+                    "role"
+                )[:1]
+            )
+        )
+        .first()
     )
+    role = membership.network_role if membership else network_role(user, group.network)
     organize = role == NetworkMembership.Role.ORGANIZER
     member = membership is not None
     view = can_view_network(user, group.network, role) or member

@@ -1,8 +1,9 @@
 """Rendered dashboards cached per person, invalidated by versioned scopes.
 
-A cached page's key holds the current version of every scope the page reads from: the person
-(`user:3`), each group (`group:12`) and network (`network:4`) it shows, and `directory` (the
-list of networks and groups). Every write through the ORM to a model that declares
+A cached page is stored with the versions of every scope it reads from, taken before it was
+rendered, and served only while they are all still current: the person (`user:3`), each group
+(`group:12`) and network (`network:4`) it shows, and `directory` (the list of networks and
+groups). Every write through the ORM to a model that declares
 `cache_scopes` bumps the versions of the scopes it touches: saves and deletes through the model
 signals, `update()`, `delete()`, `bulk_create()` and `bulk_update()` through `ScopedQuerySet`.
 The bump happens at once (so the rest of the same request sees its own change) and again when
@@ -139,7 +140,9 @@ def bump(names: set[str]) -> None:
     """New versions for these scopes now, and again once the current transaction commits."""
     if not names or not enabled():
         return
-    _set_new_versions(names)
+    if transaction.get_connection().in_atomic_block:
+        _set_new_versions(names)
+    # Outside a transaction the write is committed already and this runs at once.
     transaction.on_commit(lambda: _set_new_versions(names))
 
 
@@ -218,27 +221,28 @@ def connect() -> None:
 
 def person_scopes(user) -> list[str]:
     """The groups a person is in or waiting for, and their networks: what their own dashboards
-    show. Kept under the person's version, which every change to those rows bumps."""
-    (version,) = versions([f"user:{user.pk}"])
-    key = f"pagecache:person:{user.pk}:{version}"
-    names = cache.get(key)
-    if names is None:
-        Group = apps.get_model("groups", "Group")
-        Membership = apps.get_model("groups", "Membership")
-        JoinRequest = apps.get_model("groups", "JoinRequest")
-        seats = Membership.objects.active().filter(user=user).values("group_id")
-        waiting = JoinRequest.objects.filter(
-            user=user, status__in=JoinRequest.OPEN_STATUSES
-        ).values("group_id")
-        pairs = dict(
-            Group.objects.filter(Q(pk__in=seats) | Q(pk__in=waiting)).values_list(
-                "id", "network_id"
-            )
-        )
-        _GROUP_NETWORK.update(pairs)
-        groups, networks = set(pairs), set(pairs.values())
-        names = [*(f"group:{g}" for g in sorted(groups)), *(f"network:{n}" for n in networks)]
-        cache.set(key, names, settings.PAGE_CACHE_SECONDS)
+    show. Kept with the person's version, which every change to those rows bumps."""
+    version_key, key = VERSION_PREFIX + f"user:{user.pk}", f"pagecache:person:{user.pk}"
+    found = cache.get_many([version_key, key])
+    if version_key in found and key in found and found[key][0] == found[version_key]:
+        return found[key][1]
+    (version,) = versions([f"user:{user.pk}"])  # read before the rows, as in cached_page
+    Group = apps.get_model("groups", "Group")
+    Membership = apps.get_model("groups", "Membership")
+    JoinRequest = apps.get_model("groups", "JoinRequest")
+    seats = Membership.objects.active().filter(user=user).values("group_id")
+    waiting = JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES).values(
+        "group_id"
+    )
+    pairs = dict(
+        Group.objects.filter(Q(pk__in=seats) | Q(pk__in=waiting)).values_list("id", "network_id")
+    )
+    _GROUP_NETWORK.update(pairs)
+    names = [
+        *(f"group:{g}" for g in sorted(pairs)),
+        *(f"network:{n}" for n in sorted(set(pairs.values()))),
+    ]
+    cache.set(key, (version, names), settings.PAGE_CACHE_SECONDS)
     return names
 
 
@@ -280,20 +284,27 @@ def cached_page(scopes_for: Callable[..., list[str] | None]):
             names = scopes_for(request, *args, **kwargs)
             if names is None:
                 return view(request, *args, **kwargs)
-            user = request.user
-            names = [f"user:{user.pk}", *sorted(set(names))]
+            names = sorted({f"user:{request.user.pk}", *names})
             key = PAGE_PREFIX + _page_key(request, names)
-            stored = cache.get(key)
-            if stored is not None:
-                content, content_type = stored
+            version_keys = [VERSION_PREFIX + name for name in names]
+            found = cache.get_many([*version_keys, key])
+            current = (
+                [found[k] for k in version_keys]
+                if all(k in found for k in version_keys)
+                else versions(names)
+            )
+            stored = found.get(key)
+            if stored is not None and stored[0] == current:
+                _versions, content, content_type = stored
                 content = content.replace(CSRF_PLACEHOLDER, get_token(request))
                 return HttpResponse(content, content_type=content_type)
+            # The versions were read before the page: a write while it renders makes them old,
+            # so the copy stored below is never served after that write.
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
+                content = _without_csrf(response.content.decode())
                 cache.set(
-                    key,
-                    (_without_csrf(response.content.decode()), response["Content-Type"]),
-                    settings.PAGE_CACHE_SECONDS,
+                    key, (current, content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
                 )
             return response
 
@@ -312,7 +323,6 @@ def _page_key(request: HttpRequest, names: list[str]) -> str:
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
         *names,
-        *versions(names),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

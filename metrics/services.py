@@ -1,5 +1,6 @@
 """Writes for metrics, actions and measurements: one transaction each, validated against the group."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -255,7 +256,9 @@ def action_log(
         raise ValidationError({"initiative": _("Choose one of the group's current initiatives.")})
     effort = _check_action_fields(user, description, happened_on, effort_minutes)
     cleaned = _clean_impacts(_group_metrics(group), impacts) if impacts else []
-    with transaction.atomic():
+    # One row on its own needs no transaction of its own (autocommit); with impacts, the action
+    # and its measurements are written together or not at all.
+    with transaction.atomic() if cleaned else nullcontext():
         action = Action.objects.create(
             group=group,
             user=user,
