@@ -26,6 +26,8 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
@@ -179,8 +181,15 @@ class ScopedQuerySet(models.QuerySet):
         if not enabled():
             return super().delete()
         names = _queryset_names(self)
-        deleted = super().delete()
-        bump(names)
+        # The rows' own scopes are known already: the per-row signals of the deletion only add
+        # the rows deleted with them (cascades), and everything is bumped once at the end.
+        batch = _Batch(skip=self.model)
+        token = _BATCH.set(batch)
+        try:
+            deleted = super().delete()
+        finally:
+            _BATCH.reset(token)
+        bump(names | batch.names)
         return deleted
 
     delete.alters_data = True
@@ -198,9 +207,23 @@ class ScopedQuerySet(models.QuerySet):
         return changed
 
 
+@dataclass
+class _Batch:
+    skip: type
+    names: set[str] = field(default_factory=set)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("pagecache_batch", default=None)
+
+
 def _on_write(sender, instance, **kwargs) -> None:
-    if enabled() and _scoped(sender) is not None and not kwargs.get("raw"):
+    if not enabled() or kwargs.get("raw"):
+        return
+    batch = _BATCH.get()
+    if batch is None:
         bump(_instance_names(instance))
+    elif sender is not batch.skip:
+        batch.names |= _instance_names(instance)
 
 
 def _on_m2m(sender, instance, **kwargs) -> None:
@@ -210,9 +233,13 @@ def _on_m2m(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Called from ImpactConfig.ready()."""
-    post_save.connect(_on_write, dispatch_uid="pagecache-save")
-    post_delete.connect(_on_write, dispatch_uid="pagecache-delete")
+    """Called from ImpactConfig.ready(). Only the scoped models get receivers: a model with a
+    post_delete receiver loses Django's fast (signal-free) bulk delete."""
+    for model in apps.get_models():
+        if _scoped(model) is not None:
+            label = model._meta.label
+            post_save.connect(_on_write, sender=model, dispatch_uid=f"pagecache-save-{label}")
+            post_delete.connect(_on_write, sender=model, dispatch_uid=f"pagecache-del-{label}")
     m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
 
 
