@@ -115,6 +115,10 @@ else:
 # Only with a cache every process shares: a process-local cache would miss the other
 # processes' writes. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60) if REDIS_URL else 0
+# Sessions are read on every request: from the shared cache when there is one, written
+# through to the database (a cache flush signs nobody out).
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "impact.User"
 AUTHENTICATION_BACKENDS = [

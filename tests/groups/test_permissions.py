@@ -9,6 +9,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -466,10 +467,14 @@ def api_routes() -> dict[str, set[str]]:
 
 
 def rolled_back(send, *args, **kwargs):
-    """Send one request inside a savepoint that is undone: every request starts from the world."""
+    """Send one request inside a savepoint that is undone: every request starts from the world.
+
+    The shared cache is emptied too, since what the request put there (a session it saved, a
+    page it rendered) would otherwise outlive the rows it was made from."""
     with transaction.atomic():
         response = send(*args, **kwargs)
         transaction.set_rollback(True)
+    cache.clear()
     return response
 
 
