@@ -1,7 +1,6 @@
 """The metrics API: actions, measurements and metric definitions, through the same services."""
 
 import django_filters
-from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
@@ -123,11 +122,6 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
             effort_minutes=data["effort_minutes"],
             impacts=[(item["metric"], item["value"]) for item in data.get("impacts", [])],
         )
-        if not data.get("impacts"):
-            # Nothing was measured: the answer's empty list needs no query.
-            prefetch_related_objects(
-                [serializer.instance], Prefetch("measurements", Measurement.objects.none())
-            )
 
 
 class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
