@@ -86,14 +86,18 @@ def private_redis():
 
 
 def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_back(
-    client, private_redis, tmp_path, group, member, moderator
+    client, private_redis, tmp_path, group, member, moderator, settings
 ):
     meeting = Meeting.objects.create(group=group, starts_at=timezone.now() - timedelta(minutes=5))
+    # The private Redis is the cache (sessions, cached pages, rate limits) and the broker.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
+    client.force_login(member)
+    assert client.get("/").status_code == 200  # a page cached while Redis is up
     with support.broker_at(private_redis.url):
         private_redis.stop()
 
-        # The broker is down: pages load, members log, moderators close the session.
-        client.force_login(member)
+        # Redis is down: pages load, members log, moderators close the session.
+        assert client.get("/").status_code == 200
         assert client.get(f"/groups/{group.pk}/").status_code == 200
         logged = client.post(
             f"/groups/{group.pk}/actions/new/",
