@@ -18,7 +18,12 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class User(AbstractUser):
     """A person using the app; what others see is the display name, shown in their time zone."""
 
-    cache_scopes = ("user:id",)
+    # Their name shows on the pages of their groups and networks too.
+    cache_scopes = (
+        "user:id",
+        "group:group_memberships__group",
+        "network:network_memberships__network",
+    )
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     time_zone = models.CharField(

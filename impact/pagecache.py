@@ -67,18 +67,23 @@ def _paths(model) -> list[tuple[str, str]]:
     return [tuple(entry.split(":", 1)) for entry in _scoped(model) if ":" in entry]
 
 
-def _value(instance, path: str):
-    """The id at `path` (`"group"`, `"meeting__group"`, `"id"`) of an instance."""
+def _values(instance, path: str) -> list:
+    """The ids at `path` (`"group"`, `"meeting__group"`, `"group_memberships__group"`) of an
+    instance: read from the instance along foreign keys, queried along reverse relations."""
     *hops, last = path.split("__")
     target = instance
     try:
         for hop in hops:
             target = getattr(target, hop)
             if target is None:
-                return None
+                return []
+            if isinstance(target, models.Manager):  # a reverse relation: many rows
+                rows = type(instance)._base_manager.filter(pk=instance.pk)
+                return [v for v in rows.values_list(path, flat=True) if v is not None]
     except ObjectDoesNotExist:  # the related row went first, in a cascade
-        return None
-    return getattr(target, target._meta.get_field(last).attname)
+        return []
+    value = getattr(target, target._meta.get_field(last).attname)
+    return [] if value is None else [value]
 
 
 def group_networks(group_ids: Iterable[int]) -> dict[int, int]:
@@ -113,7 +118,10 @@ def _instance_names(instance) -> set[str]:
     model = type(instance)
     if not _counts(model, instance):
         return set()
-    return _names(model, [(kind, _value(instance, path)) for kind, path in _paths(model)])
+    return _names(
+        model,
+        [(kind, value) for kind, path in _paths(model) for value in _values(instance, path)],
+    )
 
 
 def _queryset_names(queryset) -> set[str]:

@@ -174,3 +174,15 @@ def test_every_model_of_ours_says_which_pages_its_rows_show_on():
         if model is User:
             continue  # AbstractUser's manager; users are only written through save()
         assert isinstance(model._default_manager.all(), pagecache.ScopedQuerySet), model
+
+
+def test_a_new_display_name_shows_on_the_cached_pages_of_others(
+    signed_in, member, moderator, pages
+):
+    client = signed_in(moderator)
+    assert member.public_name in client.get(pages["group"]).content.decode()
+
+    member.display_name = "Mina the Gardener"
+    member.save()
+
+    assert "Mina the Gardener" in client.get(pages["group"]).content.decode()
