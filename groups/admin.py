@@ -63,6 +63,11 @@ class GroupAdmin(admin.ModelAdmin):
     list_select_related = ["network", "parent"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A group stays in the network it was made in (spin-outs make a new group); the page
+        # cache and the audit log rely on it.
+        return ["network"] if obj is not None else []
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

@@ -1,10 +1,12 @@
-"""Django's Redis cache, made to degrade instead of fail while Redis is unreachable.
+"""Django's Redis cache, made to degrade instead of fail while Redis is unavailable.
 
 Everything the app keeps in the cache can be done without for a while: sessions are also in
 the database (`cached_db`), cached pages are rendered again, rate-limit counts start over and
-the broker check says "unavailable". So a Redis outage turns reads into misses and writes into
-no-ops (logged, at most once a minute per process) rather than into a 500 on every page. The
-short socket timeouts in settings keep an unreachable server from holding requests up.
+the broker check says "unavailable". So while Redis is unreachable or refuses writes (a full
+disk, `maxmemory`, a read-only replica), reads are misses and writes are no-ops, logged at most
+once a minute per process, rather than a 500 on every page. After a failure the process leaves
+Redis alone for `PAUSE_SECONDS`, so a server that drops packets costs one short timeout (see
+the socket timeouts in settings) rather than one per cache call.
 
 When Redis comes back it is empty (it keeps nothing on disk) or holds what it had; pages cached
 before the outage can then be served for up to `PAGE_CACHE_SECONDS`, since version bumps made
@@ -16,96 +18,87 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+PAUSE_SECONDS = 5.0
 _last_warning = 0.0
 
 
-def _warn(operation: str, error: Exception) -> None:
-    global _last_warning
-    now = time.monotonic()
-    if now - _last_warning > 60:
-        _last_warning = now
-        logger.warning("cache unreachable (%s): %s; carrying on without it", operation, error)
-
-
 class ResilientRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    _paused_until = 0.0  # per cache object: each server, and each thread, pauses on its own
+
+    def _guarded(self, operation: str, fallback, call):
+        """call(), or `fallback` while Redis is failing (and for a few seconds after it failed)."""
+        global _last_warning
+        now = time.monotonic()
+        if now < self._paused_until:
+            return fallback
         try:
-            return super().get(key, default, version)
-        except UNREACHABLE as error:
-            _warn("get", error)
-            return default
+            return call()
+        except (RedisError, OSError) as error:
+            self._paused_until = now + PAUSE_SECONDS
+            if now - _last_warning > 60:
+                _last_warning = now
+                logger.warning(
+                    "cache unavailable (%s): %s; carrying on without it", operation, error
+                )
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(
+            "get", default, lambda: super(ResilientRedisCache, self).get(key, default, version)
+        )
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as error:
-            _warn("get_many", error)
-            return {}
+        return self._guarded(
+            "get_many", {}, lambda: super(ResilientRedisCache, self).get_many(keys, version)
+        )
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as error:
-            _warn("has_key", error)
-            return False
+        return self._guarded(
+            "has_key", False, lambda: super(ResilientRedisCache, self).has_key(key, version)
+        )
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as error:
-            _warn("add", error)
-            return False
+        return self._guarded(
+            "add", False, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version)
+        )
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except UNREACHABLE as error:
-            _warn("set", error)
+        return self._guarded(
+            "set", None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version)
+        )
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as error:
-            _warn("set_many", error)
-            return list(data)
+        return self._guarded(
+            "set_many",
+            list(data),
+            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version),
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as error:
-            _warn("touch", error)
-            return False
+        return self._guarded(
+            "touch", False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version)
+        )
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as error:
-            _warn("delete", error)
-            return False
+        return self._guarded(
+            "delete", False, lambda: super(ResilientRedisCache, self).delete(key, version)
+        )
 
     def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNREACHABLE as error:
-            _warn("delete_many", error)
+        return self._guarded(
+            "delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version)
+        )
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE as error:
-            # Counting starts over: the caller (a rate limit) lets the request through.
-            _warn("incr", error)
-            return delta
+        # While Redis is away counting starts over, so a rate limit lets the request through.
+        # A missing key is still the caller's ValueError.
+        return self._guarded(
+            "incr", delta, lambda: super(ResilientRedisCache, self).incr(key, delta, version)
+        )
 
     def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE as error:
-            _warn("clear", error)
-            return False
+        return self._guarded("clear", False, lambda: super(ResilientRedisCache, self).clear())

@@ -24,6 +24,7 @@ class User(AbstractUser):
         "group:group_memberships__group",
         "network:network_memberships__network",
     )
+    cache_scopes_ignore = {"last_login"}  # saved on every sign-in; shown nowhere cached
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     time_zone = models.CharField(

@@ -152,8 +152,9 @@ def bump(names: set[str]) -> None:
         return
     if transaction.get_connection().in_atomic_block:
         _set_new_versions(names)
-    # Outside a transaction the write is committed already and this runs at once.
-    transaction.on_commit(lambda: _set_new_versions(names))
+    # Outside a transaction the write is committed already and this runs at once. robust: a
+    # failing cache must not stop the other after-commit work (the outbox hand-over).
+    transaction.on_commit(lambda: _set_new_versions(names), robust=True)
 
 
 def versions(names: Iterable[str]) -> list[str]:
@@ -227,6 +228,9 @@ _BATCH: ContextVar[_Batch | None] = ContextVar("pagecache_batch", default=None)
 def _on_write(sender, instance, **kwargs) -> None:
     if not enabled() or kwargs.get("raw"):
         return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= getattr(sender, "cache_scopes_ignore", set()):
+        return  # only bookkeeping changed (a sign-in's last_login)
     batch = _BATCH.get()
     if batch is None:
         bump(_instance_names(instance))
@@ -288,22 +292,28 @@ def group_scopes(pk: int) -> list[str] | None:
 
 
 def network_scopes(slug: str) -> list[str] | None:
-    key = f"pagecache:network-slug:{slug}"
-    pk = cache.get(key)
+    """A network's page: the network (None for a slug that names none). The slug's id is
+    kept with the directory's version, which every change to a network bumps."""
+    version_key, key = VERSION_PREFIX + "directory", f"pagecache:network-slug:{slug}"
+    found = cache.get_many([version_key, key])
+    if version_key in found and key in found and found[key][0] == found[version_key]:
+        return [f"network:{found[key][1]}"]
+    (version,) = versions(["directory"])
+    Network = apps.get_model("groups", "Network")
+    pk = Network.objects.filter(slug=slug).values_list("pk", flat=True).first()
     if pk is None:
-        Network = apps.get_model("groups", "Network")
-        pk = Network.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        if pk is None:
-            return None
-        cache.set(key, pk, settings.PAGE_CACHE_SECONDS)
+        return None
+    cache.set(key, (version, pk), settings.PAGE_CACHE_SECONDS)
     return [f"network:{pk}"]
 
 
-def cached_page(scopes_for: Callable[..., list[str] | None]):
+def cached_page(scopes_for: Callable[..., list[str] | None], params: tuple[str, ...] = ()):
     """Serve a person's copy of a GET page while none of its scopes has changed.
 
     `scopes_for(request, **view_kwargs)` names the scopes the page reads (the person's own is
-    added), or returns None when this request must not be cached. Requests with messages to
+    added), or returns None when this request must not be cached. Only the query parameters in
+    `params` (the ones the view reads) make separate copies; a request with any other is
+    rendered and not stored, so made-up URLs cannot fill the cache. Requests with messages to
     show, and anything but a 200, are never stored."""
 
     def decorate(view):
@@ -314,6 +324,7 @@ def cached_page(scopes_for: Callable[..., list[str] | None]):
                 or request.method not in ("GET", "HEAD")
                 or not request.user.is_authenticated
                 or len(messages.get_messages(request))
+                or not set(request.GET) <= set(params)
             ):
                 return view(request, *args, **kwargs)
             names = scopes_for(request, *args, **kwargs)

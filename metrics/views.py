@@ -152,7 +152,7 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
 
 @login_required
 @require_safe
-@cached_page(lambda request: person_scopes(request.user))
+@cached_page(lambda request: person_scopes(request.user), params=("group",))
 def member_week(request: HttpRequest) -> HttpResponse:
     """My week in numbers against last week, and the quick log for one of my groups."""
     groups = list(
@@ -258,7 +258,7 @@ def my_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@cached_page(lambda request, slug: network_scopes(slug))
+@cached_page(lambda request, slug: network_scopes(slug), params=("metric",))
 def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Groups compared on the network's shared metrics; organizers define those metrics here."""
     network, role = network_for_user(request.user, slug)

@@ -186,3 +186,26 @@ def test_a_new_display_name_shows_on_the_cached_pages_of_others(
     member.save()
 
     assert "Mina the Gardener" in client.get(pages["group"]).content.decode()
+
+
+def test_query_parameters_the_page_does_not_read_are_never_cached(
+    signed_in, member, pages, django_assert_max_num_queries
+):
+    client = signed_in(member)
+    client.get(pages["home"] + "?utm=1")
+    with django_assert_max_num_queries(20) as captured:
+        client.get(pages["home"] + "?utm=1")
+    assert len(captured) > 2, "rendered again, not stored"
+
+
+def test_a_sign_in_does_not_throw_away_other_peoples_pages(
+    signed_in, member, moderator, pages, django_assert_max_num_queries
+):
+    client = signed_in(moderator)
+    client.get(pages["group"])
+
+    member.last_login = timezone.now()
+    member.save(update_fields=["last_login"])
+
+    with django_assert_max_num_queries(2):
+        client.get(pages["group"])
