@@ -8,7 +8,7 @@ import re
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -18,7 +18,16 @@ from tests.factories import PASSWORD, UserFactory
 from tests.groups import test_permissions as groups_walk
 from tests.groups import test_permissions_metrics as metrics_walk
 from tests.groups import test_permissions_narratives as narratives_walk
-from tests.groups.test_permissions import LOGIN, ROLES, _, answer, rolled_back
+from tests.groups.test_permissions import (
+    LOGIN,
+    ROLES,
+    _,
+    answer,
+    rolled_back,
+    signed_in_clients,
+    url_patterns,
+    walk_pages,
+)
 from tests.groups.test_permissions import world as world  # the shared fixture
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +51,11 @@ PAGES = {
 
 
 def impact_pages() -> dict:
-    found = {}
-
-    def walk(patterns):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns)
-            elif getattr(entry.callback, "__module__", "") == "impact.views":
-                found[entry.name] = entry
-
-    walk(get_resolver().url_patterns)
-    return found
+    return {
+        name: pattern
+        for name, pattern in url_patterns().items()
+        if pattern.callback.__module__ == "impact.views"
+    }
 
 
 def test_every_account_page_answers_each_role_as_the_rules_say(world):
@@ -68,20 +71,13 @@ def test_every_account_page_answers_each_role_as_the_rules_say(world):
     }
     pages = impact_pages()
     assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
-    clients = {}
-    for role, person in world["people"].items():
-        clients[role] = Client()
-        if person is not None:
-            clients[role].force_login(person)
-    wrong = []
-    for name, pattern in pages.items():
-        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
-        for method, expected in PAGES[name].items():
-            body = data.get(name, {}) if method == "POST" else {}
-            for role, want in zip(ROLES, expected, strict=True):
-                response = rolled_back(getattr(clients[role], method.lower()), url, body)
-                if answer(response) != want:
-                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
+    wrong = walk_pages(
+        signed_in_clients(world["people"]),
+        pages,
+        PAGES,
+        lambda name: values,
+        lambda name: data.get(name, {}),
+    )
     assert not wrong, "\n" + "\n".join(wrong)
 
 
@@ -134,23 +130,6 @@ API_DATA = {
 }
 
 
-def all_patterns() -> dict[str, URLPattern]:
-    """Every URL pattern by its full name (namespace:name), with the prefix it sits under."""
-    found = {}
-
-    def walk(patterns, namespace, prefix):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-                walk(entry.url_patterns, inner, prefix + str(entry.pattern))
-            else:
-                entry.full_route = prefix + str(entry.pattern)
-                found[f"{namespace}{entry.name}"] = entry
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
-
-
 def _kwargs(pattern: URLPattern, values: dict) -> dict:
     names = list(pattern.pattern.converters) or re.findall(r"\?P<(\w+)>", str(pattern.pattern))
     return {name: values[name] for name in names}
@@ -166,7 +145,7 @@ def _answer(response):
 
 
 def test_every_sign_in_page_and_the_api_docs_answer_each_role_as_the_rules_say(world):
-    patterns = all_patterns()
+    patterns = url_patterns()
     auth = {
         name: pattern
         for name, pattern in patterns.items()
@@ -216,7 +195,7 @@ def test_every_account_endpoint_answers_each_role_as_the_rules_say(world):
 
 def test_the_admin_is_for_staff_only(world):
     """Every admin URL sends anyone who is not staff to the admin's sign-in; staff get in."""
-    admin = {n: p for n, p in all_patterns().items() if n.startswith("admin:")}
+    admin = {n: p for n, p in url_patterns().items() if n.startswith("admin:")}
     values = {"object_id": "1", "id": "1", "app_label": "groups", "content_type_id": "1"}
     login = reverse("admin:login")
     wrong = []
@@ -261,7 +240,7 @@ def test_the_walks_between_them_cover_every_url_and_every_endpoint():
         callback for _path, _regex, _method, callback in EndpointEnumerator().get_api_endpoints()
     }
     outside = []
-    for name, pattern in all_patterns().items():
+    for name, pattern in url_patterns().items():
         if name.startswith("admin:"):
             continue  # test_the_admin_is_for_staff_only
         if name in walked_pages:

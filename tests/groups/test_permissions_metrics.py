@@ -7,14 +7,20 @@ a row here fails until someone decides who may use it.
 import re
 
 import pytest
-from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from metrics import services as metrics
-from tests.groups.test_permissions import LOGIN, ROLES, _, answer, rolled_back
+from tests.groups.test_permissions import (
+    LOGIN,
+    ROLES,
+    _,
+    rolled_back,
+    signed_in_clients,
+    url_patterns,
+    walk_pages,
+)
 from tests.groups.test_permissions import world as world  # the shared fixture
 
 pytestmark = pytest.mark.django_db
@@ -168,20 +174,7 @@ def metrics_world(world):
 
 
 def metrics_pages() -> dict:
-    found = {}
-
-    def walk(patterns, namespace):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(
-                    entry.url_patterns,
-                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace,
-                )
-            elif namespace.startswith("metrics:"):
-                found[f"{namespace}{entry.name}"] = entry
-
-    walk(get_resolver().url_patterns, "")
-    return found
+    return {name: p for name, p in url_patterns().items() if name.startswith("metrics:")}
 
 
 def test_every_metrics_page_and_endpoint_answers_each_role_as_the_rules_say(metrics_world):
@@ -197,23 +190,19 @@ def test_every_metrics_page_and_endpoint_answers_each_role_as_the_rules_say(metr
     for path, methods in routes.items():
         assert methods <= set(API[path]), f"{path} takes {methods}: add them to the table"
 
-    page_clients, api_clients = {}, {}
+    api_clients = {}
     for role, person in metrics_world["people"].items():
-        page_clients[role], api_clients[role] = Client(), APIClient()
+        api_clients[role] = APIClient()
         if person is not None:
-            page_clients[role].force_login(person)
             api_clients[role].force_authenticate(person)
 
-    wrong = []
-    for name, pattern in pages.items():
-        values = {**metrics_world["values"], **metrics_world["per_url"].get(name, {})}
-        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
-        for method, expected in PAGES[name].items():
-            data = metrics_world["page_data"].get(name, {}) if method == "POST" else {}
-            for role, want in zip(ROLES, expected, strict=True):
-                response = rolled_back(getattr(page_clients[role], method.lower()), url, data)
-                if answer(response) != want:
-                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
+    wrong = walk_pages(
+        signed_in_clients(metrics_world["people"]),
+        pages,
+        PAGES,
+        lambda name: {**metrics_world["values"], **metrics_world["per_url"].get(name, {})},
+        lambda name: metrics_world["page_data"].get(name, {}),
+    )
 
     for path, table in API.items():
         values = {**metrics_world["values"], **metrics_world["per_url"].get(path, {})}

@@ -8,12 +8,17 @@ and the member's question is for their group only.
 from datetime import timedelta
 
 import pytest
-from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from narratives import services as narratives
-from tests.groups.test_permissions import LOGIN, ROLES, answer, rolled_back
+from tests.groups.test_permissions import (
+    LOGIN,
+    ROLES,
+    rolled_back,
+    signed_in_clients,
+    url_patterns,
+    walk_pages,
+)
 from tests.groups.test_permissions import world as world  # the shared fixture
 
 pytestmark = pytest.mark.django_db
@@ -120,40 +125,20 @@ def narratives_world(world):
 
 
 def narratives_pages() -> dict:
-    found = {}
-
-    def walk(patterns, namespace):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(
-                    entry.url_patterns,
-                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace,
-                )
-            elif namespace.startswith("narratives:"):
-                found[f"{namespace}{entry.name}"] = entry
-
-    walk(get_resolver().url_patterns, "")
-    return found
+    return {name: p for name, p in url_patterns().items() if name.startswith("narratives:")}
 
 
 def test_every_narratives_page_answers_each_role_as_the_rules_say(narratives_world):
     pages = narratives_pages()
     assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
-    clients = {}
-    for role, person in narratives_world["people"].items():
-        clients[role] = Client()
-        if person is not None:
-            clients[role].force_login(person)
-    wrong = []
-    for name, pattern in pages.items():
-        values = {**narratives_world["values"], **narratives_world["per_url"].get(name, {})}
-        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
-        for method, expected in PAGES[name].items():
-            data = narratives_world["data"].get(name, {}) if method == "POST" else {}
-            for role, want in zip(ROLES, expected, strict=True):
-                response = rolled_back(getattr(clients[role], method.lower()), url, data)
-                if answer(response) != want:
-                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
+    world = narratives_world
+    wrong = walk_pages(
+        signed_in_clients(world["people"]),
+        pages,
+        PAGES,
+        lambda name: {**world["values"], **world["per_url"].get(name, {})},
+        lambda name: world["data"].get(name, {}),
+    )
     assert not wrong, "\n" + "\n".join(wrong)
 
 
