@@ -258,31 +258,45 @@ def connect() -> None:
 # -- Serving pages ----------------------------------------------------------------------------
 
 
-def person_scopes(user) -> list[str]:
-    """The groups a person is in or waiting for, and their networks: what their own dashboards
-    show. Kept with the person's version, which every change to those rows bumps."""
-    version_key, key = VERSION_PREFIX + f"user:{user.pk}", f"pagecache:person:{user.pk}"
+def _kept_with(scope: str, key: str, compute):
+    """A value derived from the database, kept in the cache with the version of `scope` it was
+    derived at, and derived again once that version moves on. compute() may return None (not
+    kept)."""
+    version_key = VERSION_PREFIX + scope
     found = cache.get_many([version_key, key])
     if version_key in found and key in found and found[key][0] == found[version_key]:
         return found[key][1]
-    (version,) = versions([f"user:{user.pk}"])  # read before the rows, as in cached_page
-    Group = apps.get_model("groups", "Group")
-    Membership = apps.get_model("groups", "Membership")
-    JoinRequest = apps.get_model("groups", "JoinRequest")
-    seats = Membership.objects.active().filter(user=user).values("group_id")
-    waiting = JoinRequest.objects.filter(user=user, status__in=JoinRequest.OPEN_STATUSES).values(
-        "group_id"
-    )
-    pairs = dict(
-        Group.objects.filter(Q(pk__in=seats) | Q(pk__in=waiting)).values_list("id", "network_id")
-    )
-    _GROUP_NETWORK.update(pairs)
-    names = [
-        *(f"group:{g}" for g in sorted(pairs)),
-        *(f"network:{n}" for n in sorted(set(pairs.values()))),
-    ]
-    cache.set(key, (version, names), settings.PAGE_CACHE_SECONDS)
-    return names
+    (version,) = versions([scope])  # read before the rows, as in cached_page
+    value = compute()
+    if value is not None:
+        cache.set(key, (version, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def person_scopes(user) -> list[str]:
+    """The groups a person is in or waiting for, and their networks: what their own dashboards
+    show. Kept with the person's version, which every change to those rows bumps."""
+
+    def compute() -> list[str]:
+        Group = apps.get_model("groups", "Group")
+        Membership = apps.get_model("groups", "Membership")
+        JoinRequest = apps.get_model("groups", "JoinRequest")
+        seats = Membership.objects.active().filter(user=user).values("group_id")
+        waiting = JoinRequest.objects.filter(
+            user=user, status__in=JoinRequest.OPEN_STATUSES
+        ).values("group_id")
+        pairs = dict(
+            Group.objects.filter(Q(pk__in=seats) | Q(pk__in=waiting)).values_list(
+                "id", "network_id"
+            )
+        )
+        _GROUP_NETWORK.update(pairs)
+        return [
+            *(f"group:{g}" for g in sorted(pairs)),
+            *(f"network:{n}" for n in sorted(set(pairs.values()))),
+        ]
+
+    return _kept_with(f"user:{user.pk}", f"pagecache:person:{user.pk}", compute)
 
 
 def group_scopes(pk: int) -> list[str] | None:
@@ -294,17 +308,13 @@ def group_scopes(pk: int) -> list[str] | None:
 def network_scopes(slug: str) -> list[str] | None:
     """A network's page: the network (None for a slug that names none). The slug's id is
     kept with the directory's version, which every change to a network bumps."""
-    version_key, key = VERSION_PREFIX + "directory", f"pagecache:network-slug:{slug}"
-    found = cache.get_many([version_key, key])
-    if version_key in found and key in found and found[key][0] == found[version_key]:
-        return [f"network:{found[key][1]}"]
-    (version,) = versions(["directory"])
     Network = apps.get_model("groups", "Network")
-    pk = Network.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    if pk is None:
-        return None
-    cache.set(key, (version, pk), settings.PAGE_CACHE_SECONDS)
-    return [f"network:{pk}"]
+    pk = _kept_with(
+        "directory",
+        f"pagecache:network-slug:{slug}",
+        lambda: Network.objects.filter(slug=slug).values_list("pk", flat=True).first(),
+    )
+    return None if pk is None else [f"network:{pk}"]
 
 
 def cached_page(scopes_for: Callable[..., list[str] | None], params: tuple[str, ...] = ()):
