@@ -7,7 +7,7 @@ gets 404; someone who may see it but not do the thing gets 403.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from groups.models import Group, Membership, Network, NetworkMembership
@@ -37,8 +37,19 @@ def is_organizer(user, network_id: int) -> bool:
     ).exists()
 
 
-def is_member(user, group: Group) -> bool:
-    """An active member (or moderator) of the group."""
+def is_member(user, group: Group, seat: Membership | None = None) -> bool:
+    """An active member (or moderator) of the group. `seat`: the person's membership as the
+    access check of the same request read it (`GroupAccess.membership`), saving a query."""
+    if (
+        seat is not None
+        and seat.left_at is None
+        and (seat.group_id, seat.user_id)
+        == (
+            group.pk,
+            user.pk,
+        )
+    ):
+        return True
     return Membership.objects.active().filter(group=group, user=user).exists()
 
 
@@ -91,23 +102,14 @@ def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Networ
     return network, role
 
 
-def group_access(user, group: Group) -> GroupAccess:
-    if not user.is_authenticated:
-        return GroupAccess(False, False, False, False, False, False)
-    # A member's seat and their role in the network in one query; the role alone otherwise.
-    membership = (
-        Membership.objects.active()
-        .filter(group=group, user=user)
-        .annotate(
-            network_role=Subquery(
-                NetworkMembership.objects.filter(network_id=group.network_id, user=user).values(
-                    "role"
-                )[:1]
-            )
-        )
-        .first()
+def _network_role_of(user, network_id):
+    """Subquery: the person's role in a network (NULL when they have none)."""
+    return Subquery(
+        NetworkMembership.objects.filter(network_id=network_id, user=user).values("role")[:1]
     )
-    role = membership.network_role if membership else network_role(user, group.network)
+
+
+def _access(user, group: Group, membership: Membership | None, role: str | None) -> GroupAccess:
     organize = role == NetworkMembership.Role.ORGANIZER
     member = membership is not None
     view = can_view_network(user, group.network, role) or member
@@ -122,19 +124,51 @@ def group_access(user, group: Group) -> GroupAccess:
     )
 
 
+def group_access(user, group: Group) -> GroupAccess:
+    if not user.is_authenticated:
+        return GroupAccess(False, False, False, False, False, False)
+    # A member's seat and their role in the network in one query; the role alone otherwise.
+    membership = (
+        Membership.objects.active()
+        .filter(group=group, user=user)
+        .annotate(network_role=_network_role_of(user, group.network_id))
+        .first()
+    )
+    role = membership.network_role if membership else network_role(user, group.network)
+    return _access(user, group, membership, role)
+
+
 def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]:
     """Fetch a group with the person's access, checking `need` (an attribute of GroupAccess)."""
     try:
-        group = Group.objects.select_related("network", "parent").get(pk=pk)
-    except (Group.DoesNotExist, ValueError, TypeError) as exc:
+        pk = int(pk)
+    except (ValueError, TypeError) as exc:
         raise Http404 from exc
+    if user.is_authenticated:
+        # Most requests come from the group's members: their seat brings the group, its
+        # network and their role in the network in one query.
+        seat = (
+            Membership.objects.active()
+            .filter(group_id=pk, user=user)
+            .select_related("group__network", "group__parent")
+            .annotate(network_role=_network_role_of(user, OuterRef("group__network_id")))
+            .first()
+        )
+        if seat is not None:
+            return seat.group, _check(_access(user, seat.group, seat, seat.network_role), need)
+    group = Group.objects.select_related("network", "parent").filter(pk=pk).first()
+    if group is None:
+        raise Http404
     return group, require_access(user, group, need)
 
 
 def require_access(user, group: Group, need: str = "view") -> GroupAccess:
     """The person's access to a group already fetched: 404 if they may not see it, 403 if they
     may see it but not `need`."""
-    access = group_access(user, group)
+    return _check(group_access(user, group), need)
+
+
+def _check(access: GroupAccess, need: str) -> GroupAccess:
     if not access.view:
         raise Http404
     if not getattr(access, need):

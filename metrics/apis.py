@@ -1,11 +1,11 @@
 """The metrics API: actions, measurements and metric definitions, through the same services."""
 
 import django_filters
+from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
-from groups.models import Group
-from groups.permissions import group_for_user, readable_group_ids, require_access
+from groups.permissions import group_for_user, readable_group_ids
 from metrics import services
 from metrics.models import Action, Measurement, MetricDefinition
 
@@ -21,6 +21,9 @@ class ImpactInputSerializer(serializers.Serializer):
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
+    # The group by id: the view fetches it through the access check, once.
+    group = serializers.IntegerField(source="group_id")
+
     class Meta:
         model = Measurement
         fields = ["id", "metric", "group", "user", "action", "value", "measured_on", "created_at"]
@@ -28,6 +31,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group_id")
     impacts = ImpactInputSerializer(many=True, write_only=True, required=False)
     measurements = MeasurementSerializer(many=True, read_only=True)
 
@@ -46,8 +50,6 @@ class ActionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "user", "created_at"]
-        # The access check needs the network: fetch it with the group, once.
-        extra_kwargs = {"group": {"queryset": Group.objects.select_related("network")}}
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -111,17 +113,24 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        group = data["group"]
-        require_access(self.request.user, group, need="member")
-        serializer.instance = services.action_log(
+        group, access = group_for_user(self.request.user, data["group_id"], need="member")
+        impacts = [(item["metric"], item["value"]) for item in data.get("impacts", [])]
+        action = services.action_log(
             user=self.request.user,
             group=group,
             description=data["description"],
             notes=data.get("notes", ""),
             happened_on=data["happened_on"],
             effort_minutes=data["effort_minutes"],
-            impacts=[(item["metric"], item["value"]) for item in data.get("impacts", [])],
+            impacts=impacts,
+            seat=access.membership,
         )
+        if not impacts:
+            # Nothing was measured with it: answer without reading its measurements back.
+            prefetch_related_objects(
+                [action], Prefetch("measurements", queryset=Measurement.objects.none())
+            )
+        serializer.instance = action
 
 
 class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -138,13 +147,14 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        group, _access = group_for_user(self.request.user, data["group"].pk, need="member")
+        group, access = group_for_user(self.request.user, data["group_id"], need="member")
         serializer.instance = services.measurement_log(
             user=self.request.user,
             group=group,
             metric=data["metric"],
             value=data["value"],
             measured_on=data["measured_on"],
+            seat=access.membership,
         )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
-from groups.models import Group
+from groups.models import Group, Membership
 from groups.permissions import can_moderate, is_member, is_organizer
 from groups.services import register_spin_out_copier
 from impact.models import User
@@ -246,9 +246,11 @@ def action_log(
     notes: str = "",
     impacts: list[tuple[int, object]] = (),
     initiative=None,
+    seat: Membership | None = None,
 ) -> Action:
-    """Log what a member did, and the impact it had, in one transaction."""
-    if not is_member(user, group):
+    """Log what a member did, and the impact it had, in one transaction (`seat`: see
+    `is_member`)."""
+    if not is_member(user, group, seat):
         raise PermissionDenied(_("Only members of the group can log actions in it."))
     if initiative is not None and (
         initiative.group_id != group.pk or initiative.status not in ("proposed", "active")
@@ -285,10 +287,16 @@ def action_log(
 
 
 def measurement_log(
-    *, user: User, group: Group, metric: MetricDefinition, value, measured_on: date
+    *,
+    user: User,
+    group: Group,
+    metric: MetricDefinition,
+    value,
+    measured_on: date,
+    seat: Membership | None = None,
 ) -> Measurement:
     """Log a value of one metric on its own (for example a monthly count)."""
-    if not is_member(user, group):
+    if not is_member(user, group, seat):
         raise PermissionDenied(_("Only members of the group can log measurements in it."))
     if metric.group_id != group.pk or metric.archived_at is not None:
         raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})

@@ -35,7 +35,7 @@ def action_form_for(group, *, data=None, today=None, initial=None, with_notes=Fa
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The quick log: a full page without JavaScript, a swapped-in form with htmx."""
-    group, _access = group_for_user(request.user, pk, need="member")
+    group, access = group_for_user(request.user, pk, need="member")
     form = action_form_for(group, data=request.POST or None)
     logged = None
     if request.method == "POST" and form.is_valid():
@@ -48,6 +48,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 effort_minutes=form.cleaned_data["effort_minutes"],
                 impacts=form.impacts(),
                 initiative=form.cleaned_data.get("initiative"),
+                seat=access.membership,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -344,12 +345,14 @@ def metric_edit(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="member")
+    group, access = group_for_user(request.user, pk, need="member")
     metrics = MetricDefinition.objects.filter(group=group, archived_at__isnull=True)
     form = MeasurementForm(request.POST, metrics=metrics)
     if form.is_valid():
         try:
-            services.measurement_log(user=request.user, group=group, **form.cleaned_data)
+            services.measurement_log(
+                user=request.user, group=group, seat=access.membership, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -115,6 +115,27 @@ def test_an_outsider_of_a_private_network_gets_404(api, private_group, outsider)
     assert response.status_code == 404
 
 
+def test_a_group_that_does_not_exist_answers_like_a_hidden_one(api, group, member):
+    payload = action_payload(group, member) | {"group": 987654}
+
+    response = api(member).post(ACTIONS, payload, format="json")
+
+    assert response.status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_logging_an_action_reads_the_seat_with_the_group_and_writes_one_row(
+    api, group, member, django_assert_num_queries
+):
+    client = api(member)  # signed in already: no token to look up
+
+    with django_assert_num_queries(2):  # the seat with its group and network role; the insert
+        response = client.post(ACTIONS, action_payload(group, member), format="json")
+
+    assert response.status_code == 201
+    assert response.json()["measurements"] == []
+
+
 def test_the_api_needs_someone_signed_in(api, group, member):
     assert api().get(ACTIONS).status_code in (401, 403)
 

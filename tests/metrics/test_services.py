@@ -9,8 +9,10 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from groups import services as group_services
+from groups.models import Membership
 from metrics import services
 from metrics.models import (
     Action,
@@ -288,6 +290,49 @@ def test_member_logs_an_action_with_its_measurements(group, member, trees, litte
 def test_someone_outside_the_group_cannot_log_in_it(group, outsider):
     with pytest.raises(PermissionDenied):
         log(outsider, group)
+
+    assert not Action.objects.exists()
+
+
+def test_a_seat_read_by_the_access_check_saves_the_membership_query(
+    group, member, django_assert_num_queries
+):
+    seat = Membership.objects.get(group=group, user=member)
+
+    with django_assert_num_queries(1):  # the insert alone
+        services.action_log(
+            user=member,
+            group=group,
+            description="Planted oaks",
+            happened_on=today_for(member),
+            effort_minutes=30,
+            seat=seat,
+        )
+
+
+@pytest.mark.parametrize("whose", ["someone_elses", "left", "other_groups"])
+def test_a_seat_that_is_not_the_persons_current_one_in_the_group_proves_nothing(
+    group, other_group, member, outsider, whose
+):
+    """Passing a seat is a shortcut, never a way in: anything but the person's own active seat
+    in this group is checked against the database, which refuses an outsider."""
+    seat = {
+        "someone_elses": lambda: Membership.objects.get(group=group, user=member),
+        "left": lambda: Membership.objects.create(
+            group=group, user=outsider, left_at=timezone.now()
+        ),
+        "other_groups": lambda: Membership.objects.create(group=other_group, user=outsider),
+    }[whose]()
+
+    with pytest.raises(PermissionDenied):
+        services.action_log(
+            user=outsider,
+            group=group,
+            description="Planted oaks",
+            happened_on=today_for(outsider),
+            effort_minutes=30,
+            seat=seat,
+        )
 
     assert not Action.objects.exists()
 
