@@ -63,16 +63,24 @@ def can_moderate(user, group: Group) -> bool:
     return moderator or is_organizer(user, group.network_id)
 
 
-def readable_group_ids(user):
-    """Subquery of the groups whose private content the person may read: their own groups
-    and every group of the networks they organize (the API lists filter by it)."""
-    return Group.objects.filter(
-        Q(memberships__user=user, memberships__left_at__isnull=True)
-        | Q(
-            network__memberships__user=user,
-            network__memberships__role=NetworkMembership.Role.ORGANIZER,
-        )
-    ).values("pk")
+def readable_group_ids(user) -> list[int]:
+    """The groups whose private content the person may read: their own groups and every group
+    of the networks they organize (the API lists filter by it)."""
+    # Ids in hand rather than a subquery: PostgreSQL cannot tell how few groups a subquery
+    # yields, so it sorted every action in the database to find a person's latest 50 (four
+    # seconds at a million actions); with the ids it reads their groups' rows by index. The
+    # two small subqueries (not joins) keep this query from multiplying a group's members by
+    # its network's people.
+    return list(
+        Group.objects.filter(
+            Q(pk__in=Membership.objects.active().filter(user=user).values("group_id"))
+            | Q(
+                network_id__in=NetworkMembership.objects.filter(
+                    user=user, role=NetworkMembership.Role.ORGANIZER
+                ).values("network_id")
+            )
+        ).values_list("pk", flat=True)
+    )
 
 
 def network_role(user, network: Network) -> str | None:

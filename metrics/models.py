@@ -104,9 +104,13 @@ class Action(models.Model):
 
     cache_scopes = ("group:group", "user:user")
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="actions")
+    # No single-column indexes on group and user: the (group, day) and (user, day) indexes
+    # below serve those lookups too, and every logged action would pay for two more.
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="actions", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="actions"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="actions", db_index=False
     )
     description = models.CharField(_("what I did"), max_length=200)
     notes = models.TextField(_("notes"), blank=True, help_text=_("Markdown."))
@@ -151,10 +155,13 @@ class Measurement(models.Model):
 
     cache_scopes = ("group:group", "user:user")
 
+    # Like Action: the (metric, day) and (group, day) indexes serve the single-column lookups.
     metric = models.ForeignKey(
-        MetricDefinition, on_delete=models.PROTECT, related_name="measurements"
+        MetricDefinition, on_delete=models.PROTECT, related_name="measurements", db_index=False
     )
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="measurements")
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="measurements", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measurements"
     )
