@@ -155,16 +155,18 @@ def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]
     if user.is_authenticated:
         # Most requests come from the group's members: their seat brings the group, its
         # network and their role in the network in one query.
-        seat = (
+        # (No order: a person holds one active seat per group, a unique constraint.)
+        seats = list(
             Membership.objects.active()
             .filter(group_id=pk, user=user)
-            .select_related("group__network", "group__parent")
+            .select_related("group__network")
             .annotate(network_role=_network_role_of(user, OuterRef("group__network_id")))
-            .first()
+            .order_by()[:1]
         )
-        if seat is not None:
+        if seats:
+            seat = seats[0]
             return seat.group, _check(_access(user, seat.group, seat, seat.network_role), need)
-    group = Group.objects.select_related("network", "parent").filter(pk=pk).first()
+    group = Group.objects.select_related("network").filter(pk=pk).first()
     if group is None:
         raise Http404
     return group, require_access(user, group, need)

@@ -121,10 +121,12 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
             seat=access.membership,
         )
         if not impacts:
-            # Nothing was measured with it: answer without reading its measurements back. (As
-            # prefetch_related would leave it; prefetch_related_objects() itself costs more
-            # than the query it saves.)
-            action._prefetched_objects_cache = {"measurements": Measurement.objects.none()}
+            # Nothing was measured with it: answer without reading its measurements back, by
+            # leaving it as prefetch_related would (an evaluated, empty queryset).
+            # prefetch_related_objects() itself, or evaluating none(), costs more than that.
+            measured = Measurement.objects.none()
+            measured._result_cache, measured._prefetch_done = [], True
+            action._prefetched_objects_cache = {"measurements": measured}
         serializer.instance = action
 
 
