@@ -80,6 +80,8 @@ PAGES = {
     "network_page": lambda w: ("get", f"/networks/{w['network'].slug}/"),
     "leaderboard": lambda w: ("get", f"/networks/{w['network'].slug}/leaderboard/"),
     "actions_list_api": lambda w: ("get", f"/api/actions/?group={w['group'].pk}"),
+    # The same list without a group: the latest actions of every group the person can read.
+    "actions_feed_api": lambda w: ("get", "/api/actions/"),
 }
 
 

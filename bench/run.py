@@ -249,6 +249,7 @@ def main() -> None:
             "actions_list_api": measured(
                 "actions_list_api", f"/api/actions/?group={who['group']}", headers=token
             ),
+            "actions_feed_api": measured("actions_feed_api", "/api/actions/", headers=token),
             "action_create_api": measured(
                 "action_create_api",
                 "/api/actions/",

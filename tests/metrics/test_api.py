@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from groups import services as group_services
 from metrics import services
 from metrics.models import Action, Measurement, MetricChange, MetricDefinition
 from tests.metrics.support import TODAY, bulk_log, log, today_for
@@ -176,6 +177,8 @@ def test_i_only_see_actions_of_groups_i_can_read(
 
     assert groups_seen(member) == {group.pk}
     assert groups_seen(organizer) == {group.pk, other_group.pk}  # every group of the network
+    group_services.group_leave(user=elsewhere, group=other_group)
+    assert groups_seen(elsewhere) == set()  # a group one left is closed again
 
 
 def test_the_action_log_pages_with_a_cursor(api, group, moderator, member):
