@@ -42,12 +42,9 @@ def is_member(user, group: Group, seat: Membership | None = None) -> bool:
     access check of the same request read it (`GroupAccess.membership`), saving a query."""
     if (
         seat is not None
+        and seat.pk is not None  # a saved row, not one built in code
         and seat.left_at is None
-        and (seat.group_id, seat.user_id)
-        == (
-            group.pk,
-            user.pk,
-        )
+        and (seat.group_id, seat.user_id) == (group.pk, user.pk)
     ):
         return True
     return Membership.objects.active().filter(group=group, user=user).exists()
@@ -152,24 +149,32 @@ def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]
         pk = int(pk)
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
-    if user.is_authenticated:
-        # Most requests come from the group's members: their seat brings the group, its
-        # network and their role in the network in one query.
-        # (No order: a person holds one active seat per group, a unique constraint.)
-        seats = list(
-            Membership.objects.active()
-            .filter(group_id=pk, user=user)
-            .select_related("group__network")
-            .annotate(network_role=_network_role_of(user, OuterRef("group__network_id")))
-            .order_by()[:1]
-        )
-        if seats:
-            seat = seats[0]
-            return seat.group, _check(_access(user, seat.group, seat, seat.network_role), need)
-    group = Group.objects.select_related("network").filter(pk=pk).first()
+    if not user.is_authenticated:
+        raise Http404  # groups are seen signed in only (group_access)
+    # Most requests come from the group's members: their seat brings the group, its network
+    # and their role in the network in one query. (No order: a person holds one active seat
+    # per group, a unique constraint.)
+    seats = list(
+        Membership.objects.active()
+        .filter(group_id=pk, user=user)
+        .select_related("group__network")
+        .annotate(network_role=_network_role_of(user, OuterRef("group__network_id")))
+        .order_by()[:1]
+    )
+    if seats:
+        seat = seats[0]
+        return seat.group, _check(_access(user, seat.group, seat, seat.network_role), need)
+    # Everyone else: the group with their role in its network, in one query. (Someone who
+    # joins between the two queries counts as a member from their next request.)
+    group = (
+        Group.objects.select_related("network")
+        .annotate(viewer_network_role=_network_role_of(user, OuterRef("network_id")))
+        .filter(pk=pk)
+        .first()
+    )
     if group is None:
         raise Http404
-    return group, require_access(user, group, need)
+    return group, _check(_access(user, group, None, group.viewer_network_role), need)
 
 
 def require_access(user, group: Group, need: str = "view") -> GroupAccess:

@@ -1,6 +1,7 @@
 """The metrics API: actions, measurements and metric definitions, through the same services."""
 
 import django_filters
+from django.utils.text import capfirst
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
@@ -19,9 +20,17 @@ class ImpactInputSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+def _described_as_in(model, name: str) -> dict:
+    """A plain serializer field's label and help text, taken from the model field as a
+    ModelSerializer would (the API docs show them)."""
+    field = model._meta.get_field(name)
+    return {"label": capfirst(field.verbose_name), "help_text": field.help_text or None}
+
+
 class MeasurementSerializer(serializers.ModelSerializer):
-    # The group by id: the view fetches it through the access check, once.
-    group = serializers.IntegerField(source="group_id")
+    # The group by id: the view fetches it through the access check, once. (min_value: an id
+    # that cannot exist is bad input, not a group one may not see.)
+    group = serializers.IntegerField(source="group_id", min_value=1)
 
     class Meta:
         model = Measurement
@@ -30,24 +39,35 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    """An action with its measurements. A plain serializer: a ModelSerializer rebuilds its
-    fields from the model on every request, which cost more than half of this serializer's time
-    when logging an action; the limits still come from the model."""
+    """An action someone took for the group, with the impact measured with it."""
 
+    # A plain serializer: a ModelSerializer rebuilds its fields from the model on every request,
+    # more than half of this serializer's time when logging an action. Limits, labels and help
+    # texts still come from the model.
     id = serializers.IntegerField(read_only=True)
-    # The group by id: the view fetches it through the access check, once.
-    group = serializers.IntegerField(source="group_id")
+    group = serializers.IntegerField(source="group_id", min_value=1)  # as on measurements
     user = serializers.IntegerField(source="user_id", read_only=True)
-    description = serializers.CharField(max_length=Action._meta.get_field("description").max_length)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    happened_on = serializers.DateField()
-    effort_minutes = serializers.IntegerField(min_value=1, max_value=MAX_EFFORT_MINUTES)
+    description = serializers.CharField(
+        max_length=Action._meta.get_field("description").max_length,
+        **_described_as_in(Action, "description"),
+    )
+    notes = serializers.CharField(
+        required=False, allow_blank=True, **_described_as_in(Action, "notes")
+    )
+    happened_on = serializers.DateField(**_described_as_in(Action, "happened_on"))
+    effort_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_EFFORT_MINUTES, **_described_as_in(Action, "effort_minutes")
+    )
     impacts = ImpactInputSerializer(many=True, write_only=True, required=False)
     measurements = MeasurementSerializer(many=True, read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True, **_described_as_in(Action, "created_at"))
 
 
 class MetricSerializer(serializers.ModelSerializer):
+    # As on actions: by id, fetched through the access check. Through this API every metric
+    # belongs to a group (the model also allows a network metric without one).
+    group = serializers.IntegerField(source="group_id", min_value=1)
+
     class Meta:
         model = MetricDefinition
         fields = [
@@ -63,9 +83,6 @@ class MetricSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        # The model allows a network metric without a group; through this API every metric
-        # belongs to a group (a missing group used to crash perform_create).
-        extra_kwargs = {"group": {"required": True, "allow_null": False}}
 
 
 class LogFilter(django_filters.FilterSet):
@@ -178,12 +195,12 @@ class MetricViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        group, _access = group_for_user(self.request.user, data.pop("group").pk, need="moderate")
+        group, _access = group_for_user(self.request.user, data.pop("group_id"), need="moderate")
         serializer.instance = services.metric_define(actor=self.request.user, group=group, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        data.pop("group", None)
+        data.pop("group_id", None)  # a metric stays in its group
         serializer.instance = services.metric_update(
             actor=self.request.user, metric=serializer.instance, **data
         )

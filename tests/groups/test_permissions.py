@@ -9,8 +9,10 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
+from django.http import Http404
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from groups.models import (
     Reflection,
     Session,
 )
+from groups.permissions import group_for_user
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 from tests.groups.support import STATEMENT
 
@@ -591,3 +594,46 @@ def test_the_group_list_hides_groups_of_private_networks_from_outsiders(world):
         names = {g["name"] for g in client.get(reverse("api-group-list")).json()["results"]}
 
         assert ("Target" in names) is sees, role
+
+
+# group_for_user: the access-checked fetch every group page and endpoint starts with ---------
+
+
+@pytest.mark.parametrize(
+    "who, queries, answer",
+    [
+        ("member", 1, "moderate=False"),  # the seat brings the group, network and role
+        ("moderator", 1, "moderate=True"),
+        ("organizer", 2, "moderate=True"),  # no seat: the group with the network role
+        ("outsider", 2, "moderate=False"),  # a public network: may see, may not moderate
+    ],
+)
+def test_group_for_user_reads_one_row_for_a_member_and_two_for_anyone_else(
+    request, group, member, who, queries, answer, django_assert_num_queries
+):
+    person = request.getfixturevalue(who)
+
+    with django_assert_num_queries(queries):
+        fetched, access = group_for_user(person, group.pk)
+
+    assert fetched == group and fetched.network.name == "Green Town"
+    assert f"moderate={access.moderate}" == answer
+    assert access.member == (who in ("member", "moderator"))
+
+
+def test_group_for_user_answers_404_alike_for_a_missing_and_a_hidden_group(outsider):
+    hidden_network = services.network_create(
+        creator=UserFactory(), name="Quiet", description="", is_public=False
+    )
+    hidden = services.group_create(
+        organizer=hidden_network.memberships.get().user,
+        network=hidden_network,
+        name="Behind doors",
+        purpose="Private.",
+    )
+
+    for pk in (hidden.pk, hidden.pk + 1000, "x"):
+        with pytest.raises(Http404):
+            group_for_user(outsider, pk)
+    with pytest.raises(Http404):
+        group_for_user(AnonymousUser(), hidden.pk)

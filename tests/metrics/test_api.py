@@ -94,10 +94,14 @@ def test_another_groups_metric_is_a_400(api, group, other_group, member):
         ({"happened_on": "yesterday"}, "happened_on"),
         ({"impacts": [{"metric": 1, "value": "NaN"}]}, "impacts"),
         ({"impacts": [{"metric": 1, "value": "1e20"}]}, "impacts"),
+        ({"group": 0}, "group"),  # cannot exist: bad input, unlike a group one may not see
+        ({"group": "river crew"}, "group"),
     ],
 )
 def test_invalid_input_is_a_400_with_the_field_named(api, group, member, trees, overrides, field):
-    response = api(member).post(ACTIONS, action_payload(group, member, **overrides), format="json")
+    payload = action_payload(group, member) | overrides
+
+    response = api(member).post(ACTIONS, payload, format="json")
 
     assert response.status_code == 400
     assert_error_shape(response.json(), field)
