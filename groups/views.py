@@ -81,18 +81,22 @@ def home(request: HttpRequest) -> HttpResponse:
     for row in rows:
         selectors.with_status(row.group)
     networks = list(selectors.visible_networks(request.user)[:12])
-    return render(
+    next_meeting = meeting_selectors.next_meeting_for(request.user)
+    response = render(
         request,
         "groups/home.html",
         {
             "rows": rows,
             "networks": networks,
             "recent_notifications": notifications_for_user(user=request.user)[:5],
-            "next_meeting": meeting_selectors.next_meeting_for(request.user),
+            "next_meeting": next_meeting,
             "next_actions": list(meeting_selectors.open_next_actions(request.user)[:10]),
             "pending_invitation": request.session.get(INVITATION_SESSION_KEY),
         },
     )
+    if next_meeting is not None:
+        response.cache_until = next_meeting.starts_at  # then it is no longer what's next
+    return response
 
 
 @login_required

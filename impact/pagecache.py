@@ -357,16 +357,30 @@ def cached_page(scopes_for: Callable[..., list[str] | None], params: tuple[str, 
             # The versions were read before the page: a write while it renders makes them old,
             # so the copy stored below is never served after that write.
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            seconds = _seconds_to_keep(response)
+            if (
+                seconds > 0
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
                 content = _without_csrf(response.content.decode())
-                cache.set(
-                    key, (current, content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
-                )
+                cache.set(key, (current, content, response["Content-Type"]), seconds)
             return response
 
         return wrapper
 
     return decorate
+
+
+def _seconds_to_keep(response: HttpResponse) -> int:
+    """PAGE_CACHE_SECONDS, or less when the view set `response.cache_until`: a time at which
+    the page changes by itself, with no write (the meeting it shows as next starts)."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    until = getattr(response, "cache_until", None)
+    if until is not None:
+        seconds = min(seconds, int((until - timezone.now()).total_seconds()))
+    return seconds
 
 
 def _page_key(request: HttpRequest, names: list[str]) -> str:

@@ -4,7 +4,9 @@ import re
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +90,23 @@ def test_bulk_updates_invalidate_too(signed_in, member, group, pages):
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
 
     assert link not in client.get(pages["home"]).content.decode()
+
+
+@pytest.mark.parametrize("starts_in_ms, kept", [(2 * 86_400_000, True), (500, False)])
+def test_home_is_kept_no_longer_than_until_its_next_meeting_starts(
+    signed_in, member, group, pages, starts_in_ms, kept
+):
+    """Home shows the next meeting as "what's next": once it starts, home must change, with
+    no write to tell the cache. (Half a second: too soon to keep the page at all.)"""
+    starts_at = timezone.now() + timezone.timedelta(milliseconds=starts_in_ms)
+    Meeting.objects.create(group=group, starts_at=starts_at)
+    client = signed_in(member)
+    client.get(pages["home"])
+
+    with CaptureQueriesContext(connection) as second:
+        client.get(pages["home"])
+
+    assert (len(second) <= 2) == kept  # from the cache: only the session and the person
 
 
 def test_leaving_a_group_changes_the_cached_pages_of_its_people(
