@@ -1,4 +1,3 @@
-import math
 import zoneinfo
 
 from django.shortcuts import render
@@ -39,7 +38,7 @@ class WriteRateLimitMiddleware:
         throttle = WriteRateThrottle()
         if throttle.allow_request(request, None):
             return self.get_response(request)
-        wait = max(1, math.ceil(throttle.wait() or 1))
+        wait = int(throttle.wait())  # whole seconds, at least one
         response = render(request, "429.html", {"wait": wait}, status=429)
         response["Retry-After"] = str(wait)
         return response

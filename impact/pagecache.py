@@ -205,15 +205,18 @@ class ScopedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
-        if enabled():
-            bump(set().union(*(_instance_names(obj) for obj in objs)) if objs else set())
+        _bump_rows(objs)
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         changed = super().bulk_update(objs, fields, *args, **kwargs)
-        if enabled():
-            bump(set().union(*(_instance_names(obj) for obj in objs)) if objs else set())
+        _bump_rows(objs)
         return changed
+
+
+def _bump_rows(objs) -> None:
+    if enabled():
+        bump(set().union(*(_instance_names(obj) for obj in objs)))
 
 
 @dataclass

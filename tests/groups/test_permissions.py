@@ -457,13 +457,22 @@ def url_patterns() -> dict[str, URLPattern]:
     return found
 
 
-def signed_in_clients(people: dict) -> dict[str, Client]:
+def _clients_by_role(people: dict, client_class, sign_in) -> dict:
+    """A client per role, signed in as that role's person (None: signed out)."""
     clients = {}
     for role, person in people.items():
-        clients[role] = Client()
+        clients[role] = client_class()
         if person is not None:
-            clients[role].force_login(person)
+            sign_in(clients[role], person)
     return clients
+
+
+def signed_in_clients(people: dict) -> dict[str, Client]:
+    return _clients_by_role(people, Client, Client.force_login)
+
+
+def api_clients(people: dict) -> dict[str, APIClient]:
+    return _clients_by_role(people, APIClient, APIClient.force_authenticate)
 
 
 def walk_pages(clients: dict, patterns: dict, table: dict, values_for, data_for) -> list[str]:
@@ -537,11 +546,7 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
         for method in methods:
             assert all(API[path][method][1:]), f"{method} {path} is served but expected 405"
 
-    api_clients = {}
-    for role, person in world["people"].items():
-        api_clients[role] = APIClient()
-        if person is not None:
-            api_clients[role].force_authenticate(person)
+    clients_by_role = api_clients(world["people"])
 
     wrong = walk_pages(
         signed_in_clients(world["people"]),
@@ -558,7 +563,7 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
             data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT") else None
             for role, want in zip(ROLES, expected, strict=True):
                 want = 405 if want is None else want
-                send = getattr(api_clients[role], method.lower())
+                send = getattr(clients_by_role[role], method.lower())
                 response = rolled_back(send, url, data, format="json")
                 if response.status_code != want:
                     wrong.append(

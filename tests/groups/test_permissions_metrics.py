@@ -9,13 +9,13 @@ import re
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from metrics import services as metrics
 from tests.groups.test_permissions import (
     LOGIN,
     ROLES,
     _,
+    api_clients,
     rolled_back,
     signed_in_clients,
     url_patterns,
@@ -190,11 +190,7 @@ def test_every_metrics_page_and_endpoint_answers_each_role_as_the_rules_say(metr
     for path, methods in routes.items():
         assert methods <= set(API[path]), f"{path} takes {methods}: add them to the table"
 
-    api_clients = {}
-    for role, person in metrics_world["people"].items():
-        api_clients[role] = APIClient()
-        if person is not None:
-            api_clients[role].force_authenticate(person)
+    clients_by_role = api_clients(metrics_world["people"])
 
     wrong = walk_pages(
         signed_in_clients(metrics_world["people"]),
@@ -212,7 +208,7 @@ def test_every_metrics_page_and_endpoint_answers_each_role_as_the_rules_say(metr
             for role, want in zip(ROLES, expected, strict=True):
                 want = 405 if want is _ else want
                 response = rolled_back(
-                    getattr(api_clients[role], method.lower()), url, data, format="json"
+                    getattr(clients_by_role[role], method.lower()), url, data, format="json"
                 )
                 if response.status_code != want:
                     wrong.append(

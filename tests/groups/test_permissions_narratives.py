@@ -14,6 +14,7 @@ from narratives import services as narratives
 from tests.groups.test_permissions import (
     LOGIN,
     ROLES,
+    api_clients,
     rolled_back,
     signed_in_clients,
     url_patterns,
@@ -179,7 +180,6 @@ def test_every_narratives_endpoint_answers_each_role_as_the_rules_say(narratives
     import re
 
     from drf_spectacular.generators import SchemaGenerator
-    from rest_framework.test import APIClient
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     routes = {
@@ -227,11 +227,7 @@ def test_every_narratives_endpoint_answers_each_role_as_the_rules_say(narratives
         "/api/help-requests/": {"group": target.pk, "summary": "Where are the tools?"},
         "/api/help-requests/{id}/responses/": {"body": "In the shed."},
     }
-    clients = {}
-    for role, person in world["people"].items():
-        clients[role] = APIClient()
-        if person is not None:
-            clients[role].force_authenticate(person)
+    clients = api_clients(world["people"])
     wrong = []
     for path, table in API.items():
         if path.startswith("/api/questions/{id}"):

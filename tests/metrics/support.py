@@ -28,7 +28,7 @@ def today_for(user) -> date:
     return timezone.localdate(timezone=user.zone)
 
 
-def log(user, group, *, day=None, effort=30, description="Planted oaks", impacts=()):
+def log(user, group, *, day=None, effort=30, description="Planted oaks", impacts=(), seat=None):
     """Log an action through the service (the way members do)."""
     return services.action_log(
         user=user,
@@ -37,6 +37,7 @@ def log(user, group, *, day=None, effort=30, description="Planted oaks", impacts
         happened_on=day or today_for(user),
         effort_minutes=effort,
         impacts=[(metric.pk, value) for metric, value in impacts],
+        seat=seat,
     )
 
 

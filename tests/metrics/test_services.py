@@ -300,14 +300,7 @@ def test_a_seat_read_by_the_access_check_saves_the_membership_query(
     seat = Membership.objects.get(group=group, user=member)
 
     with django_assert_num_queries(1):  # the insert alone
-        services.action_log(
-            user=member,
-            group=group,
-            description="Planted oaks",
-            happened_on=today_for(member),
-            effort_minutes=30,
-            seat=seat,
-        )
+        log(member, group, seat=seat)
 
 
 @pytest.mark.parametrize("whose", ["someone_elses", "left", "other_groups"])
@@ -325,14 +318,7 @@ def test_a_seat_that_is_not_the_persons_current_one_in_the_group_proves_nothing(
     }[whose]()
 
     with pytest.raises(PermissionDenied):
-        services.action_log(
-            user=outsider,
-            group=group,
-            description="Planted oaks",
-            happened_on=today_for(outsider),
-            effort_minutes=30,
-            seat=seat,
-        )
+        log(outsider, group, seat=seat)
 
     assert not Action.objects.exists()
 
