@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from groups import selectors, services
 from groups.models import GROUP_HARD_CAP, Group, JoinRequest, Membership, Network, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
+from impact.ids import IdField
 from impact.models import User
 
 
@@ -97,7 +98,7 @@ class SpinOutInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     purpose = serializers.CharField(required=False, allow_blank=True, default="")
     moderator = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    move = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    move = serializers.ListField(child=IdField(), required=False, default=list)
     take_waitlist = serializers.BooleanField(default=True)
 
 
@@ -286,7 +287,7 @@ class GroupViewSet(
         return Response(JoinRequestSerializer(pending, many=True).data)
 
     @extend_schema(request=DecisionSerializer, responses={200: JoinOutcomeSerializer, 204: None})
-    @action(detail=True, methods=["post"], url_path=r"requests/(?P<request_pk>\d+)/decide")
+    @action(detail=True, methods=["post"], url_path="requests/<id:request_pk>/decide")
     def decide(self, request, pk=None, request_pk=None):
         """Accept or decline a pending request; accepting a full group puts them on the waitlist."""
         group = self._group("moderate")

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from groups.models import Group, Membership, Network, NetworkMembership
+from impact.ids import parse_id
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,9 @@ def group_access(user, group: Group) -> GroupAccess:
 
 def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]:
     """Fetch a group with the person's access, checking `need` (an attribute of GroupAccess)."""
-    try:
-        pk = int(pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404  # not an id any group could have (impact.ids)
     if not user.is_authenticated:
         raise Http404  # groups are seen signed in only (group_access)
     # Most requests come from the group's members: their seat brings the group, its network

@@ -15,6 +15,7 @@ from groups.models import Group, JoinRequest, Membership, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
+from impact.ids import parse_id
 from impact.models import User
 from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
 from impact.selectors import notifications_for_user
@@ -413,7 +414,8 @@ def network_audit(request: HttpRequest, slug: str) -> HttpResponse:
     network, _role = network_for_user(request.user, slug, organize=True)
     events = network.audit_events.select_related("group", "actor")
     if request.GET.get("group"):
-        events = events.filter(group_id=request.GET["group"])
+        group_id = parse_id(request.GET["group"])  # no such group: no events
+        events = events.filter(group_id=group_id) if group_id else events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.label = AUDIT_LABELS.get(event.verb, event.verb)

@@ -7,6 +7,11 @@ class ImpactConfig(AppConfig):
     verbose_name = _("Accounts and notifications")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from impact import pagecache
+        from impact.ids import IdConverter
 
         pagecache.connect()
+        # Before any URLconf is read: every app's routes name their ids `<id:...>`.
+        register_converter(IdConverter, "id")

@@ -16,7 +16,7 @@ urlpatterns = [
     path("notifications/menu/", views.notification_menu, name="notification_menu"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification_open"),
     path(
         "notifications/unsubscribe/<str:token>/",
         views.email_unsubscribe,

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
 from groups.permissions import group_for_user, readable_group_ids
+from impact.ids import IdField, IdFilter
 from metrics import services
 from metrics.models import MAX_EFFORT_MINUTES, Action, Measurement, MetricDefinition
 
@@ -16,7 +17,7 @@ class LogPagination(CursorPagination):
 
 
 class ImpactInputSerializer(serializers.Serializer):
-    metric = serializers.IntegerField()
+    metric = IdField()
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -28,9 +29,9 @@ def _described_as_in(model, name: str) -> dict:
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
-    # The group by id: the view fetches it through the access check, once. (min_value: an id
-    # that cannot exist is bad input, not a group one may not see.)
-    group = serializers.IntegerField(source="group_id", min_value=1)
+    # The group by id: the view fetches it through the access check, once. (An id that cannot
+    # exist is bad input, not a group one may not see.)
+    group = IdField(source="group_id")
 
     class Meta:
         model = Measurement
@@ -45,7 +46,7 @@ class ActionSerializer(serializers.Serializer):
     # more than half of this serializer's time when logging an action. Limits, labels and help
     # texts still come from the model.
     id = serializers.IntegerField(read_only=True)
-    group = serializers.IntegerField(source="group_id", min_value=1)  # as on measurements
+    group = IdField(source="group_id")  # as on measurements
     user = serializers.IntegerField(source="user_id", read_only=True)
     description = serializers.CharField(
         max_length=Action._meta.get_field("description").max_length,
@@ -66,7 +67,7 @@ class ActionSerializer(serializers.Serializer):
 class MetricSerializer(serializers.ModelSerializer):
     # As on actions: by id, fetched through the access check. Through this API every metric
     # belongs to a group (the model also allows a network metric without one).
-    group = serializers.IntegerField(source="group_id", min_value=1)
+    group = IdField(source="group_id")
 
     class Meta:
         model = MetricDefinition
@@ -86,8 +87,8 @@ class MetricSerializer(serializers.ModelSerializer):
 
 
 class LogFilter(django_filters.FilterSet):
-    group = django_filters.NumberFilter(field_name="group_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+    group = IdFilter(field_name="group_id")
+    user = IdFilter(field_name="user_id")
 
 
 class ActionFilter(LogFilter):
@@ -100,7 +101,7 @@ class ActionFilter(LogFilter):
 
 
 class MeasurementFilter(LogFilter):
-    metric = django_filters.NumberFilter(field_name="metric_id")
+    metric = IdFilter(field_name="metric_id")
     since = django_filters.DateFilter(field_name="measured_on", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="measured_on", lookup_expr="lte")
 

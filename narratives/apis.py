@@ -319,7 +319,7 @@ class QuestionViewSet(
         return Response(QuestionSerializer(_with_answer_count(question)).data)
 
     @extend_schema(request=HelpfulSerializer, responses=AnswerSerializer)
-    @action(detail=True, methods=["post"], url_path=r"answers/(?P<answer_pk>\d+)/helpful")
+    @action(detail=True, methods=["post"], url_path="answers/<id:answer_pk>/helpful")
     def helpful(self, request, pk=None, answer_pk=None):
         """The asker marks an answer helpful (or not)."""
         question, _access = question_for_user(request.user, pk)

@@ -21,6 +21,7 @@ from groups.meetings.models import (
     Session,
 )
 from groups.permissions import group_access, group_for_user, readable_group_ids
+from impact.ids import IdField
 
 
 class CadenceSerializer(serializers.ModelSerializer):
@@ -65,9 +66,7 @@ class RsvpSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    attended = serializers.ListField(
-        child=serializers.IntegerField(), help_text="User ids who came."
-    )
+    attended = serializers.ListField(child=IdField(), help_text="User ids who came.")
 
 
 class ReflectionSerializer(serializers.ModelSerializer):

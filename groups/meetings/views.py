@@ -32,6 +32,7 @@ from groups.meetings.models import (
 )
 from groups.permissions import group_access, group_for_user
 from impact.forms import add_service_errors
+from impact.ids import parse_id
 
 
 def _meeting_for(user, pk: int, *, need: str = "see_members") -> tuple[Meeting, object]:
@@ -181,8 +182,12 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
         services.meeting_cancel(actor=request.user, meeting=meeting)
         messages.info(request, _("Meeting cancelled."))
     elif request.POST.get("action") == "attendance":
+        # A value that names nobody is skipped, as the service skips people not in the group.
+        attended = [parse_id(value) for value in request.POST.getlist("attended")]
         services.attendance_record(
-            actor=request.user, meeting=meeting, attended_user_ids=request.POST.getlist("attended")
+            actor=request.user,
+            meeting=meeting,
+            attended_user_ids=[pk for pk in attended if pk is not None],
         )
         messages.success(request, _("Attendance saved."))
     else:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
+from impact.ids import IdField
 from impact.models import Notification, User
 
 
@@ -41,7 +42,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         help_text="Notifications to mark read; leave out to mark all read.",
     )

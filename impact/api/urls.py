@@ -8,7 +8,8 @@ from impact.api import views
 from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
 from narratives.apis import HelpRequestViewSet, InitiativeViewSet, NarrativeViewSet, QuestionViewSet
 
-router = SimpleRouter()
+# Routes as path() with converters rather than regexes, so that ids get the `id` converter.
+router = SimpleRouter(use_regex_path=False)
 router.register("networks", NetworkViewSet, basename="api-network")
 router.register("groups", GroupViewSet, basename="api-group")
 router.register("actions", ActionViewSet, basename="api-action")
@@ -22,11 +23,11 @@ router.register("questions", QuestionViewSet, basename="api-question")
 router.register("initiatives", InitiativeViewSet, basename="api-initiative")
 router.register("help-requests", HelpRequestViewSet, basename="api-help-request")
 
-# Object ids are numbers: anything else in the id's place is a 404 from the URL resolver,
-# before a view could try to turn it into an integer.
+# Object ids are numbers a row can hold (impact.ids): anything else in the id's place is a
+# 404 from the URL resolver, before a view could try to look it up.
+LOOKUP_CONVERTERS = {"pk": "id", "slug": "slug"}
 for _prefix, viewset, _basename in router.registry:
-    if viewset.lookup_field == "pk" and not hasattr(viewset, "lookup_value_regex"):
-        viewset.lookup_value_regex = r"\d+"
+    viewset.lookup_value_converter = LOOKUP_CONVERTERS[viewset.lookup_field]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -42,6 +43,6 @@ urlpatterns = [
         InvitationAcceptView.as_view(),
         name="api-invitation-accept",
     ),
-    path("groups/<int:pk>/cadence/", CadenceView.as_view(), name="api-group-cadence"),
+    path("groups/<id:pk>/cadence/", CadenceView.as_view(), name="api-group-cadence"),
     *router.urls,
 ]
