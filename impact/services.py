@@ -25,7 +25,6 @@ from impact.models import EmailOptOut, Notification, User
 
 logger = logging.getLogger(__name__)
 
-CLAIM_SECONDS = 300
 DISPATCH_BATCH = 50
 UNSUBSCRIBE_SALT = "impact.email-unsubscribe"
 # Errors worth another try: the mail server or the network may be back in a minute.
@@ -282,6 +281,12 @@ def outbox_sweep(*, limit: int = 500) -> int:
     return outbox_dispatch(ids)
 
 
+def _claim_expiry(now):
+    # Until then no other worker takes the row; then the sweep hands it out again (its worker
+    # may have died after claiming it).
+    return now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+
+
 def _claimable(now) -> Q:
     return Q(
         channel=Notification.Channel.EMAIL,
@@ -298,7 +303,7 @@ def notification_deliver(*, notification_id: int, connection=None) -> str:
     now = timezone.now()
     # The claim is one conditional UPDATE: of two workers racing for a row, only one wins it.
     claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
-        claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+        claimed_until=_claim_expiry(now), attempts=F("attempts") + 1
     )
     if not claimed:
         return "skipped"
@@ -316,7 +321,8 @@ def notification_deliver(*, notification_id: int, connection=None) -> str:
 
 
 def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int, list]:
-    """Deliver many email rows over one mail session in a fixed number of queries.
+    """Deliver many email rows over one mail session: a fixed number of queries, and one more
+    per email to record it as sent.
 
     Returns how many were sent and the (id, countdown) of rows that must be retried later.
     """
@@ -330,7 +336,7 @@ def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int,
             .values_list("id", flat=True)
         )
         Notification.objects.filter(pk__in=claimed).update(
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+            claimed_until=_claim_expiry(now), attempts=F("attempts") + 1
         )
     rows = list(Notification.objects.filter(pk__in=claimed).select_related("recipient"))
     opted_out = set(
@@ -353,10 +359,12 @@ def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int,
             deferred.append((row.pk, wait.countdown))
             continue
         if outcome == "sent":
+            # Recorded as soon as it is out, not once the whole batch is: a worker that dies
+            # mid-batch leaves at most the email it was sending unrecorded, so when its claim
+            # expires and the sweep hands its rows to another worker, the emails already sent
+            # are not sent again.
+            _finish(row, Notification.Status.SENT, error="")
             sent.append(row.pk)
-    Notification.objects.filter(pk__in=sent).update(
-        status=Notification.Status.SENT, claimed_until=None, last_error="", sent_at=timezone.now()
-    )
     return len(sent), deferred
 
 

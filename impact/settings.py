@@ -282,16 +282,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Multiplies the beat's intervals below (not the weekly digest): 1 in production; a test that
+# runs beat as a separate process sets it small so that jobs fire within seconds.
+BEAT_SCHEDULE_SCALE = env.float("BEAT_SCHEDULE_SCALE", default=1.0)
+if BEAT_SCHEDULE_SCALE <= 0:
+    raise ImproperlyConfigured("BEAT_SCHEDULE_SCALE must be a positive number.")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "impact.tasks.sweep_outbox", "schedule": 60.0},
-    "meeting-schedule": {"task": "groups.meetings.tasks.fill_meeting_schedule", "schedule": 3600.0},
+    "outbox-sweep": {"task": "impact.tasks.sweep_outbox", "schedule": 60.0 * BEAT_SCHEDULE_SCALE},
+    "meeting-schedule": {
+        "task": "groups.meetings.tasks.fill_meeting_schedule",
+        "schedule": 3600.0 * BEAT_SCHEDULE_SCALE,
+    },
     "meeting-reminders": {
         "task": "groups.meetings.tasks.send_meeting_reminders",
-        "schedule": 300.0,
+        "schedule": 300.0 * BEAT_SCHEDULE_SCALE,
     },
     "reflection-prompts": {
         "task": "groups.meetings.tasks.send_reflection_prompts",
-        "schedule": 900.0,
+        "schedule": 900.0 * BEAT_SCHEDULE_SCALE,
     },
     # Mondays 07:00 UTC; the dedupe key (group, ISO week) keeps it to one digest a week.
     "moderator-digest": {
@@ -303,6 +311,9 @@ CELERY_BEAT_SCHEDULE = {
 # Outbox delivery: attempts before a notification is marked failed, and the first backoff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+# How long a worker holds a row it is sending (far longer than a send takes): a row held by a
+# worker that died is picked up by the sweep once this has passed.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,
