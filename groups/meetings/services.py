@@ -359,6 +359,17 @@ def session_add_question(*, actor: User, session: Session, text: str):
     return question_ask(actor=actor, group=session.group, text=text)
 
 
+def session_require_closable(*, session: Session) -> None:
+    """Refuse to close a session whose meeting has not started yet."""
+    # Closing before the start would leave the meeting under "Coming up", confirmed in
+    # calendar feeds and still asking members for reflections nobody reads: a session is
+    # closed once its meeting has begun, and then the pages, feed and prompt agree.
+    if not session.meeting.has_started:
+        raise ValidationError(
+            _("The meeting has not started yet: close the session once it has been held.")
+        )
+
+
 @transaction.atomic
 def session_close(
     *, actor: User, session: Session, achieved: str | None = None, learnings: str | None = None
@@ -370,6 +381,7 @@ def session_close(
     _require_moderator(actor, session.group)
     if session.closed_at is not None:
         return session
+    session_require_closable(session=session)
     if achieved is not None:
         session.achieved = achieved.strip()
     if learnings is not None:

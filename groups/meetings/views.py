@@ -61,19 +61,7 @@ def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
 def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A group's cadence, upcoming meetings, past sessions and the pulse over time."""
     group, access = group_for_user(request.user, pk, need="see_members")
-    cadence = getattr(group, "cadence", None)
-    initial = {"time_zone": request.user.time_zone}
-    if cadence is not None:
-        initial = {
-            "weekdays": [str(d) for d in cadence.weekday_list],
-            "start_time": cadence.start_time,
-            "time_zone": cadence.time_zone,
-            "duration_minutes": cadence.duration_minutes,
-            "location": cadence.location,
-            "reminder_offsets": cadence.reminder_offsets,
-            "prompt_hours_before": cadence.prompt_hours_before,
-        }
-    form = CadenceForm(request.POST or None, initial=initial) if access.moderate else None
+    form = _cadence_form(group, request.user, request.POST or None) if access.moderate else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -88,6 +76,29 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Cadence saved: the next four weeks of meetings are in the calendar."),
                 )
                 return redirect("groups:meetings", pk=group.pk)
+    return _render_meetings_page(
+        request, group, access, form=form, meeting_form=MeetingForm() if access.moderate else None
+    )
+
+
+def _cadence_form(group, user, data=None) -> CadenceForm:
+    cadence = getattr(group, "cadence", None)
+    initial = {"time_zone": user.time_zone}
+    if cadence is not None:
+        initial = {
+            "weekdays": [str(d) for d in cadence.weekday_list],
+            "start_time": cadence.start_time,
+            "time_zone": cadence.time_zone,
+            "duration_minutes": cadence.duration_minutes,
+            "location": cadence.location,
+            "reminder_offsets": cadence.reminder_offsets,
+            "prompt_hours_before": cadence.prompt_hours_before,
+        }
+    return CadenceForm(data, initial=initial)
+
+
+def _render_meetings_page(request, group, access, *, form, meeting_form) -> HttpResponse:
+    cadence = getattr(group, "cadence", None)
     return render(
         request,
         "groups/meetings/meetings.html",
@@ -96,7 +107,7 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
             "access": access,
             "cadence": cadence,
             "form": form,
-            "meeting_form": MeetingForm() if access.moderate else None,
+            "meeting_form": meeting_form,
             "upcoming": selectors.upcoming_meetings(group),
             # Every past session, newest first, a page at a time.
             "sessions": Paginator(
@@ -114,19 +125,20 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, access = group_for_user(request.user, pk, need="moderate")
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
             meeting = services.meeting_add(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting added."))
             return redirect(meeting)
-    else:
-        messages.error(request, _("Check the meeting's time and duration."))
-    return redirect("groups:meetings", pk=group.pk)
+    # Show the page again with what was typed and the error beside the field at fault.
+    return _render_meetings_page(
+        request, group, access, form=_cadence_form(group, request.user), meeting_form=form
+    )
 
 
 @login_required
@@ -239,6 +251,27 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _session_close_or_confirm(request, session, notes, members) -> HttpResponse | None:
+    """Close on a confirmed POST; otherwise keep the notes and ask first (None: show errors)."""
+    try:
+        services.session_require_closable(session=session)
+        if request.POST.get("confirm") != "1":
+            # The summary mails everyone and cannot be taken back: save what was typed, then
+            # ask, with the notes carried in the confirming form.
+            services.session_save(actor=request.user, session=session, **notes.cleaned_data)
+            return render(
+                request,
+                "groups/meetings/session_close_confirm.html",
+                {"session": session, "notes": notes, "recipients": len(members)},
+            )
+        services.session_close(actor=request.user, session=session, **notes.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(notes, exc)
+        return None
+    messages.success(request, _("Session closed. Everyone gets the summary."))
+    return redirect("groups:session_detail", pk=session.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
@@ -284,12 +317,13 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("groups:meeting_mode", pk=meeting.pk)
         elif notes.is_bound and notes.is_valid():
             if what == "close":
-                services.session_close(actor=request.user, session=session, **notes.cleaned_data)
-                messages.success(request, _("Session closed. Everyone gets the summary."))
-                return redirect("groups:session_detail", pk=session.pk)
-            services.session_save(actor=request.user, session=session, **notes.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("groups:meeting_mode", pk=meeting.pk)
+                closing = _session_close_or_confirm(request, session, notes, data["members"])
+                if closing is not None:
+                    return closing
+            else:
+                services.session_save(actor=request.user, session=session, **notes.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("groups:meeting_mode", pk=meeting.pk)
     from metrics.selectors import group_impact
 
     impact = group_impact(meeting.group, today=timezone.localdate(), weeks=6)

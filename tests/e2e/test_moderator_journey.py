@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from groups import services as group_services
 from groups.meetings import services as meeting_services
-from groups.meetings.models import NextAction, Reflection, Session
+from groups.meetings.models import Meeting, NextAction, Reflection, Session
+from impact.models import Notification
 from tests.factories import PASSWORD, UserFactory
 from tests.impact import support
 
@@ -104,6 +105,10 @@ def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
     )
     assert Reflection.objects.filter(meeting=meeting).count() == 2
 
+    # Two days later the meeting begins (a session is closed once its meeting has started).
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    meeting.refresh_from_db()
+
     # The moderator opens meeting mode on the shared screen.
     sign_in(page, base, "mo")
     page.goto(f"{base}{meeting.get_absolute_url()}")
@@ -130,6 +135,13 @@ def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
     page.get_by_label("What we learned", exact=True).fill("Plant before the rain.")
     page.screenshot(path=str(results_dir / "moderator-journey-meeting-mode.png"), full_page=True)
     page.get_by_role("button", name="Close the session and send the summary").click()
+    # The summary mails everyone: the app asks first, and the notes are saved meanwhile.
+    expect(
+        page.get_by_role("heading", name="Close the session and send the summary?")
+    ).to_be_visible()
+    assert Session.objects.get(meeting=meeting).learnings == "Plant before the rain."
+    assert not Notification.objects.filter(kind="meeting.summary").exists()
+    page.get_by_role("button", name="Yes, close and send the summary").click()
 
     session = Session.objects.get(meeting=meeting)
     expect(page).to_have_url(f"{base}/sessions/{session.pk}/")

@@ -111,7 +111,7 @@ def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_bac
         client.force_login(moderator)
         closed = client.post(
             f"/meetings/{meeting.pk}/run/",
-            {"what": "close", "learnings": "Water first.", "achieved": ""},
+            {"what": "close", "confirm": "1", "learnings": "Water first.", "achieved": ""},
         )
         assert closed.status_code == 302
         health = client.get("/healthz").json()

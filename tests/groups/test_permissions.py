@@ -331,6 +331,9 @@ def world(organizer, moderator, other_organizer, outsider):
     next_action = NextAction.objects.create(
         session=session, group=target, owner=member_seat.user, description="Call the council"
     )
+    # A session is closed once its meeting has started: the close endpoint gets a held one.
+    held = Meeting.objects.create(group=target, starts_at=timezone.now() - timedelta(hours=1))
+    held_session = Session.objects.create(meeting=held, group=target)
     Cadence.objects.create(group=target, weekdays="3", start_time=time(19, 0))
     feed = CalendarFeed.objects.create(user=member_seat.user)
     later = (soon + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
@@ -373,7 +376,7 @@ def world(organizer, moderator, other_organizer, outsider):
         "/api/meetings/{id}/session/": meeting_values,
         "/api/sessions/{id}/": {"id": session.pk},
         "/api/sessions/{id}/next-actions/": {"id": session.pk},
-        "/api/sessions/{id}/close/": {"id": session.pk},
+        "/api/sessions/{id}/close/": {"id": held_session.pk},
         "/api/next-actions/{id}/done/": {"id": next_action.pk},
     }
     page_post_data = {

@@ -386,7 +386,7 @@ def test_a_rejected_next_action_keeps_the_notes_already_written(soon, moderator,
 
 
 def test_closing_the_session_sends_every_member_the_summary_once(
-    soon, group, moderator, member, second, login, api
+    soon, group, moderator, member, second, login, api, time_machine
 ):
     left = join(group, display_name="Lea Left")
     from groups import services as group_services
@@ -395,9 +395,11 @@ def test_closing_the_session_sends_every_member_the_summary_once(
     client = login(moderator)
     url = reverse("groups:meeting_mode", args=[soon.pk])
     client.post(url, {"what": "next_action", "owner": second.pk, "description": "Order saplings"})
+    after_start(soon, time_machine)
 
     response = client.post(
-        url, {"what": "close", "achieved": "40 trees planted.", "learnings": "Go early."}
+        url,
+        {"what": "close", "confirm": "1", "achieved": "40 trees planted.", "learnings": "Go early."},
     )
 
     session = soon.session
@@ -650,7 +652,7 @@ def test_moving_adding_and_cancelling_in_the_api(soon, group, moderator, member,
 
 
 def test_sessions_in_the_api_open_take_next_actions_and_close(
-    soon, moderator, member, second, outsider, api
+    soon, moderator, member, second, outsider, api, time_machine
 ):
     assert_error(api(member).post(f"/api/meetings/{soon.pk}/session/"), 403, "permission_denied")
     assert_error(api(member).get(f"/api/meetings/{soon.pk}/session/"), 404, "not_found")
@@ -676,6 +678,7 @@ def test_sessions_in_the_api_open_take_next_actions_and_close(
     )
     assert_error(api(outsider).get(url), 404, "not_found")
 
+    after_start(soon, time_machine)
     response = api(moderator).post(url + "close/", {"learnings": "Schools say yes."}, format="json")
     body = response.json()
     assert response.status_code == 200 and body["closed_at"] is not None
