@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -222,6 +223,10 @@ def group_join(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
     group, _access = group_for_user(request.user, pk)
+    if request.POST.get("confirm") != "1":
+        asked = _leave_confirmation(request, group)
+        if asked is not None:
+            return asked
     try:
         services.group_leave(user=request.user, group=group)
     except Conflict as exc:
@@ -231,6 +236,50 @@ def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("You left %(group)s. What you logged there stays.") % {"group": group.name}
         )
     return redirect(group)
+
+
+def _leave_confirmation(request: HttpRequest, group: Group) -> HttpResponse | None:
+    """Ask before leaving (a seat is handed on at once) or giving up a place in the queue."""
+    membership = Membership.objects.active().filter(group=group, user=request.user).first()
+    waiting = JoinRequest.objects.filter(
+        group=group, user=request.user, status__in=JoinRequest.OPEN_STATUSES
+    ).first()
+    if membership is None and waiting is None:
+        return None  # nothing to lose: the service says they are not in the group
+    size = Membership.objects.active().filter(group=group).count()
+    queue = JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED).count()
+    if membership is not None:
+        title = _("Leave %(group)s?") % {"group": group.name}
+        lines = [_("What you logged in the group stays.")]
+        if size >= group.capacity and queue:
+            lines.insert(
+                0,
+                _(
+                    "The group is full: your seat goes at once to the next person on the "
+                    "waitlist, so you could not simply come back."
+                ),
+            )
+        button = _("Yes, leave the group")
+    else:
+        title = _("Withdraw from %(group)s?") % {"group": group.name}
+        lines = (
+            [_("You lose your place on the waitlist; asking again puts you at the end.")]
+            if waiting.status == JoinRequest.Status.WAITLISTED
+            else [_("The moderators will no longer see your request.")]
+        )
+        button = _("Yes, withdraw")
+    return render(
+        request,
+        "groups/confirm.html",
+        {
+            "group": group,
+            "title": title,
+            "lines": lines,
+            "action": reverse("groups:group_leave", args=[group.pk]),
+            "fields": {},
+            "button": button,
+        },
+    )
 
 
 @login_required
@@ -262,11 +311,37 @@ def request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpRespon
 @require_POST
 def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     group, _access = group_for_user(request.user, pk, need="moderate")
-    membership = get_object_or_404(Membership.objects.active(), pk=membership_pk, group=group)
-    try:
-        services.membership_set_role(
-            actor=request.user, membership=membership, role=request.POST.get("role", "")
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("user"), pk=membership_pk, group=group
+    )
+    role = request.POST.get("role", "")
+    if (
+        membership.is_moderator
+        and role == Membership.Role.MEMBER
+        and request.POST.get("confirm") != "1"
+    ):
+        # Taking someone's moderation away is not theirs to undo: ask first.
+        name = membership.user.public_name
+        return render(
+            request,
+            "groups/confirm.html",
+            {
+                "group": group,
+                "title": _("Make %(name)s a member again?") % {"name": name},
+                "lines": [
+                    _(
+                        "%(name)s will no longer moderate %(group)s: no more running its "
+                        "sessions, deciding on join requests or inviting people. They are told."
+                    )
+                    % {"name": name, "group": group.name}
+                ],
+                "action": reverse("groups:member_role", args=[group.pk, membership.pk]),
+                "fields": {"role": role},
+                "button": _("Yes, make %(name)s a member") % {"name": name},
+            },
         )
+    try:
+        services.membership_set_role(actor=request.user, membership=membership, role=role)
     except (Conflict, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
     else:

@@ -2,7 +2,7 @@
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from groups.audit import audit
 from groups.models import Group, Membership
 from groups.permissions import can_moderate, is_member, is_organizer
 from groups.services import register_spin_out_copier
+from impact.exceptions import Conflict
 from impact.models import User
 from metrics.models import (
     MAX_EFFORT_MINUTES,
@@ -383,12 +384,18 @@ def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact
 
 
 @transaction.atomic
-def action_delete(*, user: User, action: Action) -> None:
-    """Delete an action and the measurements it produced, keeping a record of them."""
+def action_delete(*, user: User, action: Action) -> EntryRevision:
+    """Delete an action and the measurements it produced, keeping a record to restore them."""
     action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
     _require_editor(user, action)
-    before = _snapshot(action, ACTION_FIELDS) | {"measurements": _measurements_of(action)}
-    EntryRevision.objects.create(
+    # What a restore needs beyond the edit history: whose it was, what it served, when logged.
+    before = _snapshot(action, ACTION_FIELDS) | {
+        "measurements": _measurements_of(action),
+        "user": action.user_id,
+        "initiative": action.initiative_id,
+        "created_at": action.created_at.isoformat(),
+    }
+    revision = EntryRevision.objects.create(
         kind=EntryRevision.Kind.ACTION,
         entry_id=action.pk,
         group=action.group,
@@ -397,6 +404,75 @@ def action_delete(*, user: User, action: Action) -> None:
         before=before,
     )
     action.delete()
+    return revision
+
+
+# A deleted action can be brought back, measurements and all, for this long.
+ACTION_RESTORE_GRACE = timedelta(minutes=10)
+
+
+def action_restorable(revision: EntryRevision, *, now=None) -> bool:
+    """Whether a deleted action can still be restored from this record of its deletion."""
+    now = now or timezone.now()
+    return (
+        revision.kind == EntryRevision.Kind.ACTION
+        and revision.operation == "delete"
+        and "user" in revision.before
+        and now - revision.at <= ACTION_RESTORE_GRACE
+    )
+
+
+@transaction.atomic
+def action_restore(*, user: User, revision: EntryRevision) -> Action:
+    """Bring back a deleted action and its measurements, within the grace period."""
+    # The lock on the record serializes two clicks on "Undo": the second sees the action back.
+    revision = EntryRevision.objects.select_for_update().select_related("group").get(pk=revision.pk)
+    before = revision.before
+    if not action_restorable(revision):
+        raise ValidationError(_("This deletion can no longer be undone."))
+    _require_editor(user, Action(user_id=before["user"], group=revision.group))
+    later = EntryRevision.objects.filter(
+        kind=EntryRevision.Kind.ACTION, entry_id=revision.entry_id, pk__gt=revision.pk
+    )
+    if Action.objects.filter(pk=revision.entry_id).exists() or later.exists():
+        raise Conflict(_("This action is already back."), code="already_restored")
+    from narratives.models import Initiative
+
+    initiative_id = before.get("initiative")
+    if initiative_id and not Initiative.objects.filter(pk=initiative_id).exists():
+        initiative_id = None
+    # The same id as before: links to it (and its edit history) keep working.
+    action = Action.objects.create(
+        pk=revision.entry_id,
+        group=revision.group,
+        user_id=before["user"],
+        description=before["description"],
+        notes=before["notes"],
+        happened_on=date.fromisoformat(before["happened_on"]),
+        effort_minutes=int(before["effort_minutes"]),
+        initiative_id=initiative_id,
+        created_at=datetime.fromisoformat(before["created_at"]),
+    )
+    still_there = set(
+        MetricDefinition.objects.filter(
+            pk__in=[m["metric"] for m in before["measurements"]]
+        ).values_list("pk", flat=True)
+    )
+    Measurement.objects.bulk_create(
+        [
+            Measurement(
+                metric_id=m["metric"],
+                group=revision.group,
+                user_id=before["user"],
+                action=action,
+                value=Decimal(m["value"]),
+                measured_on=action.happened_on,
+            )
+            for m in before["measurements"]
+            if m["metric"] in still_there
+        ]
+    )
+    return action
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<id:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/<id:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<id:pk>/delete/", views.action_delete, name="action_delete"),
+    path("actions/deleted/<id:pk>/", views.action_restore, name="action_restore"),
     path("groups/<id:pk>/impact/", views.group_impact, name="group_impact"),
     path("groups/<id:pk>/metrics/", views.metric_list, name="metric_list"),
     path("groups/<id:pk>/ranking/", views.group_ranking, name="group_ranking"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
+from impact.exceptions import Conflict
 from impact.forms import add_service_errors
 from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
 from metrics import charts, exports, selectors, services
@@ -225,9 +226,42 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = _editable_action(request, pk)
-    services.action_delete(user=request.user, action=action)
+    revision = services.action_delete(user=request.user, action=action)
     messages.info(request, _("Deleted: %(what)s") % {"what": action.description})
-    return redirect("metrics:group_impact", pk=action.group_id)
+    # No confirmation first: the next page offers to undo it for a while instead.
+    return redirect("metrics:action_restore", pk=revision.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deleted action, with "Undo" while it can still be restored (its author or moderators)."""
+    revision = get_object_or_404(
+        EntryRevision.objects.select_related("group"), pk=pk, kind="action", operation="delete"
+    )
+    _group, access = group_for_user(request.user, revision.group_id, need="see_members")
+    if revision.before.get("user") != request.user.pk and not access.moderate:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            action = services.action_restore(user=request.user, revision=revision)
+        except (ValidationError, Conflict) as exc:
+            messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+            return redirect("metrics:action_restore", pk=revision.pk)
+        messages.success(request, _("Restored: %(what)s") % {"what": action.description})
+        return redirect("metrics:group_impact", pk=action.group_id)
+    restored = Action.objects.filter(pk=revision.entry_id).exists()
+    return render(
+        request,
+        "metrics/action_deleted.html",
+        {
+            "revision": revision,
+            "group": revision.group,
+            "restored": restored,
+            "can_undo": not restored and services.action_restorable(revision),
+            "undo_until": revision.at + services.ACTION_RESTORE_GRACE,
+        },
+    )
 
 
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:

@@ -396,6 +396,7 @@ def world(organizer, moderator, other_organizer, outsider):
             "confirm": "1",
         },
         "groups:request_decide": {"decision": "approve"},
+        "groups:group_leave": {"confirm": "1"},
         "groups:member_role": {"role": "moderator"},
         "groups:meetings": {**cadence_time, "weekdays": ["3"]},
         "groups:meeting_add": {"starts_at": later, "duration_minutes": "60"},

@@ -51,6 +51,11 @@ PAGES = {
         "GET": (LOGIN, *[405] * 6),
         "POST": (LOGIN, 404, 403, 302, 302, 404, 302),
     },
+    # Undoing a deletion: the author (the member here) and the group's moderators.
+    "metrics:action_restore": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 302, 302, 404, 302),
+    },
     "metrics:group_impact": {
         "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
         "POST": (LOGIN, *[405] * 6),
@@ -116,10 +121,20 @@ def metrics_world(world):
         effort_minutes=30,
         impacts=[(metric.pk, 4)],
     )
+    deleted = metrics.action_log(
+        user=member,
+        group=target,
+        description="Watered the oaks",
+        happened_on=today,
+        effort_minutes=20,
+        impacts=[(metric.pk, 1)],
+    )
+    deletion = metrics.action_delete(user=member, action=deleted)
     values = {**world["url_values"], "metric_pk": metric.pk}
     per_url = {
         "metrics:action_edit": {"pk": action.pk},
         "metrics:action_delete": {"pk": action.pk},
+        "metrics:action_restore": {"pk": deletion.pk},
         "metrics:metric_adopt": {"metric_pk": shared.pk},
         "/api/metrics/{id}/": {"id": metric.pk},
     }

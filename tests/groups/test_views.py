@@ -433,7 +433,7 @@ def test_join_page_queries_do_not_grow_with_members(
 
 def test_leaving_from_the_page_keeps_the_row_and_says_so(client, group, member):
     response = signed_in(client, member).post(
-        reverse("groups:group_leave", args=[group.pk]), follow=True
+        reverse("groups:group_leave", args=[group.pk]), {"confirm": "1"}, follow=True
     )
 
     assert any("What you logged there stays" in m for m in messages_of(response))
@@ -477,7 +477,9 @@ def test_demoting_the_last_moderator_shows_why_not(client, group, moderator):
     seat = Membership.objects.get(group=group, user=moderator)
 
     response = signed_in(client, moderator).post(
-        reverse("groups:member_role", args=[group.pk, seat.pk]), {"role": "member"}, follow=True
+        reverse("groups:member_role", args=[group.pk, seat.pk]),
+        {"role": "member", "confirm": "1"},
+        follow=True,
     )
 
     assert messages_of(response) == ["A group needs a moderator: appoint another one first."]
