@@ -60,6 +60,9 @@ class GroupSerializer(serializers.ModelSerializer):
             "moderator",
         ]
         read_only_fields = ["id", "parent", "created_at"]
+        # The service checks the name (case-insensitively) and answers on the name field; the
+        # validator DRF derives from the unique constraint would answer for the whole request.
+        validators = []
 
     def get_status(self, group) -> str:
         return Group.status_for(group.size, group.capacity)

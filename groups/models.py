@@ -66,7 +66,11 @@ class NetworkMembership(models.Model):
         verbose_name = _("network membership")
         verbose_name_plural = _("network memberships")
         constraints = [
-            models.UniqueConstraint(fields=["network", "user"], name="unique_network_membership")
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                name="unique_network_membership",
+                violation_error_message=_("This person is already part of the network."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -115,9 +119,12 @@ class Group(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=2) & Q(capacity__lte=GROUP_HARD_CAP),
                 name="group_capacity_within_hard_cap",
+                violation_error_message=_("A group holds between 2 and 15 people."),
             ),
             models.UniqueConstraint(
-                fields=["network", "name"], name="unique_group_name_in_network"
+                fields=["network", "name"],
+                name="unique_group_name_in_network",
+                violation_error_message=_("This network already has a group with that name."),
             ),
         ]
 
@@ -180,6 +187,7 @@ class Membership(models.Model):
                 fields=["group", "user"],
                 condition=Q(left_at__isnull=True),
                 name="one_active_membership_per_group",
+                violation_error_message=_("This person is already a member of the group."),
             )
         ]
         indexes = [models.Index(fields=["user", "left_at"], name="membership_user_idx")]
@@ -238,6 +246,9 @@ class JoinRequest(models.Model):
                 fields=["group", "user"],
                 condition=Q(status__in=["pending", "waitlisted"]),
                 name="one_open_join_request_per_group",
+                violation_error_message=_(
+                    "This person has already asked to join the group; the request is still open."
+                ),
             )
         ]
         indexes = [

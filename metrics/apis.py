@@ -78,6 +78,7 @@ class MetricSerializer(serializers.ModelSerializer):
             "unit",
             "direction",
             "aggregation",
+            "allow_negative",
             "target",
             "target_date",
             "description",

@@ -98,6 +98,12 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
         members = [
             m.user for m in Membership.objects.active().filter(group=group).select_related("user")
         ]
+        # The demo's history goes back `days`: the group has existed that long (the log refuses
+        # days before a group started).
+        started = timezone.now() - timedelta(days=days + 1)
+        if group.created_at > started:
+            Group.objects.filter(pk=group.pk).update(created_at=started)
+            group.created_at = started
         roofs = 3
         for offset in range(days, -1, -1):
             day = today - timedelta(days=offset)

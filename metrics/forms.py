@@ -47,7 +47,9 @@ class ActionForm(forms.Form):
         min_value=1,
         max_value=MAX_EFFORT_MINUTES,
         initial=30,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+        # Step 1 from min 1: a browser accepts every whole number of minutes people type (a
+        # step of 5 from min 1 made it refuse 30 and 45).
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
     )
 
     def __init__(self, *args, metrics=(), today=None, with_notes=False, initiatives=None, **kwargs):
@@ -92,6 +94,7 @@ class MetricForm(forms.ModelForm):
             "unit",
             "direction",
             "aggregation",
+            "allow_negative",
             "target",
             "target_date",
             "description",
@@ -105,7 +108,7 @@ class MetricForm(forms.ModelForm):
 class NetworkMetricForm(forms.ModelForm):
     class Meta:
         model = MetricDefinition
-        fields = ["name", "unit", "direction", "aggregation", "description"]
+        fields = ["name", "unit", "direction", "aggregation", "allow_negative", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -47,6 +47,14 @@ class MetricDefinition(models.Model):
     aggregation = models.CharField(
         _("aggregation"), max_length=7, choices=Aggregation.choices, default=Aggregation.SUM
     )
+    allow_negative = models.BooleanField(
+        _("values may be negative"),
+        default=False,
+        help_text=_(
+            "Tick for a change or a balance that can go below zero; counts such as trees or kg "
+            "never do."
+        ),
+    )
     target = models.DecimalField(
         _("target"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -65,11 +73,13 @@ class MetricDefinition(models.Model):
                 condition=Q(group__isnull=False, network__isnull=True)
                 | Q(group__isnull=True, network__isnull=False),
                 name="metric_belongs_to_group_or_network",
+                violation_error_message=_("A metric belongs to a group or to a network."),
             ),
             models.UniqueConstraint(
                 fields=["group", "name"],
                 condition=Q(archived_at__isnull=True, group__isnull=False),
                 name="unique_active_metric_name_per_group",
+                violation_error_message=_("The group already measures a metric with that name."),
             ),
         ]
 
@@ -143,6 +153,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(effort_minutes__gte=1) & Q(effort_minutes__lte=MAX_EFFORT_MINUTES),
                 name="action_effort_within_bounds",
+                violation_error_message=_("Effort is between 1 minute and 16 hours."),
             )
         ]
 

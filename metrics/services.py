@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
@@ -27,7 +28,19 @@ from metrics.models import (
 )
 
 MAX_ABS_VALUE = Decimal("1e11")
-METRIC_FIELDS = ["name", "unit", "direction", "aggregation", "target", "target_date", "description"]
+# How far back an action or a measurement may be dated: older entries are not a week the group
+# can still reflect on, and a typo such as 1900 would pull its trends and progress apart.
+ENTRY_HISTORY_DAYS = 365
+METRIC_FIELDS = [
+    "name",
+    "unit",
+    "direction",
+    "aggregation",
+    "allow_negative",
+    "target",
+    "target_date",
+    "description",
+]
 NAME_MAX = MetricDefinition._meta.get_field("name").max_length
 UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
 
@@ -60,6 +73,46 @@ def _check_day(user: User, day: date, field: str) -> None:
         raise ValidationError({field: _("That day is in the future: log what already happened.")})
 
 
+def check_entry_day(*, user: User, group: Group, day: date, field: str) -> None:
+    """The day of an action or measurement: not in the future, not before the group existed
+    (in the person's own calendar), not more than a year back."""
+    _check_day(user, day, field)
+    started = timezone.localtime(group.created_at, user.zone).date()
+    if day < started:
+        raise ValidationError(
+            {
+                field: _("The day is before %(group)s started (%(date)s): pick a day since then.")
+                % {"group": group.name, "date": date_format(started, "DATE_FORMAT")}
+            }
+        )
+    if day < _today_for(user) - timedelta(days=ENTRY_HISTORY_DAYS):
+        raise ValidationError(
+            {field: _("The day is more than a year ago: log what happened within the last year.")}
+        )
+
+
+def check_value_sign(*, metric: MetricDefinition, value: Decimal, field: str) -> None:
+    """A value below zero only for a metric that allows negative values."""
+    if value < 0 and not metric.allow_negative:
+        raise ValidationError(
+            {field: _("%(metric)s cannot be negative: enter 0 or more.") % {"metric": metric.name}}
+        )
+
+
+def check_target(
+    *, target: Decimal | None, target_date: date | None, allow_negative: bool, today: date | None
+) -> dict[str, str]:
+    """Field errors of a metric's target (`today`: check the date, for a new or changed target)."""
+    errors = {}
+    if target is not None and target < 0 and not allow_negative:
+        errors["target"] = _(
+            "The target cannot be negative: enter 0 or more, or allow negative values."
+        )
+    if target_date is not None and today is not None and target_date <= today:
+        errors["target_date"] = _("The target date lies in the future: pick a day after today.")
+    return errors
+
+
 # Metric definitions -----------------------------------------------------------------------
 
 
@@ -70,7 +123,10 @@ def _strip_texts(fields: dict) -> None:
             fields[key] = fields[key].strip()
 
 
-def _validate_metric(group: Group, fields: dict, *, exclude_pk=None) -> None:
+def _validate_metric(
+    group: Group, fields: dict, *, exclude_pk=None, today: date | None = None
+) -> None:
+    """`today`: also check that the target's date lies in the future (new or changed targets)."""
     errors = {}
     if not (fields.get("name") or "").strip():
         errors["name"] = _("Give the metric a name.")
@@ -94,6 +150,15 @@ def _validate_metric(group: Group, fields: dict, *, exclude_pk=None) -> None:
         errors["aggregation"] = _("Choose how the metric adds up over a week.")
     if fields.get("target_date") and fields.get("target") is None:
         errors["target"] = _("A target date needs a target.")
+    errors = (
+        check_target(
+            target=fields.get("target"),
+            target_date=fields.get("target_date"),
+            allow_negative=bool(fields.get("allow_negative")),
+            today=today,
+        )
+        | errors
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -105,6 +170,7 @@ def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
     defaults = {
         "direction": MetricDefinition.Direction.HIGHER,
         "aggregation": MetricDefinition.Aggregation.SUM,
+        "allow_negative": False,
         "description": "",
         "target": None,
         "target_date": None,
@@ -114,7 +180,7 @@ def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
     if fields["target"] is not None:
         fields["target"] = parse_value(fields["target"], "target")
     _strip_texts(fields)
-    _validate_metric(group, fields)
+    _validate_metric(group, fields, today=_today_for(actor))
     metric = MetricDefinition.objects.create(group=group, **fields)
     MetricChange.objects.create(
         metric=metric, changed_by=actor, changes={"created": _metric_snapshot(metric)}
@@ -137,15 +203,22 @@ def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricD
     metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
     _require_moderator(actor, metric.group)
     before = _metric_snapshot(metric)
+    old_target = (metric.target, metric.target_date)
     if fields.get("target") not in (None, ""):
         fields["target"] = parse_value(fields["target"], "target")
     for key in METRIC_FIELDS:
         if key in fields:
             setattr(metric, key, fields[key] if fields[key] != "" or key == "description" else None)
+    metric.allow_negative = bool(metric.allow_negative)
     metric.name = (metric.name or "").strip()
     metric.unit = (metric.unit or "").strip()
+    # A target that passed its date may stay as it was while the rest of the metric changes.
+    target_changed = (metric.target, metric.target_date) != old_target
     _validate_metric(
-        metric.group, model_to_dict(metric, fields=METRIC_FIELDS), exclude_pk=metric.pk
+        metric.group,
+        model_to_dict(metric, fields=METRIC_FIELDS),
+        exclude_pk=metric.pk,
+        today=_today_for(actor) if target_changed else None,
     )
     metric.save()
     after = _metric_snapshot(metric)
@@ -259,6 +332,9 @@ def action_log(
         raise ValidationError({"initiative": _("Choose one of the group's current initiatives.")})
     effort = _check_action_fields(user, description, happened_on, effort_minutes)
     cleaned = _clean_impacts(_group_metrics(group), impacts) if impacts else []
+    if cleaned:
+        # The impact is measured on the action's day: the measurements' rule for days applies.
+        check_entry_day(user=user, group=group, day=happened_on, field="happened_on")
     # One row on its own needs no transaction of its own (autocommit); with impacts, the action
     # and its measurements are written together or not at all.
     with transaction.atomic() if cleaned else nullcontext():
@@ -302,7 +378,8 @@ def measurement_log(
     if metric.group_id != group.pk or metric.archived_at is not None:
         raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})
     clean = parse_value(value)
-    _check_day(user, measured_on, "measured_on")
+    check_value_sign(metric=metric, value=clean, field="value")
+    check_entry_day(user=user, group=group, day=measured_on, field="measured_on")
     return Measurement.objects.create(
         metric=metric, group=group, user=user, value=clean, measured_on=measured_on
     )
@@ -328,6 +405,7 @@ def action_update(
     action = Action.objects.select_for_update().select_related("group", "user").get(pk=action.pk)
     _require_editor(user, action)
     before = _snapshot(action, ACTION_FIELDS) | {"measurements": _measurements_of(action)}
+    old_day = action.happened_on
     for key in ACTION_FIELDS:
         if key in fields:
             setattr(action, key, fields[key])
@@ -335,10 +413,18 @@ def action_update(
     action.effort_minutes = _check_action_fields(
         action.user, action.description, action.happened_on, action.effort_minutes
     )
-    action.save()
+    cleaned = None
     if impacts is not None:
         metrics = _group_metrics(action.group)
         cleaned = _clean_impacts(metrics, impacts)
+    measured = cleaned if cleaned is not None else before["measurements"]
+    # An entry older than the allowed range may still be corrected as long as its day stays.
+    if measured and action.happened_on != old_day:
+        check_entry_day(
+            user=action.user, group=action.group, day=action.happened_on, field="happened_on"
+        )
+    action.save()
+    if cleaned is not None:
         # Only the active metrics are editable; values of archived ones stay as they were.
         action.measurements.filter(metric_id__in=metrics).delete()
         Measurement.objects.bulk_create(
@@ -379,7 +465,9 @@ def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact
             metric = None
         if metric is None:
             raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
-        cleaned.append(Impact(metric, parse_value(raw, f"impact_{metric.pk}")))
+        value = parse_value(raw, f"impact_{metric.pk}")
+        check_value_sign(metric=metric, value=value, field=f"impact_{metric.pk}")
+        cleaned.append(Impact(metric, value))
     return cleaned
 
 
@@ -514,6 +602,7 @@ def network_metric_define(*, actor: User, network, **fields) -> MetricDefinition
         "name": (fields.get("name") or "").strip(),
         "unit": (fields.get("unit") or "").strip(),
         "description": fields.get("description") or "",
+        "allow_negative": bool(fields.get("allow_negative")),
     }
     errors = {}
     if not values["name"]:

@@ -106,6 +106,11 @@ def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Metric added."))
                 return redirect("metrics:metric_list", pk=group.pk)
+    return _metric_list_page(request, group, access, form=form)
+
+
+def _metric_list_page(request, group, access, *, form=None, measurement_form=None):
+    """The metrics page; a form with errors comes back bound, with what was typed."""
     metrics = list(
         MetricDefinition.objects.filter(group=group, archived_at__isnull=True).prefetch_related(
             "changes__changed_by"
@@ -120,8 +125,7 @@ def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
         if m.pk not in adopted
     ]
     ranking = GroupRanking.objects.filter(group=group).first()
-    measurement_form = None
-    if access.member and metrics:
+    if measurement_form is None and access.member and metrics:
         measurement_form = MeasurementForm(
             metrics=MetricDefinition.objects.filter(pk__in=[m.pk for m in metrics])
         )
@@ -162,9 +166,9 @@ def member_week(request: HttpRequest) -> HttpResponse:
             memberships__user=request.user, memberships__left_at__isnull=True
         ).order_by("name")
     )
-    chosen = next(
-        (g for g in groups if str(g.pk) == request.GET.get("group")), groups[0] if groups else None
-    )
+    chosen = next((g for g in groups if str(g.pk) == request.GET.get("group")), None)
+    if chosen is None and groups:
+        chosen = _group_logged_for_last(request.user, groups) or groups[0]
     today = timezone.localdate()
     context = {
         "week": selectors.member_week(request.user, today=today),
@@ -175,6 +179,19 @@ def member_week(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("group"):
         return render(request, "metrics/_quick_log.html", context)
     return render(request, "metrics/_member_week.html", context)
+
+
+def _group_logged_for_last(user, groups: list[Group]) -> Group | None:
+    """Of the groups a person is still in, the one their latest action was logged for."""
+    if len(groups) < 2:
+        return None
+    last = (
+        Action.objects.filter(user=user, group__in=[g.pk for g in groups])
+        .order_by("-created_at", "-id")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    return next((g for g in groups if g.pk == last), None)
 
 
 def _editable_action(request, pk: int) -> Action:
@@ -392,10 +409,6 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Value logged."))
             return redirect("metrics:metric_list", pk=group.pk)
-    for field, errors in form.errors.items():
-        for error in errors:
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {error}".lstrip(": "),
-            )
-    return redirect("metrics:metric_list", pk=group.pk)
+    # The page again with the message beside the field at fault and what was typed kept.
+    metric_form = MetricForm() if access.moderate else None
+    return _metric_list_page(request, group, access, form=metric_form, measurement_form=form)

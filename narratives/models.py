@@ -52,6 +52,7 @@ class Narrative(models.Model):
                 condition=Q(network__isnull=False, group__isnull=True)
                 | Q(network__isnull=True, group__isnull=False),
                 name="narrative_belongs_to_network_or_group",
+                violation_error_message=_("A narrative belongs to a network or to a group."),
             )
         ]
 

@@ -109,7 +109,9 @@ class Meeting(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "cadence_slot"], name="one_meeting_per_cadence_slot"
+                fields=["group", "cadence_slot"],
+                name="one_meeting_per_cadence_slot",
+                violation_error_message=_("The group already has a meeting at that time."),
             )
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="meeting_due_idx")]
@@ -149,7 +151,11 @@ class MeetingResponse(models.Model):
         verbose_name = _("meeting response")
         verbose_name_plural = _("meeting responses")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="one_response_per_meeting")
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                name="one_response_per_meeting",
+                violation_error_message=_("You have already answered for this meeting."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -211,7 +217,13 @@ class Reflection(models.Model):
         verbose_name = _("reflection")
         verbose_name_plural = _("reflections")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="one_reflection_per_meeting")
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                name="one_reflection_per_meeting",
+                violation_error_message=_(
+                    "You have already written a reflection for this meeting."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

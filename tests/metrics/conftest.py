@@ -7,7 +7,7 @@ from groups import services as group_services
 from metrics import services
 from metrics.models import MetricDefinition
 from tests.factories import UserFactory
-from tests.metrics.support import STATEMENT, join
+from tests.metrics.support import STATEMENT, join, started_days_ago
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +35,16 @@ def moderator(db):
 def group(network, organizer, moderator):
     """An open group in a public network, its moderator the first member."""
     group_services.network_add_person(network=network, user=moderator)
-    return group_services.group_create(
+    crew = group_services.group_create(
         organizer=organizer,
         network=network,
         name="River Crew",
         purpose="Plant native trees along the river.",
         moderator=moderator,
     )
+    # The group has existed for a while: tests log impact on days weeks back, and the log
+    # refuses days before a group started.
+    return started_days_ago(crew, 200)
 
 
 @pytest.fixture

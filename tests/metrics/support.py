@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from groups import services as group_services
+from groups.models import Group
 from metrics import services
 from metrics.models import Action, Measurement
 from tests.factories import UserFactory
@@ -26,6 +27,13 @@ def join(group, **user_fields):
 
 def today_for(user) -> date:
     return timezone.localdate(timezone=user.zone)
+
+
+def started_days_ago(group, days: int):
+    """Pretend the group was created `days` ago (the log refuses days before it started)."""
+    group.created_at = timezone.now() - timedelta(days=days)
+    Group.objects.filter(pk=group.pk).update(created_at=group.created_at)
+    return group
 
 
 def log(user, group, *, day=None, effort=30, description="Planted oaks", impacts=(), seat=None):

@@ -1,15 +1,24 @@
 """Reads for impact: weekly series per aggregation, progress, trends, my week, the leaderboard."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from groups import services as group_services
 from metrics import selectors, services
 from metrics.models import Measurement, MetricDefinition
 from tests.factories import UserFactory
-from tests.metrics.support import LAST_WEEK, THIS_WEEK, TODAY, bulk_log, join, log
+from tests.metrics.support import (
+    LAST_WEEK,
+    THIS_WEEK,
+    TODAY,
+    bulk_log,
+    join,
+    log,
+    started_days_ago,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,11 +208,15 @@ def test_effort_and_contributors_since_a_day(group, moderator, member):
 def test_my_week_counts_my_actions_effort_and_impact_against_last_week(
     group, member, other_member, trees, litter, roofs
 ):
-    log(member, group, day=THIS_WEEK, effort=30, impacts=[(trees, 3), (litter, 2), (roofs, 12)])
-    log(member, group, day=TODAY, effort=45, impacts=[(trees, 4), (litter, 4), (roofs, 14)])
-    log(member, group, day=LAST_WEEK + timedelta(days=6), effort=20, impacts=[(trees, 5)])
-    log(member, group, day=LAST_WEEK - timedelta(days=1), effort=90, impacts=[(trees, 50)])
-    log(other_member, group, day=TODAY, effort=120, impacts=[(trees, 70)])
+    # Logged on TODAY, in a group that existed by then: the log takes impact only on days
+    # since the group started and within the last year.
+    started_days_ago(group, 2000)
+    with time_machine.travel(datetime.combine(TODAY, time(12), tzinfo=UTC), tick=False):
+        log(member, group, day=THIS_WEEK, effort=30, impacts=[(trees, 3), (litter, 2), (roofs, 12)])
+        log(member, group, day=TODAY, effort=45, impacts=[(trees, 4), (litter, 4), (roofs, 14)])
+        log(member, group, day=LAST_WEEK + timedelta(days=6), effort=20, impacts=[(trees, 5)])
+        log(member, group, day=LAST_WEEK - timedelta(days=1), effort=90, impacts=[(trees, 50)])
+        log(other_member, group, day=TODAY, effort=120, impacts=[(trees, 70)])
 
     week = selectors.member_week(member, today=TODAY)
 

@@ -43,7 +43,7 @@ def test_moderator_defines_a_metric_and_the_change_is_recorded(group, moderator)
         name="  Trees planted ",
         unit="trees",
         target="600",
-        target_date=date(2026, 6, 1),
+        target_date=date.today() + timedelta(days=180),
         description="Count saplings in the ground.",
     )
 
