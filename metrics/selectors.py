@@ -58,6 +58,15 @@ def _latest_per(measurements, *partition):
     ).filter(rank=1)
 
 
+def latest_levels(measurements) -> dict[int, Decimal]:
+    """Each metric's level: its most recent measurement among `measurements`.
+
+    A level holds until the next measurement, so a level "at" a moment is this over the
+    measurements up to that moment: the charts and the reflection period both read it here.
+    """
+    return dict(_latest_per(measurements, F("metric_id")).values_list("metric_id", "value"))
+
+
 def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSeries]:
     """One series per active metric over the last `weeks` weeks: at most five queries."""
     metrics = list(MetricDefinition.objects.filter(group=group, archived_at__isnull=True))
@@ -94,11 +103,8 @@ def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSe
             .values_list("metric_id", "week", "value")
         ):
             level_in_week.setdefault(metric_id, {})[_as_date(week)] = level
-        level_before = dict(
-            _latest_per(
-                measurements.filter(metric__in=levels, measured_on__lt=first_week),
-                F("metric_id"),
-            ).values_list("metric_id", "value")
+        level_before = latest_levels(
+            measurements.filter(metric__in=levels, measured_on__lt=first_week)
         )
     shown = [first_week + timedelta(weeks=n) for n in range(weeks)]
     this_week, last_week = week_start(today), week_start(today) - timedelta(weeks=1)

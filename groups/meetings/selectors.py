@@ -1,6 +1,13 @@
-"""Reads for meetings, meeting mode and the pulse."""
+"""Reads for meetings, meeting mode, the pulse and the reflection period's numbers."""
 
-from django.db.models import Avg, Count, QuerySet
+import zoneinfo
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
@@ -77,13 +84,7 @@ def meeting_mode(meeting: Meeting) -> dict:
     ]
     reflections = list(Reflection.objects.filter(meeting=meeting).select_related("user"))
     answered = {r.user_id for r in reflections}
-    previous = (
-        Session.objects.filter(
-            group=group, closed_at__isnull=False, meeting__starts_at__lt=meeting.starts_at
-        )
-        .order_by("-meeting__starts_at")
-        .first()
-    )
+    previous = previous_session(meeting)
     return {
         "reflections": reflections,
         "not_answered": [u for u in members if u.pk not in answered],
@@ -95,4 +96,232 @@ def meeting_mode(meeting: Meeting) -> dict:
         "pulse": meeting_pulse(meeting),
         "pulse_history": pulse_history(group),
         "since": previous.meeting.starts_at if previous else None,
+        "numbers": reflection_numbers(meeting, previous=previous),
     }
+
+
+# The reflection period ----------------------------------------------------------------------
+
+# With no earlier session to look back to, a reflection covers this much before the meeting.
+FIRST_PERIOD = timedelta(days=7)
+
+
+def previous_session(meeting: Meeting) -> Session | None:
+    """The group's last closed session before this meeting: what "last time" means."""
+    return (
+        Session.objects.filter(
+            group_id=meeting.group_id,
+            closed_at__isnull=False,
+            meeting__starts_at__lt=meeting.starts_at,
+        )
+        .select_related("meeting")
+        .order_by("-meeting__starts_at")
+        .first()
+    )
+
+
+def group_zone(group: Group) -> zoneinfo.ZoneInfo:
+    """The zone the group meets in (its cadence's), else the site's."""
+    cadence = getattr(group, "cadence", None)
+    return cadence.zone if cadence is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class ReflectionPeriod:
+    """The instants [since, until): from the previous session's start to this meeting's start.
+
+    Actions and measurements carry a day, not a time. An entry counts at the moment it was
+    logged, held inside its day (read in the group's zone): so on the day of a session what
+    was logged before the session belongs to the period before it and what was logged after
+    to the next one, a day logged later lands at its day's end, and consecutive periods
+    neither overlap nor leave a gap. Nothing depends on the zone of the person reading.
+    """
+
+    since: datetime
+    until: datetime
+    zone: zoneinfo.ZoneInfo
+    previous_session: Session | None = None
+
+    @property
+    def before(self) -> "ReflectionPeriod":
+        """The period of the same length just before this one."""
+        return ReflectionPeriod(self.since - (self.until - self.since), self.since, self.zone)
+
+    @property
+    def first_day(self) -> date:
+        return timezone.localtime(self.since, self.zone).date()
+
+    @property
+    def last_day(self) -> date:
+        return timezone.localtime(self.until, self.zone).date()
+
+    def entries(self, day_field: str) -> Q:
+        """Entries (actions or measurements) whose moment lies in [since, until)."""
+        first, last = self.first_day, self.last_day
+        if first == last:
+            return Q(**{day_field: first, "created_at__gte": self.since}) & Q(
+                created_at__lt=self.until
+            )
+        return (
+            Q(**{f"{day_field}__gt": first, f"{day_field}__lt": last})
+            | Q(**{day_field: first, "created_at__gte": self.since})
+            | Q(**{day_field: last, "created_at__lt": self.until})
+        )
+
+    def up_to_end(self, day_field: str) -> Q:
+        """Entries whose moment lies before `until`: where a level stands at the period's end."""
+        last = self.last_day
+        return Q(**{f"{day_field}__lt": last}) | Q(
+            **{day_field: last, "created_at__lt": self.until}
+        )
+
+
+_LOOK_UP = object()
+
+
+def reflection_period(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionPeriod:
+    """Since the group's previous closed session (or the 7 days before), up to this meeting."""
+    if previous is _LOOK_UP:
+        previous = previous_session(meeting)
+    until = meeting.starts_at
+    since = previous.meeting.starts_at if previous is not None else until - FIRST_PERIOD
+    return ReflectionPeriod(since, until, group_zone(meeting.group), previous)
+
+
+@dataclass
+class PeriodNumbers:
+    actions: int = 0
+    minutes: int = 0
+    impact: dict[int, Decimal] = dataclass_field(default_factory=dict)  # metric id -> value
+
+
+@dataclass
+class ReflectionNumbers:
+    """A reflection period in numbers, the group's and each member's, against the period before."""
+
+    period: ReflectionPeriod
+    metrics: list  # the group's active metric definitions
+    group: PeriodNumbers
+    group_before: PeriodNumbers
+    members: dict[int, tuple[PeriodNumbers, PeriodNumbers]]
+
+    def rows(self) -> list[tuple[object, Decimal, Decimal]]:
+        """(metric, value in the period, value in the period before) for every active metric."""
+        zero = Decimal("0")
+        return [
+            (m, self.group.impact.get(m.pk, zero), self.group_before.impact.get(m.pk, zero))
+            for m in self.metrics
+        ]
+
+    def member(self, user_id: int) -> tuple[PeriodNumbers, PeriodNumbers]:
+        return self.members.get(user_id) or (PeriodNumbers(), PeriodNumbers())
+
+    def member_rows(self, user_id: int) -> list[tuple[object, Decimal, Decimal]]:
+        """A member's own impact on the metrics they measured (a level is the group's)."""
+        zero = Decimal("0")
+        now, before = self.member(user_id)
+        return [
+            (m, now.impact.get(m.pk, zero), before.impact.get(m.pk, zero))
+            for m in self.metrics
+            if m.pk in now.impact or m.pk in before.impact
+        ]
+
+
+def _combined(metric, total, count) -> Decimal:
+    from metrics.models import MetricDefinition
+
+    if metric.aggregation == MetricDefinition.Aggregation.AVERAGE:
+        return (Decimal(total) / count).quantize(Decimal("0.01"))
+    return Decimal(total)
+
+
+def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumbers:
+    """The numbers of a reflection period, the one read behind the prompt, meeting mode and the
+    summary: actions, effort and impact since the last session, against the period before.
+
+    A fixed number of queries however many members (five, or six with a level metric).
+    """
+    from metrics.models import Action, Measurement, MetricDefinition
+    from metrics.selectors import latest_levels
+
+    period = reflection_period(meeting, previous=previous)
+    before = period.before
+    group_id = meeting.group_id
+    metrics = list(
+        MetricDefinition.objects.filter(group_id=group_id, archived_at__isnull=True).order_by(
+            "name", "id"
+        )
+    )
+    members: dict[int, tuple[PeriodNumbers, PeriodNumbers]] = {}
+
+    def mine(user_id: int) -> tuple[PeriodNumbers, PeriodNumbers]:
+        return members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))
+
+    group_now, group_before = PeriodNumbers(), PeriodNumbers()
+    now_q, before_q = period.entries("happened_on"), before.entries("happened_on")
+    # The day bounds let the (group, day) index narrow the rows; the instants then decide.
+    for row in (
+        Action.objects.filter(
+            group_id=group_id,
+            happened_on__gte=before.first_day,
+            happened_on__lte=period.last_day,
+        )
+        .filter(now_q | before_q)
+        .values("user_id")
+        .annotate(
+            actions=Count("id", filter=now_q),
+            minutes=Sum("effort_minutes", filter=now_q),
+            actions_before=Count("id", filter=before_q),
+            minutes_before=Sum("effort_minutes", filter=before_q),
+        )
+    ):
+        now, then = mine(row["user_id"])
+        now.actions, now.minutes = row["actions"], row["minutes"] or 0
+        then.actions, then.minutes = row["actions_before"], row["minutes_before"] or 0
+        group_now.actions += now.actions
+        group_now.minutes += now.minutes
+        group_before.actions += then.actions
+        group_before.minutes += then.minutes
+
+    by_id = {m.pk: m for m in metrics}
+    levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
+    summed = [m for m in metrics if m.aggregation != MetricDefinition.Aggregation.LATEST]
+    now_q, before_q = period.entries("measured_on"), before.entries("measured_on")
+    group_sums: dict[tuple[int, bool], list] = {}
+    if summed:
+        for row in (
+            Measurement.objects.filter(
+                group_id=group_id,
+                metric__in=summed,
+                measured_on__gte=before.first_day,
+                measured_on__lte=period.last_day,
+            )
+            .filter(now_q | before_q)
+            .values("user_id", "metric_id")
+            .annotate(
+                total=Sum("value", filter=now_q),
+                n=Count("id", filter=now_q),
+                total_before=Sum("value", filter=before_q),
+                n_before=Count("id", filter=before_q),
+            )
+        ):
+            metric = by_id[row["metric_id"]]
+            for numbers, total, n, later in (
+                (mine(row["user_id"])[0], row["total"], row["n"], True),
+                (mine(row["user_id"])[1], row["total_before"], row["n_before"], False),
+            ):
+                if n:
+                    numbers.impact[metric.pk] = _combined(metric, total, n)
+                    sums = group_sums.setdefault((metric.pk, later), [Decimal("0"), 0])
+                    sums[0] += total
+                    sums[1] += n
+        for (metric_id, later), (total, n) in group_sums.items():
+            target = group_now if later else group_before
+            target.impact[metric_id] = _combined(by_id[metric_id], total, n)
+    if levels:
+        # A level holds until the next measurement: its value in a period is where it stood
+        # at the period's end, measured in it or not (the charts read levels the same way).
+        scope = Measurement.objects.filter(group_id=group_id, metric__in=levels)
+        group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
+        group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
+    return ReflectionNumbers(period, metrics, group_now, group_before, members)

@@ -387,7 +387,16 @@ def session_close(
     if learnings is not None:
         session.learnings = learnings.strip()
     next_actions = list(session.next_actions.select_related("owner"))
-    lines = []
+    from groups.meetings.selectors import reflection_numbers
+
+    numbers = reflection_numbers(session.meeting)
+    lines = [
+        _("Impact since the last session:")
+        if numbers.period.previous_session is not None
+        else _("Impact in the 7 days before the meeting:"),
+        *reflection_group_lines(numbers),
+        "",
+    ]
     if session.achieved:
         lines += [_("What we achieved:"), session.achieved, ""]
     if session.learnings:
@@ -504,57 +513,109 @@ def reminder_still_due(notification) -> bool:
     return announced == [f"{meeting.starts_at.timestamp():.0f}"]
 
 
+def _impact_line(metric, value, before) -> str:
+    amount = f"{floatformat(value, -2)} {metric.unit}".strip()
+    return _("%(metric)s: %(amount)s (before: %(before)s)") % {
+        "metric": metric.name,
+        "amount": amount,
+        "before": floatformat(before, -2),
+    }
+
+
+def _effort_lines(now, before) -> list[str]:
+    return [
+        _("Actions: %(n)d (before: %(m)d)") % {"n": now.actions, "m": before.actions},
+        _("Effort: %(n)d minutes (before: %(m)d)") % {"n": now.minutes, "m": before.minutes},
+    ]
+
+
+def reflection_group_lines(numbers) -> list[str]:
+    """The group's numbers for a reflection period: the same lines in the prompt and summary."""
+    return _effort_lines(numbers.group, numbers.group_before) + [
+        _impact_line(metric, value, before) for metric, value, before in numbers.rows()
+    ]
+
+
+def _prompt_body(numbers, member: User, meeting: Meeting, questions: list[str]) -> str:
+    period = numbers.period
+    if period.previous_session is not None:
+        heading = _(
+            "Since the last session, %(when)s, compared with the same length of time before it:"
+        )
+    else:
+        heading = _(
+            "In the 7 days before the meeting, from %(when)s, compared with the 7 days before:"
+        )
+    now, before = numbers.member(member.pk)
+    mine = _effort_lines(now, before) + [
+        _impact_line(metric, value, earlier)
+        for metric, value, earlier in numbers.member_rows(member.pk)
+    ]
+    return "\n".join(
+        [
+            heading % {"when": local_time_for(member, period.since)},
+            "",
+            _("You:"),
+            *mine,
+            "",
+            _("The group:"),
+            *reflection_group_lines(numbers),
+            "",
+            *questions,
+            "",
+            _("Meeting: %(when)s") % {"when": local_time_for(member, meeting.starts_at)},
+        ]
+    )
+
+
 def prompts_send(*, now: datetime | None = None) -> int:
-    """Send each member the weekly reflection prompt with their own week in numbers."""
-    from metrics.selectors import member_week
+    """Send each member the reflection prompt: the period since the last session in numbers.
+
+    The numbers are read once per meeting (a fixed number of queries for all its members) and
+    each member's copy differs only in their own numbers and their time zone.
+    """
+    from groups.meetings.selectors import reflection_numbers
 
     now = now or timezone.now()
-    sent = 0
+    due = []
     for meeting in _upcoming(now, timedelta(days=8)).filter(is_reflection=True):
         cadence = getattr(meeting.group, "cadence", None)
         hours = cadence.prompt_hours_before if cadence is not None else 48
-        if now < meeting.starts_at - timedelta(hours=hours):
-            continue
-        for member in active_members(meeting.group):
-            week = member_week(member, today=timezone.localtime(now, member.zone).date())
-            numbers = [
-                _("Actions this week: %(n)d (last week %(m)d)")
-                % {"n": week.this_week.actions, "m": week.last_week.actions},
-                _("Effort: %(n)d minutes (last week %(m)d)")
-                % {"n": week.this_week.minutes, "m": week.last_week.minutes},
-            ] + [
-                f"{metric.name}: {floatformat(now_value, -2)} {metric.unit} "
-                f"({_('last week')} {floatformat(before, -2)})"
-                for metric, now_value, before in week.rows()
-            ]
-            questions = [
-                _("What impact did you achieve since the last session?"),
-                _("What did you learn?"),
-                _("Which new questions emerged?"),
-                _("Where are you stuck and need help?"),
-            ]
-            with transaction.atomic():
-                sent += len(
-                    notify(
-                        recipients=[member],
-                        kind="meeting.prompt",
-                        key=f"{meeting.pk}",
-                        title=_("Reflect on your week before %(group)s meets")
-                        % {"group": meeting.group.name},
-                        body="\n".join(
-                            [
-                                *numbers,
-                                "",
-                                *questions,
-                                "",
-                                _("Meeting: %(when)s")
-                                % {"when": local_time_for(member, meeting.starts_at)},
-                            ]
-                        ),
-                        url=reverse("groups:reflection_edit", args=[meeting.pk]),
-                        subject=meeting,
-                    )
-                )
+        if now >= meeting.starts_at - timedelta(hours=hours):
+            due.append(meeting)
+    if not due:
+        return 0
+    members: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.active()
+        .filter(group_id__in={meeting.group_id for meeting in due})
+        .select_related("user")
+    ):
+        members.setdefault(membership.group_id, []).append(membership.user)
+    questions = [
+        _("What impact did you achieve since the last session?"),
+        _("What did you learn?"),
+        _("Which new questions emerged?"),
+        _("Where are you stuck and need help?"),
+    ]
+    sent = 0
+    for meeting in due:
+        numbers = reflection_numbers(meeting)
+        title = _("Reflect on your week before %(group)s meets") % {"group": meeting.group.name}
+        url = reverse("groups:reflection_edit", args=[meeting.pk])
+        messages = [
+            Message(
+                member,
+                f"{meeting.pk}",
+                title,
+                _prompt_body(numbers, member, meeting, questions),
+                url,
+                subject=meeting,
+            )
+            for member in members.get(meeting.group_id, [])
+        ]
+        with transaction.atomic():
+            sent += len(notify_each(kind="meeting.prompt", messages=messages))
     return sent
 
 

@@ -326,7 +326,16 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("groups:meeting_mode", pk=meeting.pk)
     from metrics.selectors import group_impact
 
-    impact = group_impact(meeting.group, today=timezone.localdate(), weeks=6)
+    # The period's numbers come from the one reflection selector (the prompt and the summary
+    # read the same); progress to target is over the metric's whole life, as on the charts.
+    progress = {
+        series.metric.pk: series.progress
+        for series in group_impact(meeting.group, today=timezone.localdate(), weeks=1)
+    }
+    impact = [
+        {"metric": metric, "value": value, "before": before, "progress": progress.get(metric.pk)}
+        for metric, value, before in data["numbers"].rows()
+    ]
     return render(
         request,
         "groups/meetings/meeting_mode.html",

@@ -220,6 +220,8 @@ def trees(group, moderator):
 def test_48_hours_before_each_member_gets_their_week_in_numbers_and_the_reflection_link(
     cast, group, meeting, kolkata, trees, clock
 ):
+    group.__class__.objects.filter(pk=group.pk).update(created_at=at(2024, 12, 1, 9))
+    group.refresh_from_db()
     clock(MEETING_AT - timedelta(hours=50))  # Sunday 12 January
     for day, minutes, planted in [(date(2025, 1, 3), 60, 3), (date(2025, 1, 11), 90, 5.5)]:
         metric_services.action_log(
@@ -240,9 +242,12 @@ def test_48_hours_before_each_member_gets_their_week_in_numbers_and_the_reflecti
 
     prompt = emails("meeting.prompt").get(recipient=kolkata)
     assert prompt.url == f"/meetings/{meeting.pk}/reflection/"
-    assert "Actions this week: 1 (last week 1)" in prompt.body
-    assert "Effort: 90 minutes (last week 60)" in prompt.body
-    assert "Trees planted: 5.50 trees (last week 3)" in prompt.body
+    # No session yet: the 7 days before the meeting, against the 7 days before those.
+    assert prompt.body.startswith(
+        "In the 7 days before the meeting, from Tuesday 7 January, 23:30 (Asia/Kolkata)"
+    )
+    assert "You:\nActions: 1 (before: 1)\nEffort: 90 minutes (before: 60)\n" in prompt.body
+    assert "Trees planted: 5.50 trees (before: 3)" in prompt.body
     assert "What did you learn?" in prompt.body
     assert "Meeting: Tuesday 14 January, 23:30 (Asia/Kolkata)" in prompt.body
     assert f"/meetings/{meeting.pk}/reflection/" in build_email(prompt).body
