@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
+from groups import services
 from groups.models import (
     AuditEvent,
     Cadence,
@@ -16,6 +19,7 @@ from groups.models import (
     Reflection,
     Session,
 )
+from impact.exceptions import Conflict
 
 
 class NetworkMembershipInline(admin.TabularInline):
@@ -48,8 +52,8 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ["user", "unleashed_from"]
     extra = 0
     # Adding people here would bypass the 15-member cap; the app's join and invite flows
-    # (which lock the group) are the way in.
-    readonly_fields = ["user", "joined_at"]
+    # (which lock the group) are the way in. Clearing "left" would be a way back in, too.
+    readonly_fields = ["user", "joined_at", "left_at"]
     can_delete = False
     has_add_permission = lambda self, request, obj=None: False  # noqa: E731
 
@@ -69,6 +73,22 @@ class GroupAdmin(admin.ModelAdmin):
         return ["network"] if obj is not None else []
 
 
+class MembershipAddForm(forms.ModelForm):
+    """Staff seat someone in a group: checked here for a clear message, added by the service."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "group", "role"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("group") and data.get("user"):
+            problem = services.membership_add_problem(group=data["group"], user=data["user"])
+            if problem is not None:
+                raise forms.ValidationError(problem)
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "group", "role", "joined_at", "left_at", "unleashed_from"]
@@ -77,8 +97,45 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "group", "unleashed_from"]
     list_select_related = ["user", "group", "unleashed_from"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipAddForm
+            kwargs["fields"] = MembershipAddForm.Meta.fields
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return MembershipAddForm.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A seat never moves to another group or person, and is not re-opened by clearing
+        # "left": each of those would put someone in a group without its lock and cap.
+        if obj is not None:
+            return ["user", "group", "joined_at", "left_at", "unleashed_from", "statement"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # Every way into a group goes through the service that locks it and holds the cap.
+        added = services.membership_add_by_staff(
+            actor=request.user,
+            group=form.cleaned_data["group"],
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+        )
+        obj.pk = added.pk
+        obj.joined_at = added.joined_at
+        form.instance = added
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except Conflict as exc:
+            # Someone took the last seat between the check and the add (rolled back).
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(JoinRequest)

@@ -416,6 +416,45 @@ def join_request_decide(
         return JoinOutcome("member", group, membership=membership)
 
 
+def _admission_problem(group: Group, user: User, size: int) -> str | None:
+    if Membership.objects.active().filter(group=group, user=user).exists():
+        return _("%(name)s is already a member of %(group)s.") % {
+            "name": user.public_name,
+            "group": group.name,
+        }
+    if size >= group.capacity:
+        return _(
+            "%(group)s is full (%(n)d of %(cap)d seats): spin out a new group or free a seat first."
+        ) % {"group": group.name, "n": size, "cap": group.capacity}
+    return None
+
+
+def membership_add_problem(*, group: Group, user: User) -> str | None:
+    """Why staff could not add this person to the group now (advisory: the add re-checks)."""
+    return _admission_problem(group, user, Membership.objects.active().filter(group=group).count())
+
+
+def membership_add_by_staff(
+    *, actor: User, group: Group, user: User, role: str = Membership.Role.MEMBER
+) -> Membership:
+    """Staff seat a person in a group directly (the admin), under the same lock and cap."""
+    if not actor.is_staff:
+        raise PermissionDenied(_("Only staff can add people to a group directly."))
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    with transaction.atomic():
+        group, size = _lock(group)
+        problem = _admission_problem(group, user, size)
+        if problem is not None:
+            raise Conflict(problem, code="cannot_add")
+        membership = _admit(group, user, statement="", role=role)
+        # A request or waitlist place of theirs is settled by the seat.
+        JoinRequest.objects.filter(
+            group=group, user=user, status__in=JoinRequest.OPEN_STATUSES
+        ).update(status=JoinRequest.Status.ACCEPTED, decided_at=timezone.now(), decided_by=actor)
+        return membership
+
+
 def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
     """Make a member a moderator or back (moderators and organizers)."""
     if role not in Membership.Role.values:
