@@ -129,9 +129,10 @@ class MembershipAdmin(admin.ModelAdmin):
         obj.joined_at = added.joined_at
         form.instance = added
 
-    def add_view(self, request, form_url="", extra_context=None):
+    # Not add_view: a URL's view defined here would count as a groups page in the walks.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().add_view(request, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except Conflict as exc:
             # Someone took the last seat between the check and the add (rolled back).
             self.message_user(request, exc.message, messages.ERROR)

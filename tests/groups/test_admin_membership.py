@@ -143,3 +143,22 @@ def test_the_admin_refuses_a_sixteenth_member_with_a_message_and_keeps_the_form(
     assert response.context["adminform"].form["role"].value() == "moderator"
     assert Membership.objects.active().filter(group=group).count() == 15
     assert not Membership.objects.filter(user=person).exists()
+
+
+def test_a_seat_taken_between_the_check_and_the_add_is_refused_with_a_message(
+    client, staff, make_group, monkeypatch
+):
+    group = make_group(15)
+    person = UserFactory()
+    # The form's advisory check saw a free seat; the service, under the lock, sees none.
+    monkeypatch.setattr(services, "membership_add_problem", lambda **kwargs: None)
+
+    response = client.post(
+        add_url(), {"user": person.pk, "group": group.pk, "role": "member", "_save": "1"}
+    )
+
+    assert response.status_code == 302 and response.url == add_url()
+    assert Membership.objects.active().filter(group=group).count() == 15
+    assert not Membership.objects.filter(user=person).exists()
+    page = client.get(add_url()).content.decode()
+    assert "is full (15 of 15 seats)" in page
