@@ -237,8 +237,9 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Your reflection is saved; you can change it until the meeting starts.")
             )
             return redirect(meeting)
-    from metrics.selectors import member_week
-
+    # The numbers the prompt sent: the period since the last session, theirs and the group's.
+    numbers = selectors.reflection_numbers(meeting)
+    mine, mine_before = numbers.member(request.user.pk)
     return render(
         request,
         "groups/meetings/reflection.html",
@@ -246,7 +247,10 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "form": form,
             "locked": locked,
-            "week": member_week(request.user, today=timezone.localdate()),
+            "numbers": numbers,
+            "mine": mine,
+            "mine_before": mine_before,
+            "mine_rows": numbers.member_rows(request.user.pk),
         },
     )
 

@@ -257,3 +257,30 @@ def test_a_second_run_sends_no_prompt_twice(six_weeks):
     cast["clock"](PROMPT_AT + timedelta(hours=1))
     services.prompts_send()
     assert emails("meeting.prompt").count() == 3
+
+
+def numbers_text(page: str, css_class: str) -> str:
+    block = re.search(rf'<dl class="stats {css_class}">.*?</dl>', page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", " ", block).split())
+
+
+def test_the_reflection_page_shows_the_prompts_numbers_in_the_readers_zone(
+    six_weeks, client, django_assert_max_num_queries
+):
+    cast = six_weeks
+    cast["clock"](PROMPT_AT)
+    services.prompts_send()
+    prompt = emails("meeting.prompt", recipient=cast["tokyo"]).get()
+    client.force_login(cast["tokyo"])
+
+    with django_assert_max_num_queries(16):
+        page = client.get(prompt.url).content.decode()
+
+    assert "Since the last session, Wednesday 26 March, 03:00, compared with" in page
+    assert numbers_text(page, "my-numbers") == (
+        "Actions 2 before 0 Effort 80 minutes before 0 Waste collected 12 kg before 0"
+    )
+    assert numbers_text(page, "group-numbers") == (
+        "Actions 4 before 2 Effort 155 minutes before 90 "
+        "Roofs with solar 7 roofs before 4 Waste collected 32.50 kg before 12"
+    )
