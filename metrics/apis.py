@@ -1,6 +1,7 @@
 """The metrics API: actions, measurements and metric definitions, through the same services."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
@@ -9,6 +10,17 @@ from groups.permissions import group_for_user, readable_group_ids
 from impact.ids import IdField, IdFilter
 from metrics import services
 from metrics.models import MAX_EFFORT_MINUTES, Action, Measurement, MetricDefinition
+
+
+def _impact_errors_on_impacts(exc: ValidationError) -> ValidationError:
+    """The service names a value's field as the page's form does (impact_<metric id>); in the
+    API the values come in `impacts`."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    fields: dict[str, list] = {}
+    for name, errors in exc.error_dict.items():
+        fields.setdefault("impacts" if name.startswith("impact_") else name, []).extend(errors)
+    return ValidationError(fields)
 
 
 class LogPagination(CursorPagination):
@@ -129,16 +141,19 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         data = serializer.validated_data
         group, access = group_for_user(self.request.user, data["group_id"], need="member")
         impacts = [(item["metric"], item["value"]) for item in data.get("impacts", [])]
-        action = services.action_log(
-            user=self.request.user,
-            group=group,
-            description=data["description"],
-            notes=data.get("notes", ""),
-            happened_on=data["happened_on"],
-            effort_minutes=data["effort_minutes"],
-            impacts=impacts,
-            seat=access.membership,
-        )
+        try:
+            action = services.action_log(
+                user=self.request.user,
+                group=group,
+                description=data["description"],
+                notes=data.get("notes", ""),
+                happened_on=data["happened_on"],
+                effort_minutes=data["effort_minutes"],
+                impacts=impacts,
+                seat=access.membership,
+            )
+        except ValidationError as exc:
+            raise _impact_errors_on_impacts(exc) from exc
         if not impacts:
             # Nothing was measured with it: answer without reading its measurements back, by
             # leaving it as prefetch_related would (an evaluated, empty queryset).

@@ -351,6 +351,46 @@ def test_the_api_refuses_a_negative_measurement_with_the_field_named(
     assert body["fields"] == {"value": ["Trees planted cannot be negative: enter 0 or more."]}
 
 
+def test_the_api_refuses_a_negative_impact_of_an_action_on_impacts(
+    api, group, member, trees, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(10):
+        response = api(member).post(
+            "/api/actions/",
+            {
+                "group": group.pk,
+                "description": "Cut trees",
+                "happened_on": today_for(member).isoformat(),
+                "effort_minutes": 30,
+                "impacts": [{"metric": trees.pk, "value": "-4"}],
+            },
+            format="json",
+        )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "impacts": ["Trees planted cannot be negative: enter 0 or more."]
+    }
+    assert not Action.objects.exists()
+
+
+def test_the_api_refuses_impact_dated_before_the_group_started(api, group, member, trees):
+    response = api(member).post(
+        "/api/actions/",
+        {
+            "group": group.pk,
+            "description": "Planted oaks",
+            "happened_on": "1900-01-01",
+            "effort_minutes": 30,
+            "impacts": [{"metric": trees.pk, "value": "4"}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["happened_on"]
+
+
 def test_the_api_refuses_a_measurement_before_the_group_started(
     api, group, member, trees, django_assert_max_num_queries
 ):
