@@ -107,7 +107,9 @@ def long_words(transactional_db, settings):
 
 
 @pytest.mark.e2e
-def test_long_unbroken_text_wraps_on_a_phone(browser: Browser, live_server, long_words):
+def test_long_unbroken_text_wraps_on_a_phone(
+    browser: Browser, live_server, long_words, results_dir
+):
     base = live_server.url
     data = long_words
     group = data["group"]
@@ -143,6 +145,8 @@ def test_long_unbroken_text_wraps_on_a_phone(browser: Browser, live_server, long
             scroll_width, inner_width = page_width(page)
             if scroll_width > inner_width:
                 too_wide.append((username, url, scroll_width))
+            if url == reverse("narratives:help_detail", args=[data["help"].pk]):
+                page.screenshot(path=str(results_dir / f"long-words-help-{username}.png"))
         context.close()
 
     assert too_wide == [], f"pages wider than the 390 px screen: {too_wide}"
