@@ -231,7 +231,7 @@ def test_switching_negatives_off_is_refused_while_the_target_is_negative(group, 
     assert list(errors_of(excinfo)) == ["target"]
 
 
-def test_a_spin_out_and_an_adoption_keep_whether_negatives_are_allowed(
+def test_an_adopted_network_metric_keeps_whether_negatives_are_allowed(
     group, moderator, organizer, balance
 ):
     shared = services.network_metric_define(
