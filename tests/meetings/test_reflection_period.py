@@ -284,3 +284,28 @@ def test_the_reflection_page_shows_the_prompts_numbers_in_the_readers_zone(
         "Actions 4 before 2 Effort 155 minutes before 90 "
         "Roofs with solar 7 roofs before 4 Waste collected 32.50 kg before 12"
     )
+
+
+def test_an_average_metric_is_the_average_of_every_value_in_the_period(six_weeks):
+    cast = six_weeks
+    mood = MetricDefinition.objects.create(
+        group=cast["group"],
+        name="Mood on the bank",
+        unit="of 5",
+        aggregation=MetricDefinition.Aggregation.AVERAGE,
+    )
+    for user, day, value in [
+        (cast["tokyo"], date(2025, 3, 26), 4),
+        (cast["tokyo"], date(2025, 3, 27), 5),
+        (cast["new_york"], date(2025, 3, 28), 2),
+        (cast["new_york"], date(2025, 3, 21), 3),  # the period before
+    ]:
+        measure(cast, user, mood, day, value, utc(day.year, day.month, day.day, 12))
+    cast["clock"](PROMPT_AT)
+
+    numbers = selectors.reflection_numbers(cast["meeting"])
+
+    rows = {metric.name: (now, before) for metric, now, before in numbers.rows()}
+    assert rows["Mood on the bank"] == (Decimal("3.67"), Decimal("3.00"))
+    mine = {m.name: (now, before) for m, now, before in numbers.member_rows(cast["tokyo"].pk)}
+    assert mine["Mood on the bank"] == (Decimal("4.50"), Decimal("0"))
