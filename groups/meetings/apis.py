@@ -339,6 +339,8 @@ class CadenceView(APIView):
             group=group,
             weekdays=values.pop("weekday_list"),
             reminder_offsets=values.pop("offsets", [1440, 60]),
+            # Optional in the schema, as on the model: left out, it is the model's default.
+            time_zone=values.pop("time_zone", Cadence._meta.get_field("time_zone").default),
             **values,
         )
         return Response(CadenceSerializer(cadence).data)
