@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The broker gets its own database: tests clear the cache between them.
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help setup lock upgrade lock-check deploy-check run test test-fast e2e lint format services system-deps bench clean
+.PHONY: help setup lock upgrade lock-check deploy-check run test test-sqlite test-fast e2e lint format services system-deps bench clean
 
 help:
 	@echo "make run    set up, migrate, load demo data, start web + Celery worker + beat"
@@ -126,6 +126,19 @@ deploy-check: setup
 test: setup lock-check deploy-check system-deps services $(AXE)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(VENV)/bin/pytest --create-db --cov --cov-report=term
+	$(MAKE) --no-print-directory test-sqlite
+
+# The embedded default (`make run`'s SQLite) gets a second, shorter pass after the main run:
+# the authorization walks, the out-of-range ids and the API fuzzing (as the organizer, who
+# reaches the most code, with fewer examples). Django keeps a SQLite test database in memory,
+# so the file named here is never written. Same Redis databases as the main run: every test
+# starts by clearing the cache.
+SQLITE_TESTS := tests/groups/test_permissions.py tests/groups/test_permissions_accounts.py \
+	tests/groups/test_permissions_metrics.py tests/groups/test_permissions_narratives.py \
+	tests/groups/test_out_of_range_ids.py tests/test_api_fuzz.py
+test-sqlite: setup services
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/test-sqlite.sqlite3 FUZZ_MAX_EXAMPLES=3 \
+	  $(VENV)/bin/pytest --create-db -q -k "not as_a_member" $(SQLITE_TESTS)
 
 test-fast: setup
 	$(TEST_ENV) $(VENV)/bin/pytest -m "not e2e and not integration" -x -q

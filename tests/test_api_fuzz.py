@@ -4,6 +4,8 @@ as an organizer, never get a server error or an answer that does not match the s
 Each request commits on its own, as in production, so one rejected value cannot poison the
 requests after it."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -52,7 +54,8 @@ def tokens(transactional_db, settings):
 FUZZ = settings(
     # The same examples every run: CI must not pass or fail by the luck of the draw.
     derandomize=True,
-    max_examples=8,
+    # Fewer in `make test-sqlite`, the second, shorter pass on the embedded database.
+    max_examples=int(os.environ.get("FUZZ_MAX_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
