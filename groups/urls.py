@@ -35,6 +35,7 @@ urlpatterns = [
     path("meetings/<id:pk>/change/", meeting_views.meeting_change, name="meeting_change"),
     path("meetings/<id:pk>/reflection/", meeting_views.reflection_edit, name="reflection_edit"),
     path("meetings/<id:pk>/run/", meeting_views.meeting_mode, name="meeting_mode"),
+    path("meetings/<id:pk>/run/draft/", meeting_views.session_draft, name="session_draft"),
     path("sessions/<id:pk>/", meeting_views.session_detail, name="session_detail"),
     path("next-actions/<id:pk>/done/", meeting_views.next_action_done, name="next_action_done"),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),

@@ -276,25 +276,43 @@ def _session_close_or_confirm(request, session, notes, members) -> HttpResponse 
     return redirect("groups:session_detail", pk=session.pk)
 
 
+# Meeting mode's fragments: with htmx each add or edit swaps only its own part of the screen,
+# so the notes being typed, the running timers and the scroll position stay as they are.
+MEETING_MODE_FRAGMENTS = {
+    "next_action": "groups/meetings/_mm_next_actions.html",
+    "question": "groups/meetings/_mm_questions.html",
+    "save": "groups/meetings/_mm_notes_status.html",
+}
+
+
+def _meeting_mode_fragment(request, what: str, context: dict) -> HttpResponse:
+    return render(request, MEETING_MODE_FRAGMENTS[what], context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     """The moderator's screen for running the reflection session."""
     meeting, _access = _meeting_for(request.user, pk, need="moderate")
     session = services.session_open(actor=request.user, meeting=meeting)
-    data = selectors.meeting_mode(meeting)
     what = request.POST.get("what") if request.method == "POST" else None
+    # A partial answer needs only its own rows: the whole screen's reads wait for a full page.
+    partial = request.htmx and what in MEETING_MODE_FRAGMENTS
+    members = services.active_members(meeting.group) if partial else None
+    data = {} if partial else selectors.meeting_mode(meeting)
+    members = members if partial else data["members"]
     # Only the notes form's own buttons bind it: a failed next action or question must not
     # show (and then save) empty notes over the ones already written.
     notes = SessionNotesForm(
         request.POST if what in ("save", "close") else None,
         initial={"achieved": session.achieved, "learnings": session.learnings},
     )
-    action_form = NextActionForm(members=data["members"])
+    action_form = NextActionForm(members=members)
     question_form = SessionQuestionForm()
+    fragment = {"meeting": meeting, "session": session}
     if request.method == "POST" and session.closed_at is None:
         if what == "next_action":
-            action_form = NextActionForm(request.POST, members=data["members"])
+            action_form = NextActionForm(request.POST, members=members)
             if action_form.is_valid():
                 try:
                     services.session_add_next_action(
@@ -303,8 +321,12 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     add_service_errors(action_form, exc)
                 else:
-                    messages.success(request, _("Next action added."))
-                    return redirect("groups:meeting_mode", pk=meeting.pk)
+                    if not partial:
+                        messages.success(request, _("Next action added."))
+                        return redirect("groups:meeting_mode", pk=meeting.pk)
+                    action_form = NextActionForm(members=members)
+                    action_form.fields["owner"].widget.attrs["autofocus"] = True
+                    fragment["added"] = True
         elif what == "question":
             question_form = SessionQuestionForm(request.POST)
             if question_form.is_valid():
@@ -315,10 +337,14 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     add_service_errors(question_form, exc)
                 else:
-                    messages.success(
-                        request, _("Question added to the group's powerful questions.")
-                    )
-                    return redirect("groups:meeting_mode", pk=meeting.pk)
+                    if not partial:
+                        messages.success(
+                            request, _("Question added to the group's powerful questions.")
+                        )
+                        return redirect("groups:meeting_mode", pk=meeting.pk)
+                    question_form = SessionQuestionForm()
+                    question_form.fields["text"].widget.attrs["autofocus"] = True
+                    fragment["added"] = True
         elif notes.is_bound and notes.is_valid():
             if what == "close":
                 closing = _session_close_or_confirm(request, session, notes, data["members"])
@@ -326,8 +352,18 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                     return closing
             else:
                 services.session_save(actor=request.user, session=session, **notes.cleaned_data)
-                messages.success(request, _("Saved."))
-                return redirect("groups:meeting_mode", pk=meeting.pk)
+                if not partial:
+                    messages.success(request, _("Saved."))
+                    return redirect("groups:meeting_mode", pk=meeting.pk)
+                fragment["saved"] = True
+    elif request.method == "POST" and partial:
+        fragment["closed"] = True
+    if partial:
+        if what == "next_action":
+            fragment |= {"action_form": action_form, "next_actions": _next_actions(session)}
+        elif what == "question":
+            fragment |= {"question_form": question_form, "questions": _open_questions(meeting)}
+        return _meeting_mode_fragment(request, what, fragment)
     from metrics.selectors import group_impact
 
     # The period's numbers come from the one reflection selector (the prompt and the summary
@@ -349,11 +385,52 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": notes,
             "action_form": action_form,
             "question_form": question_form,
-            "next_actions": session.next_actions.select_related("owner"),
+            "next_actions": _next_actions(session),
             "impact": impact,
             **data,
         },
     )
+
+
+def _next_actions(session: Session):
+    return session.next_actions.select_related("owner")
+
+
+def _open_questions(meeting: Meeting) -> list:
+    from narratives.selectors import group_questions
+
+    return list(group_questions(meeting.group).filter(status="open")[:10])
+
+
+@login_required
+@require_POST
+def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save meeting mode's notes as they are typed (the same text twice changes nothing)."""
+    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    session = services.session_open(actor=request.user, meeting=meeting)
+    # A field the request leaves out keeps what is saved: a draft never blanks the other note.
+    form = SessionNotesForm(
+        {
+            "achieved": request.POST.get("achieved", session.achieved),
+            "learnings": request.POST.get("learnings", session.learnings),
+        }
+    )
+    form.full_clean()  # two optional text fields: always valid, cleaned (stripped) here
+    context = {"meeting": meeting, "session": session, "draft": True}
+    try:
+        services.session_save(actor=request.user, session=session, **form.cleaned_data)
+    except ValidationError as exc:
+        # Closed meanwhile (another screen, the API): the summary has gone out already.
+        if not request.htmx:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("groups:meeting_mode", pk=meeting.pk)
+        context["closed"] = True
+        return render(request, "groups/meetings/_mm_notes_status.html", context, status=409)
+    if not request.htmx:
+        messages.success(request, _("Saved."))
+        return redirect("groups:meeting_mode", pk=meeting.pk)
+    context["saved"] = True
+    return render(request, "groups/meetings/_mm_notes_status.html", context)
 
 
 @login_required
@@ -377,12 +454,19 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def next_action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(NextAction.objects.select_related("group"), pk=pk)
+    item = get_object_or_404(NextAction.objects.select_related("group", "owner"), pk=pk)
     if not group_access(request.user, item.group).see_members:
         raise Http404
-    services.next_action_done(
+    item = services.next_action_done(
         user=request.user, next_action=item, done=request.POST.get("done") != "0"
     )
+    if request.htmx:
+        # Meeting mode ticks off last session's actions in place: just the one row comes back.
+        return render(
+            request,
+            "groups/meetings/_mm_previous_action.html",
+            {"a": item, "back": request.POST.get("next", "")},
+        )
     messages.success(request, _("Nice work."))
     return _redirect_back(request, "home")
 

@@ -124,15 +124,52 @@ def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
     expect(page.locator("#pulse")).to_contain_text("Averages appear once three members")
     expect(reflections).not_to_contain_text("Excited 5/5")
 
+    # Notes typed and a running timer survive adding a next action: only the list is swapped.
+    page.evaluate("window.__noReload = 1")
+    achieved = "8 willows planted and 10 kg of litter cleared."
+    page.get_by_label("What we achieved").fill(achieved)
+    status = page.locator("#notes-status")
+    expect(status).to_contain_text("Draft saved")
+    assert Session.objects.get(meeting=meeting).achieved == achieved
+    timer = page.locator("#next .timer")
+    timer.get_by_role("button", name="Start 10 min").click()
+    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
+
     next_section = page.locator("#next")
     next_section.get_by_label("Owner").select_option(label="Ana Alder")
     next_section.get_by_label("Next action").fill("Borrow a trailer from the allotments")
     next_section.get_by_role("button", name="Add next action").click()
     expect(page.get_by_text("Next action added.")).to_be_visible()
     expect(page.locator("#next")).to_contain_text("Ana Alder: Borrow a trailer from the allotments")
+    assert page.evaluate("window.__noReload") == 1, "adding a next action reloaded the page"
+    expect(page.get_by_label("What we achieved")).to_have_value(achieved)
+    expect(timer.get_by_role("button", name="Pause")).to_be_visible()
+    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
 
-    page.get_by_label("What we achieved").fill("8 willows planted and 10 kg of litter cleared.")
+    # A reload finds the notes (the server's draft) and the timer still running.
+    page.reload()
+    assert page.evaluate("window.__noReload") is None
+    expect(page.get_by_label("What we achieved")).to_have_value(achieved)
+    timer = page.locator("#next .timer")
+    expect(timer.get_by_role("button", name="Pause")).to_be_visible()
+    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
+
+    # The connection drops while the moderator types: the browser keeps a copy and says so;
+    # the tab is closed, and meeting mode opened again online restores and saves the words.
+    page.context.set_offline(True)
     page.get_by_label("What we learned", exact=True).fill("Plant before the rain.")
+    expect(status).to_contain_text("Not saved yet: offline")
+    assert Session.objects.get(meeting=meeting).learnings == ""
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"{base}/meetings/{meeting.pk}/run/")
+    expect(page.get_by_label("What we learned", exact=True)).to_have_value("Plant before the rain.")
+    expect(page.get_by_label("What we achieved")).to_have_value(achieved)
+    expect(page.locator("#notes-status")).to_contain_text("Draft saved")
+    assert Session.objects.get(meeting=meeting).learnings == "Plant before the rain."
+
     page.screenshot(path=str(results_dir / "moderator-journey-meeting-mode.png"), full_page=True)
     page.get_by_role("button", name="Close the session and send the summary").click()
     # The summary mails everyone: the app asks first, and the notes are saved meanwhile.

@@ -143,6 +143,11 @@ PAGES = {
         "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
         "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
     },
+    # Meeting mode's notes saved as drafts while typed: the moderators' (organizer's) alone.
+    "groups:session_draft": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
+    },
     "groups:session_detail": {
         "GET": (LOGIN, 404, 404, 200, 200, 404, 200),
         "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
@@ -363,6 +368,7 @@ def world(organizer, moderator, other_organizer, outsider):
         "groups:meeting_change": meeting_values,
         "groups:reflection_edit": meeting_values,
         "groups:meeting_mode": meeting_values,
+        "groups:session_draft": meeting_values,
         "groups:session_detail": {"pk": session.pk},
         "groups:next_action_done": {"pk": next_action.pk},
         "groups:calendar_feed": {"token": feed.token},
@@ -404,6 +410,7 @@ def world(organizer, moderator, other_organizer, outsider):
         "groups:meeting_change": {"starts_at": later},
         "groups:reflection_edit": {"learned": "Roots need more water."},
         "groups:meeting_mode": {"what": "save", "learnings": "Water first."},
+        "groups:session_draft": {"learnings": "Water first."},
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},
