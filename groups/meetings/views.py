@@ -298,9 +298,8 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     what = request.POST.get("what") if request.method == "POST" else None
     # A partial answer needs only its own rows: the whole screen's reads wait for a full page.
     partial = request.htmx and what in MEETING_MODE_FRAGMENTS
-    members = services.active_members(meeting.group) if partial else None
     data = {} if partial else selectors.meeting_mode(meeting)
-    members = members if partial else data["members"]
+    members = services.active_members(meeting.group) if partial else data["members"]
     # Only the notes form's own buttons bind it: a failed next action or question must not
     # show (and then save) empty notes over the ones already written.
     notes = SessionNotesForm(
