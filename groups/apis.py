@@ -262,14 +262,14 @@ class GroupViewSet(
         return Response(GroupSerializer(child).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MemberSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def members(self, request, pk=None):
         group = self._group("see_members")
         members = Membership.objects.active().filter(group=group).select_related("user")
         return Response(MemberSerializer(members, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def waitlist(self, request, pk=None):
         group = self._group("see_members")
         waiting = (
@@ -282,7 +282,7 @@ class GroupViewSet(
         return Response(JoinRequestSerializer(waiting, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def requests(self, request, pk=None):
         """Pending join requests (moderators and organizers)."""
         group = self._group("moderate")
@@ -308,7 +308,7 @@ class GroupViewSet(
     @extend_schema(
         methods=["post"], request=InvitationInputSerializer, responses={201: InvitationSerializer}
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def invitations(self, request, pk=None):
         """Invitations by email (moderators and organizers)."""
         group = self._group("moderate")

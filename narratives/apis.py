@@ -284,7 +284,7 @@ class QuestionViewSet(
 
     @extend_schema(methods=["get"], responses=AnswerSerializer(many=True))
     @extend_schema(methods=["post"], request=AnswerSerializer, responses={201: AnswerSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def answers(self, request, pk=None):
         question, _access = question_for_user(request.user, pk)
         if request.method == "GET":
@@ -299,7 +299,7 @@ class QuestionViewSet(
         return Response(AnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FollowUpsSerializer, responses=QuestionSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def answered(self, request, pk=None):
         """Mark the question answered, raising the follow-up questions it led to."""
         question, _access = question_for_user(request.user, pk)
@@ -466,7 +466,7 @@ class HelpRequestViewSet(
     @extend_schema(
         methods=["post"], request=HelpResponseSerializer, responses={201: HelpResponseSerializer}
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def responses(self, request, pk=None):
         help_request, _access = help_for_user(request.user, pk)
         if request.method == "GET":

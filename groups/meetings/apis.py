@@ -224,7 +224,7 @@ class MeetingViewSet(
         return Response(ReflectionSerializer(reflection, context={"request": request}).data)
 
     @extend_schema(responses=ReflectionSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reflections(self, request, pk=None):
         """Every member's reflection (visible inside the group only; pulses only when shared)."""
         meeting = self._meeting()
@@ -232,7 +232,7 @@ class MeetingViewSet(
         return Response(ReflectionSerializer(rows, many=True, context={"request": request}).data)
 
     @extend_schema(request=None, responses=SessionSerializer)
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def session(self, request, pk=None):
         """The reflection session of this meeting; POST opens it (moderators)."""
         meeting = self._meeting()
