@@ -83,19 +83,7 @@ class MetricSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MetricDefinition
-        fields = [
-            "id",
-            "group",
-            "name",
-            "unit",
-            "direction",
-            "aggregation",
-            "allow_negative",
-            "target",
-            "target_date",
-            "description",
-            "created_at",
-        ]
+        fields = ["id", "group", *services.METRIC_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
 
 

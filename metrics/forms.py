@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import MAX_EFFORT_MINUTES, MetricDefinition
-from metrics.services import parse_value
+from metrics.services import METRIC_FIELDS, parse_value
 
 
 class ImpactValueField(forms.CharField):
@@ -89,16 +89,7 @@ class ActionForm(forms.Form):
 class MetricForm(forms.ModelForm):
     class Meta:
         model = MetricDefinition
-        fields = [
-            "name",
-            "unit",
-            "direction",
-            "aggregation",
-            "allow_negative",
-            "target",
-            "target_date",
-            "description",
-        ]
+        fields = METRIC_FIELDS
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 2}),

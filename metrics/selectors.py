@@ -186,7 +186,9 @@ def recent_actions(group: Group, *, limit: int = 10):
 
 
 @dataclass
-class WeekNumbers:
+class PeriodNumbers:
+    """Actions, minutes of effort and impact per metric over a stretch of time."""
+
     actions: int = 0
     minutes: int = 0
     impact: dict[int, Decimal] = field(default_factory=dict)  # metric id -> value
@@ -194,8 +196,8 @@ class WeekNumbers:
 
 @dataclass
 class MyWeek:
-    this_week: WeekNumbers
-    last_week: WeekNumbers
+    this_week: PeriodNumbers
+    last_week: PeriodNumbers
     metrics: list[MetricDefinition]
 
     def rows(self) -> list[tuple[MetricDefinition, Decimal, Decimal]]:
@@ -209,7 +211,7 @@ def member_week(user, *, today: date) -> MyWeek:
     """A member's own week in numbers against the week before: three or four queries."""
     this_start = week_start(today)
     last_start = this_start - timedelta(weeks=1)
-    weeks = {this_start: WeekNumbers(), last_start: WeekNumbers()}
+    weeks = {this_start: PeriodNumbers(), last_start: PeriodNumbers()}
     for row in (
         Action.objects.filter(user=user, happened_on__gte=last_start, happened_on__lte=today)
         .annotate(week=TruncWeek("happened_on"))

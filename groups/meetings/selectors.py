@@ -2,7 +2,6 @@
 
 import zoneinfo
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from groups.models import Group, Membership
+from metrics.selectors import PeriodNumbers
 
 PULSE_AVERAGES = {field: Avg(field) for field in Reflection.PULSE_FIELDS}
 PULSE_COUNTS = {f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS}
@@ -186,13 +186,6 @@ def reflection_period(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionPerio
     until = meeting.starts_at
     since = previous.meeting.starts_at if previous is not None else until - FIRST_PERIOD
     return ReflectionPeriod(since, until, group_zone(meeting.group), previous)
-
-
-@dataclass
-class PeriodNumbers:
-    actions: int = 0
-    minutes: int = 0
-    impact: dict[int, Decimal] = dataclass_field(default_factory=dict)  # metric id -> value
 
 
 @dataclass
