@@ -6,27 +6,20 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page
 
 from groups import services as group_services
 from groups.meetings import services as meeting_services
 from metrics import services as metric_services
 from narratives import services as narrative_services
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.support import sign_in
+from tests.factories import UserFactory
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def word(length: int, letter: str = "w") -> str:
     return letter * length
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def page_width(page: Page) -> tuple[int, int]:

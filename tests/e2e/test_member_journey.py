@@ -3,23 +3,16 @@
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from groups import services as group_services
 from metrics import services
 from metrics.models import Action
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.support import sign_in
+from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 @pytest.fixture

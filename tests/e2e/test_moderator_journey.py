@@ -12,18 +12,11 @@ from groups import services as group_services
 from groups.meetings import services as meeting_services
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from impact.models import Notification
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.support import sign_in
+from tests.factories import UserFactory
 from tests.impact import support
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 @pytest.fixture

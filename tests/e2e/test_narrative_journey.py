@@ -9,19 +9,12 @@ from playwright.sync_api import Browser, Page, expect
 from groups import services
 from impact.models import Notification
 from narratives.models import Answer, Narrative, Question
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.support import sign_in
+from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
 QUESTION = "Which native trees survive a flood season best?"
 ANSWER = "Willows and alders: they root fast and like wet feet."
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The cast for meeting tests: the groups' people, a cadence, frozen clocks and the outbox."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from groups import services as group_services
 from groups.meetings import services
@@ -99,3 +100,14 @@ def reminder_rows(meeting: Meeting, offset: int):
     """The email reminders written for one meeting at its current start, for one offset."""
     key = f"meeting.reminder:{meeting.pk}:{meeting.starts_at.timestamp():.0f}:{offset}:"
     return emails("meeting.reminder", dedupe_key__startswith=key)
+
+
+@pytest.fixture
+def soon(group, moderator):
+    """A weekly reflection two days from now."""
+    return services.meeting_add(
+        actor=moderator,
+        group=group,
+        starts_at=timezone.now() + timedelta(days=2),
+        is_reflection=True,
+    )

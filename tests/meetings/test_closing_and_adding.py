@@ -17,17 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def soon(group, moderator):
-    """A weekly reflection two days from now, with its session open in meeting mode."""
-    return services.meeting_add(
-        actor=moderator,
-        group=group,
-        starts_at=timezone.now() + timedelta(days=2),
-        is_reflection=True,
-    )
-
-
-@pytest.fixture
 def login(client):
     def as_user(user):
         client.force_login(user)

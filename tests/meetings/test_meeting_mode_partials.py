@@ -22,17 +22,6 @@ FRAGMENT_QUERIES = 16
 
 
 @pytest.fixture
-def soon(group, moderator):
-    """A weekly reflection two days from now."""
-    return services.meeting_add(
-        actor=moderator,
-        group=group,
-        starts_at=timezone.now() + timedelta(days=2),
-        is_reflection=True,
-    )
-
-
-@pytest.fixture
 def session(soon, moderator):
     return services.session_open(actor=moderator, meeting=soon)
 

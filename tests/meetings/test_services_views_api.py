@@ -399,7 +399,12 @@ def test_closing_the_session_sends_every_member_the_summary_once(
 
     response = client.post(
         url,
-        {"what": "close", "confirm": "1", "achieved": "40 trees planted.", "learnings": "Go early."},
+        {
+            "what": "close",
+            "confirm": "1",
+            "achieved": "40 trees planted.",
+            "learnings": "Go early.",
+        },
     )
 
     session = soon.session
