@@ -122,7 +122,7 @@ def notify(
     `key` names the purpose (for example a meeting and an offset): together with the kind,
     recipient and channel it makes the dedupe key, so calling twice writes nothing new.
     Email rows are handed to the delivery task after the transaction commits.
-    Returns the ids of the email rows awaiting delivery.
+    Returns the ids of the email rows this call wrote (none when every key was already taken).
     """
     return notify_each(
         kind=kind,
@@ -166,7 +166,7 @@ def notify_each(
                 Notification(
                     **common,
                     channel=Notification.Channel.IN_APP,
-                    dedupe_key=f"{kind}:{message.key}:{user.pk}:in_app"[:255],
+                    dedupe_key=outbox_key(kind, message.key, user.pk, "in_app"),
                     status=Notification.Status.SENT,
                     sent_at=now,
                 )
@@ -176,7 +176,7 @@ def notify_each(
                 Notification(
                     **common,
                     channel=Notification.Channel.EMAIL,
-                    dedupe_key=f"{kind}:{message.key}:{user.pk}:email"[:255],
+                    dedupe_key=outbox_key(kind, message.key, user.pk, "email"),
                 )
             )
     return _write_outbox(rows)
@@ -202,7 +202,7 @@ def notify_address(
         body=body,
         url=url,
         channel=Notification.Channel.EMAIL,
-        dedupe_key=f"{kind}:{key}:{to_email.lower()}:email"[:255],
+        dedupe_key=outbox_key(kind, key, to_email.lower(), "email"),
     )
     if subject is not None:
         row.subject_type = ContentType.objects.get_for_model(subject)
@@ -210,10 +210,38 @@ def notify_address(
     return _write_outbox([row])
 
 
+def outbox_key(kind: str, key: str, recipient, channel: str) -> str:
+    """The dedupe key of one outbox row: its kind, purpose, recipient and channel."""
+    return f"{kind}:{key}:{recipient}:{channel}"[:255]
+
+
+def outbox_keys_taken(keys: Iterable[str]) -> set[str]:
+    """Those of these dedupe keys the outbox already holds (what was already sent or queued)."""
+    keys = list(dict.fromkeys(keys))
+    taken: set[str] = set()
+    for start in range(0, len(keys), 5000):
+        taken.update(
+            Notification.objects.filter(dedupe_key__in=keys[start : start + 5000]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    return taken
+
+
 def _write_outbox(rows: list[Notification]) -> list[int]:
-    # ignore_conflicts: a row with the same dedupe key already exists, so this purpose is done.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    email_keys = [row.dedupe_key for row in rows if row.channel == Notification.Channel.EMAIL]
+    # A key already in the outbox means this purpose is done: only the others are written,
+    # counted and handed to delivery (rows still pending are the sweep's).
+    taken = outbox_keys_taken(row.dedupe_key for row in rows)
+    new: dict[str, Notification] = {}
+    for row in rows:
+        if row.dedupe_key not in taken:
+            new.setdefault(row.dedupe_key, row)
+    if not new:
+        return []
+    # ignore_conflicts: a run racing this one may take a key since the check; then both
+    # report the row and hand it to delivery, whose claim still sends it once.
+    Notification.objects.bulk_create(list(new.values()), ignore_conflicts=True, batch_size=2000)
+    email_keys = [key for key, row in new.items() if row.channel == Notification.Channel.EMAIL]
     ids = []
     for start in range(0, len(email_keys), 5000):
         ids += Notification.objects.filter(

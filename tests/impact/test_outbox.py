@@ -74,10 +74,52 @@ def test_notifying_twice_with_the_same_key_writes_nothing_new(user):
     second = notify_membership([user])
 
     assert Notification.objects.count() == 2
-    assert second == first  # the pending row is handed on again; the claim keeps it single
+    assert len(first) == 1
+    # Nothing new, nothing reported: the row still pending is the sweep's to hand on again.
+    assert second == []
 
     notify_membership([user], key="seat:2")
     assert Notification.objects.count() == 4
+
+
+def test_notify_reports_only_the_rows_it_wrote(
+    user, other_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    handed = []
+    monkeypatch.setattr(services, "outbox_dispatch", lambda ids: handed.append(list(ids)))
+    with django_capture_on_commit_callbacks(execute=True):
+        (first,) = notify_membership([user])
+    assert handed == [[first]]  # the new row goes to delivery after commit
+
+    handed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = notify_membership([user, other_user])
+
+    # The first person's rows were written before: only the second person's email counts,
+    # and only it is handed to delivery.
+    assert ids == list(
+        rows_for(other_user, Notification.Channel.EMAIL).values_list("id", flat=True)
+    )
+    assert handed == [ids]
+    assert Notification.objects.count() == 4
+
+    handed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_membership([user, other_user]) == []
+    assert handed == []
+
+
+def test_one_call_with_the_same_key_twice_writes_and_reports_it_once(user):
+    ids = services.notify_each(
+        kind="group.membership",
+        messages=[
+            services.Message(user, "seat:1", "First"),
+            services.Message(user, "seat:1", "Second"),
+        ],
+    )
+
+    assert len(ids) == 1
+    assert Notification.objects.get(pk=ids[0]).title == "First"
 
 
 def test_opted_out_kind_gets_no_email_row_but_still_the_in_app_row(user, other_user):
@@ -116,7 +158,8 @@ def test_mail_to_an_address_is_deduplicated_whatever_its_case(db):
         to_email="guest@example.org", kind="group.invitation", key="invite:1", title="Join us"
     )
 
-    assert again == first
+    assert len(first) == 1
+    assert again == []
     assert Notification.objects.get().to_email == "Guest@Example.org"
 
 
