@@ -1,12 +1,14 @@
 """Reads for meetings, meeting mode, the pulse and the reflection period's numbers."""
 
+import operator
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property, reduce
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
@@ -147,11 +149,11 @@ class ReflectionPeriod:
         """The period of the same length just before this one."""
         return ReflectionPeriod(self.since - (self.until - self.since), self.since, self.zone)
 
-    @property
+    @cached_property
     def first_day(self) -> date:
         return timezone.localtime(self.since, self.zone).date()
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         return timezone.localtime(self.until, self.zone).date()
 
@@ -166,6 +168,17 @@ class ReflectionPeriod:
             Q(**{f"{day_field}__gt": first, f"{day_field}__lt": last})
             | Q(**{day_field: first, "created_at__gte": self.since})
             | Q(**{day_field: last, "created_at__lt": self.until})
+        )
+
+    def holds(self, day: date, logged_at: datetime) -> bool:
+        """entries() for one entry already read: whether its moment lies in [since, until)."""
+        first, last = self.first_day, self.last_day
+        if first == last:
+            return day == first and self.since <= logged_at < self.until
+        return (
+            first < day < last
+            or (day == first and logged_at >= self.since)
+            or (day == last and logged_at < self.until)
         )
 
     def up_to_end(self, day_field: str) -> Q:
@@ -318,3 +331,126 @@ def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumb
         group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
         group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
     return ReflectionNumbers(period, metrics, group_now, group_before, members)
+
+
+def _days_around(
+    periods: dict[int, ReflectionPeriod], group_of: dict[int, int], day_field: str
+) -> Q:
+    """The (group, day) ranges covering each period and the one before it, as one filter:
+    meetings that share their days share one term, so the (group, day) index narrows the rows."""
+    ranges: dict[tuple[date, date], set[int]] = {}
+    for meeting_id, period in periods.items():
+        days = (period.before.first_day, period.last_day)
+        ranges.setdefault(days, set()).add(group_of[meeting_id])
+    return reduce(
+        operator.or_,
+        (
+            Q(group_id__in=sorted(ids), **{f"{day_field}__gte": first, f"{day_field}__lte": last})
+            for (first, last), ids in ranges.items()
+        ),
+    )
+
+
+def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbers]:
+    """reflection_numbers() of many meetings at once (the prompt job's), by meeting id.
+
+    A fixed number of queries however many meetings and members (five), and two more per
+    meeting whose group has a level metric. The entries of every period are read once and
+    counted here, by the same rule as ReflectionPeriod.entries().
+    """
+    from metrics.models import Action, Measurement, MetricDefinition
+    from metrics.selectors import latest_levels
+
+    if not meetings:
+        return {}
+    previous_ids = dict(
+        Meeting.objects.filter(pk__in=[m.pk for m in meetings])
+        .annotate(
+            previous_id=Subquery(
+                Session.objects.filter(
+                    group_id=OuterRef("group_id"),
+                    closed_at__isnull=False,
+                    meeting__starts_at__lt=OuterRef("starts_at"),
+                )
+                .order_by("-meeting__starts_at")
+                .values("pk")[:1]
+            )
+        )
+        .values_list("pk", "previous_id")
+    )
+    sessions = Session.objects.select_related("meeting").in_bulk(
+        [pk for pk in previous_ids.values() if pk is not None]
+    )
+    periods = {
+        m.pk: reflection_period(m, previous=sessions.get(previous_ids.get(m.pk))) for m in meetings
+    }
+    group_of = {m.pk: m.group_id for m in meetings}
+    group_ids = set(group_of.values())
+    metrics_of: dict[int, list] = {}
+    for metric in MetricDefinition.objects.filter(
+        group_id__in=group_ids, archived_at__isnull=True
+    ).order_by("name", "id"):
+        metrics_of.setdefault(metric.group_id, []).append(metric)
+
+    actions_of: dict[int, list] = {}
+    for row in Action.objects.filter(_days_around(periods, group_of, "happened_on")).values_list(
+        "group_id", "user_id", "happened_on", "created_at", "effort_minutes"
+    ):
+        actions_of.setdefault(row[0], []).append(row)
+    summed_ids = [
+        m.pk
+        for metrics in metrics_of.values()
+        for m in metrics
+        if m.aggregation != MetricDefinition.Aggregation.LATEST
+    ]
+    measurements_of: dict[int, list] = {}
+    if summed_ids:
+        for row in (
+            Measurement.objects.filter(metric_id__in=summed_ids)
+            .filter(_days_around(periods, group_of, "measured_on"))
+            .values_list("group_id", "user_id", "metric_id", "measured_on", "created_at", "value")
+        ):
+            measurements_of.setdefault(row[0], []).append(row)
+
+    result = {}
+    for meeting in meetings:
+        period = periods[meeting.pk]
+        before = period.before
+        metrics = metrics_of.get(meeting.group_id, [])
+        members: dict[int, tuple[PeriodNumbers, PeriodNumbers]] = {}
+        group_now, group_before = PeriodNumbers(), PeriodNumbers()
+        for _group, user_id, day, logged_at, minutes in actions_of.get(meeting.group_id, []):
+            for index, span, group_total in ((0, period, group_now), (1, before, group_before)):
+                if span.holds(day, logged_at):
+                    mine = members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))[index]
+                    for numbers in (mine, group_total):
+                        numbers.actions += 1
+                        numbers.minutes += minutes
+        by_id = {m.pk: m for m in metrics}
+        # (user, metric, in this period) -> [total, count]; None as user for the group's.
+        sums: dict[tuple, list] = {}
+        for _group, user_id, metric_id, day, logged_at, value in measurements_of.get(
+            meeting.group_id, []
+        ):
+            if metric_id not in by_id:
+                continue
+            for span, later in ((period, True), (before, False)):
+                if span.holds(day, logged_at):
+                    members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))
+                    for who in (user_id, None):
+                        tally = sums.setdefault((who, metric_id, later), [Decimal("0"), 0])
+                        tally[0] += value
+                        tally[1] += 1
+        for (who, metric_id, later), (total, n) in sums.items():
+            if who is None:
+                target = group_now if later else group_before
+            else:
+                target = members[who][0 if later else 1]
+            target.impact[metric_id] = _combined(by_id[metric_id], total, n)
+        levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
+        if levels:
+            scope = Measurement.objects.filter(group_id=meeting.group_id, metric__in=levels)
+            group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
+            group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
+        result[meeting.pk] = ReflectionNumbers(period, metrics, group_now, group_before, members)
+    return result

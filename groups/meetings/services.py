@@ -5,6 +5,7 @@ in the outbox, so beat firing twice, two workers racing or a worker dying mid-ru
 anything twice, and a rerun picks up what is still useful.
 """
 
+import logging
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -28,13 +29,16 @@ from groups.meetings.models import (
 )
 from groups.models import Group, Membership
 from groups.permissions import group_access
-from impact.models import User
-from impact.services import Message, notify, notify_each
+from impact.models import EmailOptOut, User
+from impact.services import Message, notify, notify_each, outbox_key, outbox_keys_taken
+
+logger = logging.getLogger(__name__)
 
 SCHEDULE_WEEKS = 4
 # Beat runs the reminder job every 5 minutes and a reminder is useful for half its offset:
 # below 15 minutes that window could fall between two runs and the reminder never go out.
 MIN_REMINDER_OFFSET = 15
+PROMPT = "meeting.prompt"
 
 
 def _require_moderator(actor: User, group: Group) -> None:
@@ -498,7 +502,11 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 Message(member, key, title, body, meeting.get_absolute_url(), subject=meeting)
             )
     with transaction.atomic():
-        return len(notify_each(kind="meeting.reminder", messages=messages, in_app=False))
+        written = notify_each(kind="meeting.reminder", messages=messages, in_app=False)
+    logger.info(
+        "Meeting reminders: %d reminder(s) due, %d email(s) written", len(due), len(written)
+    )
+    return len(written)
 
 
 def reminder_still_due(notification) -> bool:
@@ -568,13 +576,48 @@ def _prompt_body(numbers, member: User, meeting: Meeting, questions: list[str]) 
     )
 
 
+def _prompts_waiting(due: list[Meeting], members: dict[int, list[User]]) -> dict[int, list]:
+    """The members of each due meeting whose prompt is not in the outbox yet, by meeting id.
+
+    Read before anything is computed for them: a tick with nothing new costs the queries
+    here, whatever the number of members.
+    """
+    candidates = [
+        (meeting, member)
+        for meeting in due
+        for member in members.get(meeting.group_id, [])
+        if member.is_active
+    ]
+    opted_out = set(
+        EmailOptOut.objects.filter(
+            user_id__in={member.pk for _meeting, member in candidates}, kind=PROMPT
+        ).values_list("user_id", flat=True)
+    )
+
+    def keys(meeting: Meeting, member: User) -> list[str]:
+        wanted = [outbox_key(PROMPT, f"{meeting.pk}", member.pk, "in_app")]
+        if member.email and member.pk not in opted_out:
+            wanted.append(outbox_key(PROMPT, f"{meeting.pk}", member.pk, "email"))
+        return wanted
+
+    wanted = {(meeting.pk, member.pk): keys(meeting, member) for meeting, member in candidates}
+    taken = outbox_keys_taken(key for keys_ in wanted.values() for key in keys_)
+    waiting: dict[int, list] = {}
+    for meeting, member in candidates:
+        if not taken.issuperset(wanted[meeting.pk, member.pk]):
+            waiting.setdefault(meeting.pk, []).append(member)
+    return waiting
+
+
 def prompts_send(*, now: datetime | None = None) -> int:
     """Send each member the reflection prompt: the period since the last session in numbers.
 
-    The numbers are read once per meeting (a fixed number of queries for all its members) and
-    each member's copy differs only in their own numbers and their time zone.
+    Members who already have theirs are left out before anything is computed; the numbers
+    of every meeting still waiting are read together (a fixed number of queries for all
+    meetings and members) and each member's copy differs only in their own numbers and
+    their time zone. Returns how many prompt emails this run wrote.
     """
-    from groups.meetings.selectors import reflection_numbers
+    from groups.meetings.selectors import reflection_numbers_for
 
     now = now or timezone.now()
     due = []
@@ -592,18 +635,23 @@ def prompts_send(*, now: datetime | None = None) -> int:
         .select_related("user")
     ):
         members.setdefault(membership.group_id, []).append(membership.user)
+    waiting = _prompts_waiting(due, members)
+    if not waiting:
+        return 0
+    due = [meeting for meeting in due if meeting.pk in waiting]
+    numbers_of = reflection_numbers_for(due)
     questions = [
         _("What impact did you achieve since the last session?"),
         _("What did you learn?"),
         _("Which new questions emerged?"),
         _("Where are you stuck and need help?"),
     ]
-    sent = 0
+    messages = []
     for meeting in due:
-        numbers = reflection_numbers(meeting)
+        numbers = numbers_of[meeting.pk]
         title = _("Reflect on your week before %(group)s meets") % {"group": meeting.group.name}
         url = reverse("groups:reflection_edit", args=[meeting.pk])
-        messages = [
+        messages += [
             Message(
                 member,
                 f"{meeting.pk}",
@@ -612,84 +660,107 @@ def prompts_send(*, now: datetime | None = None) -> int:
                 url,
                 subject=meeting,
             )
-            for member in members.get(meeting.group_id, [])
+            for member in waiting[meeting.pk]
         ]
-        with transaction.atomic():
-            sent += len(notify_each(kind="meeting.prompt", messages=messages))
-    return sent
+    with transaction.atomic():
+        written = notify_each(kind=PROMPT, messages=messages)
+    logger.info(
+        "Reflection prompts: %d meeting(s) due, %d member(s) waiting, %d email(s) written",
+        len(numbers_of),
+        len(messages),
+        len(written),
+    )
+    return len(written)
 
 
 def quiet_members(group: Group, *, today: date) -> dict[str, list[User]]:
     """Who the moderators may want to reach out to: quiet, new without an action, stuck."""
+    memberships = list(Membership.objects.active().filter(group=group).select_related("user"))
+    return quiet_members_for({group.pk: memberships}, today=today)[group.pk]
+
+
+def quiet_members_for(
+    memberships: dict[int, list[Membership]], *, today: date
+) -> dict[int, dict[str, list[User]]]:
+    """quiet_members() for many groups at once, from their active memberships: two queries."""
     from metrics.models import Action
 
-    members = list(Membership.objects.active().filter(group=group).select_related("user"))
-    last_action = dict(
-        Action.objects.filter(group=group)
-        .values("user_id")
+    last_action = {
+        (row["group_id"], row["user_id"]): row["last"]
+        for row in Action.objects.filter(group_id__in=list(memberships))
+        .values("group_id", "user_id")
         .annotate(last=Max("happened_on"))
-        .values_list("user_id", "last")
-    )
+        .order_by()
+    }
     latest_stuck = {}
-    for reflection in Reflection.objects.filter(meeting__group=group, stuck__isnull=False).order_by(
-        "meeting__starts_at"
+    for group_id, user_id, stuck in (
+        Reflection.objects.filter(meeting__group_id__in=list(memberships), stuck__isnull=False)
+        .order_by("meeting__starts_at")
+        .values_list("meeting__group_id", "user_id", "stuck")
     ):
-        latest_stuck[reflection.user_id] = reflection.stuck
-    result = {"quiet": [], "new_without_action": [], "stuck": []}
-    for membership in members:
-        user, last = membership.user, last_action.get(membership.user_id)
-        joined = membership.joined_at.date()
-        if last is None and joined <= today - timedelta(days=7):
-            result["new_without_action" if joined > today - timedelta(days=30) else "quiet"].append(
-                user
-            )
-        elif last is not None and last < today - timedelta(days=14):
-            result["quiet"].append(user)
-        if latest_stuck.get(user.pk, 0) >= 4:
-            result["stuck"].append(user)
-    return result
+        latest_stuck[group_id, user_id] = stuck
+    found = {}
+    for group_id, seats in memberships.items():
+        result = found[group_id] = {"quiet": [], "new_without_action": [], "stuck": []}
+        for membership in seats:
+            user, last = membership.user, last_action.get((group_id, membership.user_id))
+            joined = membership.joined_at.date()
+            if last is None and joined <= today - timedelta(days=7):
+                result[
+                    "new_without_action" if joined > today - timedelta(days=30) else "quiet"
+                ].append(user)
+            elif last is not None and last < today - timedelta(days=14):
+                result["quiet"].append(user)
+            if latest_stuck.get((group_id, user.pk), 0) >= 4:
+                result["stuck"].append(user)
+    return found
 
 
 def digest_send(*, now: datetime | None = None) -> int:
-    """Once a week, tell each group's moderators who went quiet, who is new and idle, who is stuck."""
+    """Once a week, tell each group's moderators who went quiet, who is new and idle, who is stuck.
+
+    Every group at once: a fixed number of queries however many groups. Returns how many
+    digest emails this run wrote.
+    """
     now = now or timezone.now()
     today = now.date()
     iso_year, iso_week, _day = today.isocalendar()
-    sent = 0
-    for group in Group.objects.filter(
-        memberships__role="moderator", memberships__left_at__isnull=True
-    ).distinct():
-        found = quiet_members(group, today=today)
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        Membership.objects.active()
+        .filter(group__in=Membership.objects.active().filter(role="moderator").values("group_id"))
+        .select_related("user", "group")
+    ):
+        memberships.setdefault(membership.group_id, []).append(membership)
+    labels = {
+        "quiet": _("No action in 14 days"),
+        "new_without_action": _("New, no first action after their first week"),
+        "stuck": _("Said they are stuck"),
+    }
+    messages = []
+    for group_id, found in quiet_members_for(memberships, today=today).items():
         if not any(found.values()):
             continue
-        labels = {
-            "quiet": _("No action in 14 days"),
-            "new_without_action": _("New, no first action after their first week"),
-            "stuck": _("Said they are stuck"),
-        }
+        group = memberships[group_id][0].group
         lines = [
             f"{labels[key]}: {', '.join(u.public_name for u in users)}"
             for key, users in found.items()
             if users
         ]
-        moderators = [
-            m.user
-            for m in Membership.objects.active()
-            .filter(group=group, role="moderator")
-            .select_related("user")
+        title = _("Who in %(group)s could use a nudge") % {"group": group.name}
+        body = "\n".join([*lines, "", _("Challenge the passive, support the frustrated.")])
+        url = reverse("groups:group_detail", args=[group.pk])
+        messages += [
+            Message(seat.user, f"{group.pk}:{iso_year}-{iso_week}", title, body, url, group)
+            for seat in memberships[group_id]
+            if seat.role == "moderator"
         ]
-        with transaction.atomic():
-            sent += len(
-                notify(
-                    recipients=moderators,
-                    kind="meeting.digest",
-                    key=f"{group.pk}:{iso_year}-{iso_week}",
-                    title=_("Who in %(group)s could use a nudge") % {"group": group.name},
-                    body="\n".join(
-                        [*lines, "", _("Challenge the passive, support the frustrated.")]
-                    ),
-                    url=reverse("groups:group_detail", args=[group.pk]),
-                    subject=group,
-                )
-            )
-    return sent
+    with transaction.atomic():
+        written = notify_each(kind="meeting.digest", messages=messages)
+    logger.info(
+        "Moderator digest: %d group(s), %d moderator copies, %d email(s) written",
+        len(memberships),
+        len(messages),
+        len(written),
+    )
+    return len(written)

@@ -378,3 +378,26 @@ def test_jobs_skip_a_deactivated_account(cast, meeting, kolkata, clock):
 
     assert services.reminders_send() == 2
     assert not reminders_for(kolkata).exists()
+
+
+def test_the_digest_for_many_groups_reads_a_fixed_number_of_queries(
+    digest_group, make_group, moderator, clock
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert services.digest_send() == 1
+    emails("meeting.digest").delete()
+    Notification.objects.filter(kind="meeting.digest").delete()
+    # Three more groups whose members never acted in two months: all quiet.
+    clock(DIGEST_AT - timedelta(days=60))
+    for _ in range(3):
+        make_group(4, moderator=moderator)
+    clock(DIGEST_AT)
+
+    with CaptureQueriesContext(connection) as four:
+        assert services.digest_send() == 4
+
+    assert len(four) <= len(one)
+    assert services.digest_send() == 0  # the same ISO week: nothing new, nothing reported

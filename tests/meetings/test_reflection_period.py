@@ -309,3 +309,78 @@ def test_an_average_metric_is_the_average_of_every_value_in_the_period(six_weeks
     assert rows["Mood on the bank"] == (Decimal("3.67"), Decimal("3.00"))
     mine = {m.name: (now, before) for m, now, before in numbers.member_rows(cast["tokyo"].pk)}
     assert mine["Mood on the bank"] == (Decimal("4.50"), Decimal("0"))
+
+
+def test_the_prompt_job_reads_the_same_numbers_as_meeting_mode_and_the_summary(
+    six_weeks, make_group, moderator
+):
+    cast = six_weeks
+    mood = MetricDefinition.objects.create(
+        group=cast["group"], name="Mood", aggregation=MetricDefinition.Aggregation.AVERAGE
+    )
+    measure(cast, cast["tokyo"], mood, date(2025, 3, 26), 4, utc(2025, 3, 26, 12))
+    measure(cast, cast["tokyo"], mood, date(2025, 3, 21), 3, utc(2025, 3, 21, 12))
+    # A second group, with no session yet, meeting the same day: its own first period.
+    other = make_group(3, moderator=moderator)
+    services.cadence_set(
+        actor=moderator, group=other, weekdays=[1], start_time=time(8, 0), time_zone="UTC"
+    )
+    elsewhere = Meeting.objects.get(group=other, starts_at=utc(2025, 4, 1, 8))
+    for member in other.memberships.filter(left_at=None).select_related("user"):
+        Action.objects.create(
+            group=other,
+            user=member.user,
+            description="Door to door",
+            happened_on=date(2025, 3, 30),
+            effort_minutes=20,
+        )
+    cast["clock"](PROMPT_AT)
+    meetings = [cast["meeting"], elsewhere]
+
+    together = selectors.reflection_numbers_for(meetings)
+
+    assert together == {m.pk: selectors.reflection_numbers(m) for m in meetings}
+    assert together[cast["meeting"].pk].period.previous_session is not None
+    assert together[elsewhere.pk].group.actions == 3
+
+
+def test_a_tick_with_nothing_new_writes_nothing_and_reads_a_few_queries_however_many_members(
+    six_weeks, fill_group, django_assert_max_num_queries
+):
+    from impact.models import Notification
+
+    cast = six_weeks
+    cast["clock"](PROMPT_AT)
+    assert services.prompts_send() == 3
+    rows = Notification.objects.count()
+    cast["clock"](PROMPT_AT + timedelta(minutes=15))
+    # Meetings due, their members, opt-outs, the prompt keys already in the outbox.
+    with django_assert_max_num_queries(4):
+        assert services.prompts_send() == 0
+    assert Notification.objects.count() == rows
+
+    newcomers = fill_group(cast["group"], 15)
+    assert services.prompts_send() == len(newcomers)  # only theirs
+    assert emails("meeting.prompt").count() == 15
+    rows = Notification.objects.count()
+    cast["clock"](PROMPT_AT + timedelta(minutes=30))
+    with django_assert_max_num_queries(4):
+        assert services.prompts_send() == 0
+    assert Notification.objects.count() == rows
+
+
+def test_a_member_who_turned_prompts_off_is_not_recounted_every_tick(
+    six_weeks, django_assert_max_num_queries
+):
+    from impact.services import email_preferences_set
+
+    cast = six_weeks
+    email_preferences_set(user=cast["tokyo"], enabled_kinds=[])
+    cast["clock"](PROMPT_AT)
+    assert services.prompts_send() == 2
+    with django_assert_max_num_queries(4):
+        assert services.prompts_send() == 0
+    # Turning them on again while the prompt is still useful brings the email.
+    email_preferences_set(user=cast["tokyo"], enabled_kinds=["meeting.prompt"])
+    assert services.prompts_send() == 1
+    assert emails("meeting.prompt", recipient=cast["tokyo"]).count() == 1
