@@ -148,6 +148,9 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["group", "happened_on"], name="action_group_day_idx"),
             models.Index(fields=["user", "happened_on"], name="action_user_day_idx"),
+            # The action list API's order within a group (newest logged first, cursor
+            # paginated): a group with 50,000 actions reads its page as fast as a small one.
+            models.Index(fields=["group", "-created_at", "-id"], name="action_group_logged_idx"),
         ]
         constraints = [
             models.CheckConstraint(
