@@ -1,6 +1,5 @@
 """The groups API: the same services and permission rules as the pages."""
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -14,11 +13,13 @@ from rest_framework.views import APIView
 from groups import selectors, services
 from groups.models import GROUP_HARD_CAP, Group, JoinRequest, Membership, Network, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
-from impact.ids import IdField
+from impact.api.filters import FilterSet
+from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
+from impact.ids import IdField, IdFilter, IdRelatedField
 from impact.models import User
 
 
-class NetworkSerializer(serializers.ModelSerializer):
+class NetworkSerializer(ModelSerializer):
     role = serializers.SerializerMethodField()
 
     class Meta:
@@ -30,7 +31,7 @@ class NetworkSerializer(serializers.ModelSerializer):
         return getattr(network, "my_role", None)
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     size = serializers.IntegerField(read_only=True)
     status = serializers.SerializerMethodField()
     waitlist_length = serializers.IntegerField(read_only=True)
@@ -38,7 +39,7 @@ class GroupSerializer(serializers.ModelSerializer):
     capacity = serializers.IntegerField(
         min_value=2, max_value=GROUP_HARD_CAP, default=GROUP_HARD_CAP
     )
-    moderator = serializers.PrimaryKeyRelatedField(
+    moderator = IdRelatedField(
         queryset=User.objects.all(), write_only=True, required=False, allow_null=True
     )
 
@@ -68,18 +69,18 @@ class GroupSerializer(serializers.ModelSerializer):
         return Group.status_for(group.size, group.capacity)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id")
-    name = serializers.CharField(source="user.public_name")
+    name = StrictCharField(source="user.public_name")
 
     class Meta:
         model = Membership
         fields = ["id", "user", "name", "role", "statement", "joined_at"]
 
 
-class JoinRequestSerializer(serializers.ModelSerializer):
+class JoinRequestSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id")
-    name = serializers.CharField(source="user.public_name")
+    name = StrictCharField(source="user.public_name")
     position = serializers.IntegerField(read_only=True, default=None)
 
     class Meta:
@@ -88,7 +89,11 @@ class JoinRequestSerializer(serializers.ModelSerializer):
 
 
 class JoinInputSerializer(serializers.Serializer):
-    statement = serializers.CharField(max_length=2000, help_text="Why you want to join.")
+    statement = StrictCharField(
+        min_length=services.JOIN_STATEMENT_MIN_LENGTH,
+        max_length=2000,
+        help_text="Why you want to join, in a sentence or two.",
+    )
 
 
 class JoinOutcomeSerializer(serializers.Serializer):
@@ -98,16 +103,16 @@ class JoinOutcomeSerializer(serializers.Serializer):
 
 
 class SpinOutInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
-    purpose = serializers.CharField(required=False, allow_blank=True, default="")
-    moderator = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    name = StrictCharField(max_length=120)
+    purpose = StrictCharField(required=False, allow_blank=True, default="")
+    moderator = IdRelatedField(queryset=User.objects.all())
     move = serializers.ListField(child=IdField(), required=False, default=list)
-    take_waitlist = serializers.BooleanField(default=True)
+    take_waitlist = StrictBooleanField(default=True)
 
 
 class InvitationInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    message = StrictCharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
 class InvitationSerializer(serializers.Serializer):
@@ -119,7 +124,7 @@ class InvitationSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
+    approve = StrictBooleanField()
 
 
 def _outcome(outcome: services.JoinOutcome) -> Response:
@@ -136,11 +141,11 @@ def _groups_visible_to(request) -> QuerySet[Group]:
     return Group.objects.filter(network__in=_networks_visible_to(request))
 
 
-class GroupFilter(django_filters.FilterSet):
-    # Filtering by a private network (or a group in one) someone cannot see answers like
-    # filtering by one that does not exist: no hint that it is there.
-    network = django_filters.ModelChoiceFilter(queryset=_networks_visible_to)
-    parent = django_filters.ModelChoiceFilter(queryset=_groups_visible_to)
+class GroupFilter(FilterSet):
+    # The list holds only groups this person may see, so filtering by a private network (or a
+    # group in one) answers like filtering by one that does not exist: an empty list.
+    network = IdFilter(field_name="network_id")
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = Group

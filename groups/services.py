@@ -28,6 +28,7 @@ from impact.models import User
 from impact.services import notify, notify_address, register_account_deletion_hook
 
 INVITATION_DAYS = 14
+JOIN_STATEMENT_MIN_LENGTH = 10  # characters, spaces at either end aside
 
 # Later features copy what a spun-out group starts with (metric definitions, the adopted
 # narrative). Each app registers a function (parent, child) -> None in its AppConfig.ready();
@@ -204,7 +205,7 @@ def _admit(
 def group_join(*, user: User, group: Group, statement: str) -> JoinOutcome:
     """Ask to join: a seat (open group), a pending request (approval) or the waitlist if full."""
     statement = statement.strip()
-    if len(statement) < 10:
+    if len(statement) < JOIN_STATEMENT_MIN_LENGTH:
         raise ValidationError(
             {"statement": _("Tell the group in a sentence or two why you want to join.")}
         )

@@ -4,7 +4,7 @@ error in a query or a body, on PostgreSQL and SQLite alike. (PostgreSQL merely f
 a larger number; SQLite's driver cannot bind it and raises OverflowError, a 500.)
 
 - pages and API routes: the `id` path converter, `<id:pk>` (registered in ImpactConfig.ready);
-- serializers: IdField; django-filter: IdFilter; anything else (a form's raw list, a query
+- serializers: IdField, or IdRelatedField for an object; django-filter: IdFilter; anything else (a form's raw list, a query
   parameter read by hand): parse_id.
 """
 
@@ -52,6 +52,21 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object named by its id in a request body. An id no row can hold is a 400 naming the
+    field; one in range that names nothing is REST framework's `does_not_exist`, which the API's
+    error handler answers with 404, as for the same id in a path."""
+
+    default_error_messages = {
+        "not_an_id": "Enter an id: a whole number from 1 to {max_id}.",
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if parse_id(data) is None:
+            self.fail("not_an_id", max_id=MAX_ID)
+        return super().to_internal_value(data)
 
 
 class IdFormField(forms.IntegerField):

@@ -7,6 +7,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
 from groups.permissions import group_for_user, readable_group_ids
+from impact.api.filters import FilterSet
+from impact.api.serializers import ModelSerializer, StrictCharField, StrictDecimalField
 from impact.ids import IdField, IdFilter
 from metrics import services
 from metrics.models import MAX_EFFORT_MINUTES, Action, Measurement, MetricDefinition
@@ -30,7 +32,7 @@ class LogPagination(CursorPagination):
 
 class ImpactInputSerializer(serializers.Serializer):
     metric = IdField()
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    value = StrictDecimalField(max_digits=14, decimal_places=2)
 
 
 def _described_as_in(model, name: str) -> dict:
@@ -40,7 +42,7 @@ def _described_as_in(model, name: str) -> dict:
     return {"label": capfirst(field.verbose_name), "help_text": field.help_text or None}
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     # The group by id: the view fetches it through the access check, once. (An id that cannot
     # exist is bad input, not a group one may not see.)
     group = IdField(source="group_id")
@@ -60,13 +62,11 @@ class ActionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     group = IdField(source="group_id")  # as on measurements
     user = serializers.IntegerField(source="user_id", read_only=True)
-    description = serializers.CharField(
+    description = StrictCharField(
         max_length=Action._meta.get_field("description").max_length,
         **_described_as_in(Action, "description"),
     )
-    notes = serializers.CharField(
-        required=False, allow_blank=True, **_described_as_in(Action, "notes")
-    )
+    notes = StrictCharField(required=False, allow_blank=True, **_described_as_in(Action, "notes"))
     happened_on = serializers.DateField(**_described_as_in(Action, "happened_on"))
     effort_minutes = serializers.IntegerField(
         min_value=1, max_value=MAX_EFFORT_MINUTES, **_described_as_in(Action, "effort_minutes")
@@ -76,7 +76,7 @@ class ActionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True, **_described_as_in(Action, "created_at"))
 
 
-class MetricSerializer(serializers.ModelSerializer):
+class MetricSerializer(ModelSerializer):
     # As on actions: by id, fetched through the access check. Through this API every metric
     # belongs to a group (the model also allows a network metric without one).
     group = IdField(source="group_id")
@@ -87,7 +87,7 @@ class MetricSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class LogFilter(django_filters.FilterSet):
+class LogFilter(FilterSet):
     group = IdFilter(field_name="group_id")
     user = IdFilter(field_name="user_id")
 

@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 from groups.models import Group, Membership, Network, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
+from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
+from impact.ids import IdRelatedField
 from narratives import services
 from narratives.models import Answer, HelpRequest, HelpResponse, Initiative, Narrative, Question
 from narratives.permissions import (
@@ -69,13 +71,11 @@ def visible_group_items(model, user):
     return model.objects.filter(Q(group__in=s["groups"]) | Q(group__network__in=s["organized"]))
 
 
-class NarrativeSerializer(serializers.ModelSerializer):
+class NarrativeSerializer(ModelSerializer):
     network = serializers.SlugRelatedField(
         slug_field="slug", queryset=Network.objects.all(), required=False, allow_null=True
     )
-    group = serializers.PrimaryKeyRelatedField(
-        queryset=Group.objects.all(), required=False, allow_null=True
-    )
+    group = IdRelatedField(queryset=Group.objects.all(), required=False, allow_null=True)
     fear_words = serializers.SerializerMethodField(
         help_text="Threat-and-fear words the text leans on (a hint)."
     )
@@ -105,7 +105,7 @@ class NarrativeSerializer(serializers.ModelSerializer):
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = StrictCharField()
 
 
 class NarrativeViewSet(
@@ -162,8 +162,8 @@ class NarrativeViewSet(
         return Response(NarrativeSerializer(narrative).data)
 
 
-class AnswerSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(
+class AnswerSerializer(ModelSerializer):
+    author_name = StrictCharField(
         source="author.public_name", read_only=True, default=None, allow_null=True
     )
 
@@ -190,14 +190,10 @@ class AnswerSerializer(serializers.ModelSerializer):
         ]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     answer_count = serializers.IntegerField(read_only=True, default=0)
-    group = serializers.PrimaryKeyRelatedField(
-        queryset=Group.objects.all(), required=False, allow_null=True
-    )
-    narrative = serializers.PrimaryKeyRelatedField(
-        queryset=Narrative.objects.all(), required=False, allow_null=True
-    )
+    group = IdRelatedField(queryset=Group.objects.all(), required=False, allow_null=True)
+    narrative = IdRelatedField(queryset=Narrative.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Question
@@ -229,12 +225,12 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 class FollowUpsSerializer(serializers.Serializer):
     follow_ups = serializers.ListField(
-        child=serializers.CharField(max_length=300), required=False, default=list
+        child=StrictCharField(max_length=300), required=False, default=list
     )
 
 
 class HelpfulSerializer(serializers.Serializer):
-    helpful = serializers.BooleanField(default=True)
+    helpful = StrictBooleanField(default=True)
 
 
 def _with_answer_count(question: Question) -> Question:
@@ -332,8 +328,8 @@ class QuestionViewSet(
         return Response(AnswerSerializer(answer).data)
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
-    quadrant = serializers.CharField(read_only=True)
+class InitiativeSerializer(ModelSerializer):
+    quadrant = StrictCharField(read_only=True)
 
     class Meta:
         model = Initiative
@@ -396,14 +392,14 @@ class InitiativeViewSet(
         return Response(InitiativeSerializer(initiative).data)
 
 
-class HelpResponseSerializer(serializers.ModelSerializer):
+class HelpResponseSerializer(ModelSerializer):
     class Meta:
         model = HelpResponse
         fields = ["id", "author", "body", "created_at"]
         read_only_fields = ["id", "author", "created_at"]
 
 
-class HelpRequestSerializer(serializers.ModelSerializer):
+class HelpRequestSerializer(ModelSerializer):
     class Meta:
         model = HelpRequest
         fields = [

@@ -21,10 +21,11 @@ from groups.meetings.models import (
     Session,
 )
 from groups.permissions import group_access, group_for_user, readable_group_ids
+from impact.api.serializers import ModelSerializer
 from impact.ids import IdField
 
 
-class CadenceSerializer(serializers.ModelSerializer):
+class CadenceSerializer(ModelSerializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6), source="weekday_list"
     )
@@ -46,7 +47,7 @@ class CadenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     class Meta:
         model = Meeting
         fields = [
@@ -69,7 +70,7 @@ class AttendanceSerializer(serializers.Serializer):
     attended = serializers.ListField(child=IdField(), help_text="User ids who came.")
 
 
-class ReflectionSerializer(serializers.ModelSerializer):
+class ReflectionSerializer(ModelSerializer):
     class Meta:
         model = Reflection
         fields = [
@@ -96,14 +97,14 @@ class ReflectionSerializer(serializers.ModelSerializer):
         return data
 
 
-class NextActionSerializer(serializers.ModelSerializer):
+class NextActionSerializer(ModelSerializer):
     class Meta:
         model = NextAction
         fields = ["id", "session", "group", "owner", "description", "due_on", "done_at"]
         read_only_fields = ["id", "session", "group", "done_at"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     next_actions = NextActionSerializer(many=True, read_only=True)
 
     class Meta:

@@ -41,6 +41,12 @@ def _as_drf(exc: Exception) -> Exception:
     return exc
 
 
+def _names_something_missing(exc: exceptions.ValidationError) -> bool:
+    """A body that names an object which does not exist: a 404, as for the same id in a path
+    (and as for one this person may not see, which the permission checks answer)."""
+    return "does_not_exist" in _flatten(exc.get_codes())
+
+
 def _flatten(detail) -> list[str]:
     if isinstance(detail, dict):
         return [message for value in detail.values() for message in _flatten(value)]
@@ -59,6 +65,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
+        if _names_something_missing(exc):
+            code = "not_found"
+            response.status_code = status.HTTP_404_NOT_FOUND
         if isinstance(detail, dict):
             fields = {name: _flatten(value) for name, value in detail.items()}
             # An error about the request as a whole (wrong password) says more than a summary.

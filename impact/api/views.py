@@ -24,6 +24,8 @@ class TokenView(ObtainAuthToken):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # For the schema (ImpactAutoSchema): what this endpoint can answer besides a token.
+    error_codes = ["400", "401", "403", "429"]
 
 
 class MeView(generics.RetrieveUpdateAPIView):

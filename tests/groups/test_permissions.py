@@ -172,7 +172,7 @@ API = {
     "/api/groups/": {
         "GET": (401, 200, 200, 200, 200, 200, 200),
         # A private network one is not part of answers like a network that does not exist.
-        "POST": (401, 400, 403, 403, 403, 400, 201),
+        "POST": (401, 404, 403, 403, 403, 404, 201),
     },
     "/api/groups/{id}/": {
         "GET": (401, 404, 200, 200, 200, 404, 200),

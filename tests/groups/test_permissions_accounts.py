@@ -121,8 +121,8 @@ AUTH_VALUES = {"key": "not-a-key", "uidb36": "1"}
 
 # The impact app's endpoints: {OpenAPI path: {method: expected answer per role}}.
 API = {
-    # Anyone may ask for a token; a wrong password is a 400 with a message, for everyone.
-    "/api/auth/token/": {"POST": (400, *[400] * 6)},
+    # Anyone may ask for a token; a wrong password is a 401 with a message, for everyone.
+    "/api/auth/token/": {"POST": (401, *[401] * 6)},
     "/api/me/": {"GET": (401, *[200] * 6), "PATCH": (401, *[200] * 6)},
     "/api/notifications/": {"GET": (401, *[200] * 6), "POST": (401, _, _, _, _, _, _)},
     "/api/notifications/read/": {"POST": (401, *[200] * 6), "GET": (401, _, _, _, _, _, _)},

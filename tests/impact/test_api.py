@@ -37,17 +37,17 @@ def test_token_endpoint_returns_a_token_for_good_credentials(api_client, user):
     assert response.json() == {"token": Token.objects.get(user=user).key}
 
 
-def test_token_endpoint_refuses_bad_credentials_in_the_uniform_shape(api_client, user):
+def test_token_endpoint_refuses_bad_credentials_with_401_in_the_uniform_shape(api_client, user):
     response = api_client.post(
         "/api/auth/token/", {"username": user.username, "password": "wrong"}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 401
     body = response.json()
     assert set(body) == UNIFORM_KEYS
-    assert body["code"] == "invalid"
+    assert body["code"] == "authentication_failed"
     assert body["detail"] == "Unable to log in with provided credentials."
-    assert body["fields"] == {"non_field_errors": [body["detail"]]}
+    assert body["fields"] == {}
 
 
 def test_token_endpoint_names_missing_fields(api_client, db):
@@ -287,7 +287,8 @@ def test_token_endpoint_refuses_an_unconfirmed_account_like_the_sign_in_page(api
         "/api/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json()["code"] == "unverified"
     assert "Confirm your email address" in response.json()["detail"]
     assert not Token.objects.filter(user=user).exists()
 
