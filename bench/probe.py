@@ -1,7 +1,7 @@
 """Django-side steps of the benchmark, run in a subprocess against one database.
 
     python bench/probe.py prepare-large | prepare-small | login | queries | fanout-dispatch |
-                          fanout-reset | export
+                          fanout-reset | jobs | export
 Each prints one JSON object on its last line.
 """
 
@@ -182,6 +182,61 @@ def fanout_status() -> None:
     )
 
 
+JOB_KINDS = ["meeting.prompt", "meeting.digest"]
+
+
+def jobs_reset() -> None:
+    Notification.objects.filter(kind__in=JOB_KINDS).delete()
+
+
+def timed(job, **kwargs) -> tuple[float, int]:
+    started = time.perf_counter()
+    written = job(**kwargs)
+    seconds = time.perf_counter() - started
+    return round(seconds, 2), written
+
+
+def jobs() -> None:
+    """The beat jobs at scale: every group's next meeting is a reflection inside its prompt
+    window, timed once with every prompt due, once more on the next tick with nothing new,
+    and the moderator digest over every group."""
+    from groups.meetings.services import digest_send, prompts_send
+
+    jobs_reset()
+    now = timezone.now()
+    nxt = {}
+    for meeting in (
+        Meeting.objects.filter(starts_at__gt=now)
+        .order_by("group_id", "starts_at")
+        .values("pk", "group_id")
+    ):
+        nxt.setdefault(meeting["group_id"], meeting["pk"])
+    Meeting.objects.filter(pk__in=list(nxt.values())).update(
+        starts_at=now + timedelta(hours=24), status="scheduled", is_reflection=True
+    )
+    members = Membership.objects.active().filter(group_id__in=list(nxt)).count()
+    due_s, prompts = timed(prompts_send, now=now)
+    tick_s, again = timed(prompts_send, now=now + timedelta(minutes=15))
+    digest_s, digests = timed(digest_send, now=now)
+    result = {
+        "meetings": len(nxt),
+        "members": members,
+        "prompts": prompts,
+        "prompts_s": due_s,
+        "tick_written": again,
+        "tick_s": tick_s,
+        "digest_groups": Membership.objects.active()
+        .filter(role="moderator")
+        .values("group_id")
+        .distinct()
+        .count(),
+        "digests": digests,
+        "digest_s": digest_s,
+    }
+    jobs_reset()
+    out(result)
+
+
 def export() -> None:
     """Peak memory while streaming the CSV of the biggest group and of the largest network."""
     from metrics.exports import export_rows
@@ -254,5 +309,6 @@ if __name__ == "__main__":
         "fanout-dispatch": fanout_dispatch,
         "fanout-status": fanout_status,
         "fanout-reset": fanout_reset,
+        "jobs": jobs,
         "export": export,
     }[step]()

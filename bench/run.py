@@ -355,6 +355,19 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     process.kill()
 
+    print("Beat jobs (reflection prompts, moderator digest):")
+    results["jobs"] = jobs = probe("jobs", LARGE_DB)
+    # The prompts were handed to the broker with no worker running: drop them with their rows.
+    subprocess.run(
+        [PY, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()", BROKER],
+        check=True,
+    )
+    print(
+        f"  prompts for {jobs['members']} members of {jobs['meetings']} meetings in {jobs['prompts_s']} s;"
+        f" next tick {jobs['tick_s']} s ({jobs['tick_written']} written);"
+        f" digest for {jobs['digest_groups']} groups in {jobs['digest_s']} s"
+    )
+
     print("CSV export memory:")
     results["export"] = probe("export", LARGE_DB)
     print(f"  peak {results['export']['peak_mb']} MB (growth {results['export']['growth_mb']} MB)")
@@ -398,6 +411,16 @@ def write_markdown(r: dict) -> None:
         "",
         f"Reminder fan-out: {f['rows']} outbox rows for {f['recipients']} members in {f['dispatch_s']} s; "
         f"delivery to a local SMTP sink with 2 worker processes: {f['delivery_per_s']} emails/s, {f['duplicates']} duplicates.",
+    ]
+    j = r.get("jobs")
+    if j:
+        lines.append(
+            f"Beat jobs: reflection prompts for {j['members']} members of {j['meetings']} meetings "
+            f"(all due) in {j['prompts_s']} s, {j['prompts']} emails written; the next tick with "
+            f"nothing new in {j['tick_s']} s, {j['tick_written']} written; the moderator digest "
+            f"for {j['digest_groups']} groups in {j['digest_s']} s, {j['digests']} emails."
+        )
+    lines += [
         f"CSV export: peak {r['export']['peak_mb']} MB for the process (group: {r['export']['group']['rows']} rows, "
         f"network: {r['export']['network']['rows']} rows).",
         f"Gunicorn worker memory after the run: {r['worker_rss_mb']} MB.",
