@@ -376,7 +376,7 @@ def measurement_log(
     if not is_member(user, group, seat):
         raise PermissionDenied(_("Only members of the group can log measurements in it."))
     if metric.group_id != group.pk or metric.archived_at is not None:
-        raise ValidationError({"metric": _("That metric is not one of this group's metrics.")})
+        raise ValidationError({"metric": _not_this_groups_metric()})
     clean = parse_value(value)
     check_value_sign(metric=metric, value=clean, field="value")
     check_entry_day(user=user, group=group, day=measured_on, field="measured_on")
@@ -456,6 +456,11 @@ def _measurements_of(action: Action) -> list[dict]:
     return [{"metric": m.metric_id, "value": str(m.value)} for m in action.measurements.all()]
 
 
+def _not_this_groups_metric() -> ValidationError:
+    # The code makes it a 404 in the API, like any other id that names nothing in this group.
+    return ValidationError(_("That metric is not one of this group's metrics."), "does_not_exist")
+
+
 def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact]:
     cleaned = []
     for metric_id, raw in impacts:
@@ -464,7 +469,7 @@ def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact
         except (TypeError, ValueError):
             metric = None
         if metric is None:
-            raise ValidationError({"impacts": _("That metric is not one of this group's metrics.")})
+            raise ValidationError({"impacts": _not_this_groups_metric()})
         value = parse_value(raw, f"impact_{metric.pk}")
         check_value_sign(metric=metric, value=value, field=f"impact_{metric.pk}")
         cleaned.append(Impact(metric, value))

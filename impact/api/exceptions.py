@@ -16,6 +16,15 @@ class ConflictError(exceptions.APIException):
     default_code = "conflict"
 
 
+def _details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
+    # Each message with its code (a service's "does_not_exist" makes the answer a 404).
+    return [
+        exceptions.ErrorDetail(message, code=error.code or "invalid")
+        for error in errors
+        for message in error.messages
+    ]
+
+
 def _as_drf(exc: Exception) -> Exception:
     if isinstance(exc, DataError):
         # A value the database cannot hold (a date far out of range, an impossible time-zone
@@ -27,11 +36,11 @@ def _as_drf(exc: Exception) -> Exception:
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError(
                 {
-                    ("non_field_errors" if name == "__all__" else name): messages
-                    for name, messages in exc.message_dict.items()
+                    ("non_field_errors" if name == "__all__" else name): _details(errors)
+                    for name, errors in exc.error_dict.items()
                 }
             )
-        return exceptions.ValidationError({"non_field_errors": exc.messages})
+        return exceptions.ValidationError({"non_field_errors": _details(exc.error_list)})
     if isinstance(exc, Conflict):
         return ConflictError(detail=str(exc.message), code=exc.code)
     if isinstance(exc, DjangoPermissionDenied):

@@ -25,9 +25,9 @@ def action_payload(group, person, **overrides) -> dict:
     } | overrides
 
 
-def assert_error_shape(body: dict, field: str) -> None:
+def assert_error_shape(body: dict, field: str, code: str = "invalid") -> None:
     assert set(body) == {"detail", "code", "fields"}
-    assert body["code"] == "invalid"
+    assert body["code"] == code
     assert isinstance(body["fields"][field], list) and body["fields"][field]
 
 
@@ -66,7 +66,7 @@ def test_a_day_in_the_future_is_a_400_on_happened_on(api, group, member):
     assert not Action.objects.exists()
 
 
-def test_another_groups_metric_is_a_400(api, group, other_group, member):
+def test_another_groups_metric_is_a_404_naming_the_field(api, group, other_group, member):
     theirs = services.metric_define(
         actor=other_group.memberships.get(role="moderator").user,
         group=other_group,
@@ -80,8 +80,8 @@ def test_another_groups_metric_is_a_400(api, group, other_group, member):
         format="json",
     )
 
-    assert response.status_code == 400
-    assert_error_shape(response.json(), "impacts")
+    assert response.status_code == 404
+    assert_error_shape(response.json(), "impacts", "not_found")
     assert not Action.objects.exists()
 
 
@@ -243,8 +243,8 @@ def test_a_measurement_follows_the_same_rules_as_the_page(
     good = {"group": group.pk, "metric": trees.pk, "value": "1", "measured_on": today.isoformat()}
 
     response = api(member).post(MEASUREMENTS, good | {"metric": theirs.pk}, format="json")
-    assert response.status_code == 400
-    assert_error_shape(response.json(), "metric")
+    assert response.status_code == 404
+    assert_error_shape(response.json(), "metric", "not_found")
     tomorrow = (today + timedelta(days=1)).isoformat()
     response = api(member).post(MEASUREMENTS, good | {"measured_on": tomorrow}, format="json")
     assert_error_shape(response.json(), "measured_on")
