@@ -108,7 +108,9 @@ def _validate_group_fields(
         .exclude(pk=exclude)
         .exists()
     ):
-        errors["name"] = _("This network already has a group with that name.")
+        errors["name"] = ValidationError(
+            _("This network already has a group with that name."), code="unique"
+        )
     if not purpose.strip():
         errors["purpose"] = _("Say in a sentence what this group acts on together.")
     if not 2 <= capacity <= GROUP_HARD_CAP:

@@ -139,7 +139,9 @@ def _validate_metric(
         .exclude(pk=exclude_pk)
         .exists()
     ):
-        errors["name"] = _("The group already measures a metric with that name.")
+        errors["name"] = ValidationError(
+            _("The group already measures a metric with that name."), code="unique"
+        )
     if not (fields.get("unit") or "").strip():
         errors["unit"] = _("Say what you count, for example trees or kWh.")
     elif len(fields["unit"].strip()) > UNIT_MAX:

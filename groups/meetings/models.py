@@ -25,6 +25,11 @@ WEEKDAYS = [
 ]
 
 
+# A meeting lasts 15 minutes to 8 hours, whether from the cadence or added on its own.
+MEETING_MINUTES_MIN, MEETING_MINUTES_MAX = 15, 480
+MEETING_MINUTES = [MinValueValidator(MEETING_MINUTES_MIN), MaxValueValidator(MEETING_MINUTES_MAX)]
+
+
 class Cadence(models.Model):
     """When a group meets: weekdays and a local start time in the group's time zone."""
 
@@ -39,7 +44,7 @@ class Cadence(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         default=60,
-        validators=[MinValueValidator(15), MaxValueValidator(480)],
+        validators=MEETING_MINUTES,
     )
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
     reminder_offsets = models.CharField(
@@ -90,7 +95,9 @@ class Meeting(models.Model):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField(_("starts"))
-    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=60, validators=MEETING_MINUTES
+    )
     location = models.CharField(_("place or video link"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED

@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.meetings.models import (
+    MEETING_MINUTES_MAX,
+    MEETING_MINUTES_MIN,
     Cadence,
     CalendarFeed,
     Meeting,
@@ -91,8 +93,7 @@ def cadence_set(
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError({"time_zone": _("Choose a time zone from the list.")}) from exc
-    if not 15 <= int(duration_minutes) <= 480:
-        raise ValidationError({"duration_minutes": _("A meeting lasts 15 minutes to 8 hours.")})
+    _check_duration(duration_minutes)
     # 0 hours before would be "at the start", and the prompt job never sends once it started.
     if not 1 <= int(prompt_hours_before) <= 168:
         raise ValidationError(
@@ -198,6 +199,11 @@ def schedule_fill(*, group: Group | None = None, now: datetime | None = None) ->
     return created
 
 
+def _check_duration(duration_minutes: int) -> None:
+    if not MEETING_MINUTES_MIN <= int(duration_minutes) <= MEETING_MINUTES_MAX:
+        raise ValidationError({"duration_minutes": _("A meeting lasts 15 minutes to 8 hours.")})
+
+
 def meeting_add(
     *,
     actor: User,
@@ -209,6 +215,7 @@ def meeting_add(
 ) -> Meeting:
     """Add a single meeting outside the cadence."""
     _require_moderator(actor, group)
+    _check_duration(duration_minutes)
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time in the future.")})
     return Meeting.objects.create(

@@ -56,6 +56,13 @@ def _names_something_missing(exc: exceptions.ValidationError) -> bool:
     return "does_not_exist" in _flatten(exc.get_codes())
 
 
+def _only_taken_values(exc: exceptions.ValidationError) -> bool:
+    """Every problem is a value that must be unique and is taken (a group's or a metric's name):
+    a conflict with what is stored, a 409, not a malformed request."""
+    codes = _flatten(exc.get_codes())
+    return bool(codes) and all(code == "unique" for code in codes)
+
+
 def _flatten(detail) -> list[str]:
     if isinstance(detail, dict):
         return [message for value in detail.values() for message in _flatten(value)]
@@ -77,6 +84,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if _names_something_missing(exc):
             code = "not_found"
             response.status_code = status.HTTP_404_NOT_FOUND
+        elif _only_taken_values(exc):
+            code = "unique"
+            response.status_code = status.HTTP_409_CONFLICT
         if isinstance(detail, dict):
             fields = {name: _flatten(value) for name, value in detail.items()}
             # An error about the request as a whole (wrong password) says more than a summary.

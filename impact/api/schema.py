@@ -48,7 +48,7 @@ ERROR_DESCRIPTIONS = {
     "401": "Not signed in, or the token is not valid.",
     "403": "Signed in, but not allowed to do this.",
     "404": "Nothing here, or nothing this person may see.",
-    "409": "Conflicts with the current state (closed, cancelled, full...).",
+    "409": "Conflicts with the current state (closed, cancelled, full, a name already taken...).",
     "429": "Too many writes: try again after `Retry-After` seconds.",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -86,3 +86,28 @@ def test_join_statement_is_long_enough_once_trimmed_in_the_api_too(api, group, o
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["statement"]
+
+
+def test_a_taken_name_alone_is_a_409_and_with_other_mistakes_a_400(api, organizer, group):
+    taken = {"network": group.network_id, "name": "river crew", "purpose": "Another crew."}
+
+    alone = api(organizer).post("/api/groups/", taken)
+    with_more = api(organizer).post("/api/groups/", taken | {"purpose": "   "})
+
+    assert alone.status_code == 409
+    assert alone.json()["code"] == "unique"
+    assert with_more.status_code == 400  # a malformed request first, before the stored state
+    assert "purpose" in with_more.json()["fields"]
+
+
+@pytest.mark.parametrize("minutes", [0, 14, 481])
+def test_a_single_meeting_lasts_15_minutes_to_8_hours_in_the_api_too(
+    api, group, moderator, minutes
+):
+    response = api(moderator).post(
+        "/api/meetings/",
+        {"group": group.pk, "starts_at": "2035-01-01T18:00:00Z", "duration_minutes": minutes},
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["duration_minutes"]

@@ -41,8 +41,9 @@ def test_the_api_names_the_field_when_a_group_name_is_taken(
             format="json",
         )
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with what is stored, not a bad request
     body = response.json()
+    assert body["code"] == "unique"
     assert body["fields"]["name"] == ["This network already has a group with that name."]
     assert "unique set" not in str(body)
 
