@@ -32,6 +32,19 @@ SMALL_DB = os.environ.get(
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6")
 VAR = ROOT / "var" / "bench"
+# The mixed day: every stream at once, each request as a member drawn at random.
+MIXED_DURATION = os.environ.get("BENCH_MIXED_DURATION", "30s")
+MIXED_MEMBERS = int(os.environ.get("BENCH_MIXED_MEMBERS", "2000"))
+MIXED_GROUPS = int(os.environ.get("BENCH_MIXED_GROUPS", "500"))
+# Connections per stream, 16 in all. The write stream gets 2: a write costs a quarter of a
+# rendered page, so 2 of 16 connections already make well over 15% of the requests writes.
+# The home and group pages, the first a member opens, get one more than the others.
+MIXED_CONNECTIONS = os.environ.get(
+    "BENCH_MIXED_CONNECTIONS",
+    "home=3,group=3,group_impact=2,my_week=2,network=2,leaderboard=2,action_create=2",
+)
+MIXED_PAGES = ["home", "group", "group_impact", "my_week", "network", "leaderboard"]
+TARGETS = {"ratio_to_healthz": 0.15, "page_p95_ms": 75, "write_share": 0.15}
 
 
 def env(database: str, **extra) -> dict:
@@ -150,15 +163,265 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def main() -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
+def start_gunicorn() -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "impact.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            os.environ.get("BENCH_WORKERS", "3"),
+            "--log-level",
+            "warning",
+        ],
+        env=env(LARGE_DB),
+        cwd=ROOT,
+    )
+
+
+def stop(*processes: subprocess.Popen | None) -> None:
+    for process in processes:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        if process is not None:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def mixed_members(step: str, path: Path) -> dict:
+    command = [PY, str(ROOT / "bench" / "mixed_members.py"), step, str(path)]
+    if step == "sign-in":
+        command += [str(MIXED_MEMBERS), str(MIXED_GROUPS)]
+    result = subprocess.run(
+        command, env=env(LARGE_DB), cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def pagecache_clear() -> int:
+    """Empty the page cache, so the mixed day fills it only with what its own requests render."""
+    result = subprocess.run(
+        [
+            PY,
+            "-c",
+            "import redis,sys; r=redis.Redis.from_url(sys.argv[1]); keys=list(r.scan_iter(match='*pagecache:page:*', count=1000));"
+            " print(len(keys)); [r.delete(*keys[i:i+500]) for i in range(0, len(keys), 500)]",
+            REDIS,
+        ],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return int(result.stdout.strip() or 0)
+
+
+def mixed_day() -> dict:
+    """Every stream at once, one wrk per stream (so each stream's latency histogram is its
+    own), with /healthz run just before and just after on the same connections."""
+    split = {
+        name: int(count)
+        for name, count in (item.split("=") for item in MIXED_CONNECTIONS.split(","))
+    }
+    members_file = VAR / "mixed_members.txt"
+    signed_in = mixed_members("sign-in", members_file)
+    cleared = pagecache_clear()
+    print(
+        f"Mixed day: {signed_in['members']} members of {signed_in['groups']} groups in"
+        f" {signed_in['networks']} networks, {sum(split.values())} connections for {MIXED_DURATION}"
+        f" ({cleared} cached pages dropped first):"
+    )
+    try:
+        before = wrk("healthz (before)", "/healthz", headers=[], duration=HEALTHZ_DURATION)
+        running = {}
+        for name, count in split.items():
+            running[name] = subprocess.Popen(
+                [
+                    "wrk",
+                    "-t1",
+                    f"-c{count}",
+                    f"-d{MIXED_DURATION}",
+                    "--latency",
+                    "-s",
+                    str(ROOT / "bench" / "mixed.lua"),
+                    f"http://127.0.0.1:{PORT}/",
+                ],
+                env={**os.environ, "BENCH_STREAM": name, "BENCH_MEMBERS": str(members_file)},
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        streams = {}
+        for name, process in running.items():
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"wrk for {name} failed: {output}")
+            line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+            streams[name] = json.loads(line.removeprefix("BENCH_JSON "))
+            streams[name]["connections"] = split[name]
+        after = wrk("healthz (after)", "/healthz", headers=[], duration=HEALTHZ_DURATION)
+    finally:
+        cleaned = mixed_members("sign-out", members_file)
+    total_requests = sum(s["requests"] for s in streams.values())
+    total_rps = round(sum(s["rps"] for s in streams.values()), 1)
+    for name, stream in streams.items():
+        stream["share"] = round(stream["requests"] / (total_requests or 1), 3)
+        print(
+            f"  {name:<20} {stream['connections']:>2} conn {stream['rps']:>8.1f} req/s ({stream['share']:.0%})"
+            f"  p50 {stream['p50_ms']:6.1f}  p95 {stream['p95_ms']:6.1f}  p99 {stream['p99_ms']:6.1f} ms"
+            f"  errors {stream['errors']}"
+        )
+    near = (before["rps"] + after["rps"]) / 2
+    result = {
+        "members": signed_in["members"],
+        "groups": signed_in["groups"],
+        "networks": signed_in["networks"],
+        "connections": sum(split.values()),
+        "duration": MIXED_DURATION,
+        "cached_pages_dropped": cleared,
+        "streams": streams,
+        "total_rps": total_rps,
+        "total_requests": total_requests,
+        "errors": sum(s["errors"] for s in streams.values()),
+        "write_share": streams.get("action_create", {}).get("share", 0),
+        "healthz_before_rps": before["rps"],
+        "healthz_after_rps": after["rps"],
+        "healthz_adjacent_rps": round(near, 1),
+        "ratio_to_healthz": round(total_rps / (near or 1), 3),
+        "worst_page_p95_ms": max(
+            streams[name]["p95_ms"] for name in MIXED_PAGES if name in streams
+        ),
+        "cleanup": cleaned,
+    }
+    print(
+        f"  total {total_rps} req/s, {result['ratio_to_healthz']:.1%} of /healthz"
+        f" ({before['rps']} before, {after['rps']} after); writes {result['write_share']:.0%};"
+        f" errors {result['errors']}"
+    )
+    return result
+
+
+def run_facts() -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     ).stdout.strip()
-    results = {
+    return {
         "commit": commit,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "conditions": os.environ.get("BENCH_CONDITIONS", ""),
+    }
+
+
+def main_mixed_only() -> None:
+    """`bench/run.py --only mixed`: the mixed day alone, with its /healthz runs; it replaces
+    the mixed-day section of RESULTS.md and the `mixed` entry of results.json."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    facts = run_facts()
+    print("Preparing the large database (reused when already seeded)...")
+    ensure_database(LARGE_DB)
+    probe("prepare-large", LARGE_DB)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env(LARGE_DB),
+        cwd=ROOT,
+        check=True,
+    )
+    gunicorn = start_gunicorn()
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        mixed = facts | mixed_day()
+    finally:
+        stop(gunicorn)
+    path = ROOT / "bench" / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results["mixed"] = mixed
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    markdown = ROOT / "bench" / "RESULTS.md"
+    text = markdown.read_text() if markdown.exists() else "# Benchmark results\n"
+    markdown.write_text(splice_mixed(text, mixed_markdown(mixed)))
+    print("Wrote the mixed day to bench/results.json and bench/RESULTS.md")
+
+
+MIXED_START, MIXED_END = "<!-- mixed-day:start -->", "<!-- mixed-day:end -->"
+STREAM_PATHS = {
+    "home": "GET /",
+    "group": "GET /groups/<id>/",
+    "group_impact": "GET /groups/<id>/impact/",
+    "my_week": "GET /me/week/",
+    "network": "GET /networks/<slug>/",
+    "leaderboard": "GET /networks/<slug>/leaderboard/",
+    "action_create": "POST /api/actions/ (token)",
+}
+
+
+def mixed_markdown(m: dict) -> list[str]:
+    """The mixed day as the headline of RESULTS.md, between markers so a run of it alone can
+    replace it."""
+    load = ", ".join(str(x) for x in m.get("load_average", []))
+    lines = [
+        MIXED_START,
+        "## Mixed day (headline)",
+        "",
+        f"Commit `{m['commit']}`, {m['date']}, {m['machine']}; large data;"
+        f" {m['connections']} connections for {m['duration']}, every stream at once (one wrk per"
+        f" stream). Each request is made as one of {m['members']:,} signed-in members drawn at"
+        f" random, from {m['groups']} groups in {m['networks']} networks; the page cache was"
+        " emptied before the run and nothing warmed it.",
+        f"Load average just before the run: {load}."
+        + (f" {m['conditions']}" if m.get("conditions") else ""),
+        "",
+        "| stream | request | connections | req/s | share of requests | p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, s in m["streams"].items():
+        lines.append(
+            f"| {name} | {STREAM_PATHS.get(name, '')} | {s['connections']} | {s['rps']} "
+            f"| {s['share']:.1%} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['errors']} |"
+        )
+    lines += [
+        f"| **all** | | {m['connections']} | **{m['total_rps']}** | 100% | | | | **{m['errors']}** |",
+        "",
+        f"`/healthz` on the same connections just before: {m['healthz_before_rps']} req/s, just after:"
+        f" {m['healthz_after_rps']} req/s; the mixed day is **{m['ratio_to_healthz']:.1%}** of their mean"
+        f" ({m['healthz_adjacent_rps']} req/s).",
+        "",
+        "| target (2 cores, 16 connections, large data) | measured | met? |",
+        "| --- | --- | --- |",
+        f"| all streams together at least {TARGETS['ratio_to_healthz']:.0%} of `/healthz` "
+        f"| {m['ratio_to_healthz']:.1%} | {'yes' if m['ratio_to_healthz'] >= TARGETS['ratio_to_healthz'] else 'no'} |",
+        f"| p95 under {TARGETS['page_p95_ms']} ms on every page stream | worst {m['worst_page_p95_ms']} ms "
+        f"| {'yes' if m['worst_page_p95_ms'] < TARGETS['page_p95_ms'] else 'no'} |",
+        f"| no errors | {m['errors']} | {'yes' if m['errors'] == 0 else 'no'} |",
+        f"| writes at least {TARGETS['write_share']:.0%} of requests (a condition of the mix) "
+        f"| {m['write_share']:.1%} | {'yes' if m['write_share'] >= TARGETS['write_share'] else 'no'} |",
+        MIXED_END,
+    ]
+    return lines
+
+
+def splice_mixed(text: str, section: list[str]) -> str:
+    """RESULTS.md with its mixed-day section replaced, or put first under the title."""
+    block = "\n".join(section)
+    if MIXED_START in text and MIXED_END in text:
+        head, rest = text.split(MIXED_START, 1)
+        return head + block + rest.split(MIXED_END, 1)[1]
+    title, _, rest = text.partition("\n")
+    return f"{title}\n\n{block}\n\n{rest.lstrip()}"
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--only", "mixed"]:
+        return main_mixed_only()
+    if sys.argv[1:]:
+        raise SystemExit("usage: bench/run.py [--only mixed]")
+    VAR.mkdir(parents=True, exist_ok=True)
+    facts = run_facts()
+    results = {
+        **facts,
         "connections": CONNECTIONS,
         "duration": DURATION,
     }
@@ -202,23 +465,12 @@ def main() -> None:
     sink = subprocess.Popen(
         [PY, str(ROOT / "bench" / "smtp_sink.py"), str(SMTP_PORT), str(sink_file)]
     )
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "impact.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            os.environ.get("BENCH_WORKERS", "3"),
-            "--log-level",
-            "warning",
-        ],
-        env=env(LARGE_DB),
-        cwd=ROOT,
-    )
+    gunicorn = start_gunicorn()
     workers = None
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        # First, while only the query probe's one member has pages in the cache (dropped).
+        results["mixed"] = facts | mixed_day()
         who = probe("login", LARGE_DB)
         cookie = [f"Cookie: sessionid={who['session']}"]
         token = [f"Authorization: Token {who['token']}"]
@@ -345,15 +597,7 @@ def main() -> None:
         )
         probe("fanout-reset", LARGE_DB)
     finally:
-        for process in (workers, gunicorn, sink):
-            if process is not None:
-                process.send_signal(signal.SIGTERM)
-        for process in (workers, gunicorn, sink):
-            if process is not None:
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop(workers, gunicorn, sink)
 
     print("Beat jobs (reflection prompts, moderator digest):")
     results["jobs"] = jobs = probe("jobs", LARGE_DB)
@@ -378,8 +622,11 @@ def main() -> None:
 
 
 def write_markdown(r: dict) -> None:
-    lines = [
-        "# Benchmark results",
+    lines = ["# Benchmark results", ""]
+    if r.get("mixed"):
+        lines += [*mixed_markdown(r["mixed"]), ""]
+    lines += [
+        "## One member, one page at a time",
         "",
         f"Commit `{r['commit']}`, {r['date']}, {r['machine']}; {r['connections']} connections, {r['duration']} per page.",
         "Data: 20 networks, 2,000 groups, 25,000 members, 1,000,000 actions, 300,000 measurements.",
