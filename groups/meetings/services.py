@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,7 +32,13 @@ from groups.meetings.models import (
 from groups.models import Group, Membership
 from groups.permissions import group_access
 from impact.models import EmailOptOut, User
-from impact.services import Message, notify, notify_each, outbox_key, outbox_keys_taken
+from impact.services import (
+    Message,
+    notify,
+    notify_each,
+    outbox_key,
+    outbox_keys_taken,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -528,91 +534,152 @@ def reminder_still_due(notification) -> bool:
     return announced == [f"{meeting.starts_at.timestamp():.0f}"]
 
 
-def _impact_line(metric, value, before) -> str:
-    amount = f"{floatformat(value, -2)} {metric.unit}".strip()
-    return _("%(metric)s: %(amount)s (before: %(before)s)") % {
-        "metric": metric.name,
-        "amount": amount,
-        "before": floatformat(before, -2),
-    }
+class _NumberLines:
+    """Number lines of a prompt or summary: the patterns are translated once and each value
+    (and each moment in each time zone) formatted once: a prompt run writes tens of thousands
+    of these lines."""
 
+    def __init__(self):
+        self.actions = _("Actions: %(n)d (before: %(m)d)")
+        self.minutes = _("Effort: %(n)d minutes (before: %(m)d)")
+        self.impact_pattern = _("%(metric)s: %(amount)s (before: %(before)s)")
+        self.formatted: dict = {}
 
-def _effort_lines(now, before) -> list[str]:
-    return [
-        _("Actions: %(n)d (before: %(m)d)") % {"n": now.actions, "m": before.actions},
-        _("Effort: %(n)d minutes (before: %(m)d)") % {"n": now.minutes, "m": before.minutes},
-    ]
+    def when(self, member: User, moment: datetime) -> str:
+        """local_time_for(), once per moment and time zone (meetings often share both)."""
+        key = (moment, member.time_zone)
+        if key not in self.formatted:
+            self.formatted[key] = local_time_for(member, moment)
+        return self.formatted[key]
 
+    def number(self, value) -> str:
+        key = (type(value), value)
+        if key not in self.formatted:
+            self.formatted[key] = floatformat(value, -2)
+        return self.formatted[key]
 
-def reflection_group_lines(numbers) -> list[str]:
-    """The group's numbers for a reflection period: the same lines in the prompt and summary."""
-    return _effort_lines(numbers.group, numbers.group_before) + [
-        _impact_line(metric, value, before) for metric, value, before in numbers.rows()
-    ]
+    def impact(self, metric, value, before) -> str:
+        return self.impact_pattern % {
+            "metric": metric.name,
+            "amount": f"{self.number(value)} {metric.unit}".strip(),
+            "before": self.number(before),
+        }
 
-
-def _prompt_body(numbers, member: User, meeting: Meeting, questions: list[str]) -> str:
-    period = numbers.period
-    if period.previous_session is not None:
-        heading = _(
-            "Since the last session, %(when)s, compared with the same length of time before it:"
-        )
-    else:
-        heading = _(
-            "In the 7 days before the meeting, from %(when)s, compared with the 7 days before:"
-        )
-    now, before = numbers.member(member.pk)
-    mine = _effort_lines(now, before) + [
-        _impact_line(metric, value, earlier)
-        for metric, value, earlier in numbers.member_rows(member.pk)
-    ]
-    return "\n".join(
-        [
-            heading % {"when": local_time_for(member, period.since)},
-            "",
-            _("You:"),
-            *mine,
-            "",
-            _("The group:"),
-            *reflection_group_lines(numbers),
-            "",
-            *questions,
-            "",
-            _("Meeting: %(when)s") % {"when": local_time_for(member, meeting.starts_at)},
+    def effort(self, now, before) -> list[str]:
+        return [
+            self.actions % {"n": now.actions, "m": before.actions},
+            self.minutes % {"n": now.minutes, "m": before.minutes},
         ]
-    )
 
 
-def _prompts_waiting(due: list[Meeting], members: dict[int, list[User]]) -> dict[int, list]:
+def reflection_group_lines(numbers, lines: _NumberLines | None = None) -> list[str]:
+    """The group's numbers for a reflection period: the same lines in the prompt and summary."""
+    lines = lines or _NumberLines()
+    return lines.effort(numbers.group, numbers.group_before) + [
+        lines.impact(metric, value, before) for metric, value, before in numbers.rows()
+    ]
+
+
+class _PromptText:
+    """One meeting's prompt: what every member reads alike is rendered once, the times once
+    per time zone, and only each member's own numbers per member."""
+
+    def __init__(self, numbers, meeting: Meeting, lines: _NumberLines):
+        self.numbers, self.meeting, self.lines = numbers, meeting, lines
+        if numbers.period.previous_session is not None:
+            self.heading = _(
+                "Since the last session, %(when)s, compared with the same length of time before it:"
+            )
+        else:
+            self.heading = _(
+                "In the 7 days before the meeting, from %(when)s, compared with the 7 days before:"
+            )
+        self.you = _("You:")
+        self.the_group = [_("The group:"), *reflection_group_lines(numbers, lines)]
+        self.questions = [
+            _("What impact did you achieve since the last session?"),
+            _("What did you learn?"),
+            _("Which new questions emerged?"),
+            _("Where are you stuck and need help?"),
+        ]
+        self.meeting_line = _("Meeting: %(when)s")
+        self.times: dict[str, tuple[str, str]] = {}
+
+    def _times(self, member: User) -> tuple[str, str]:
+        if member.time_zone not in self.times:
+            self.times[member.time_zone] = (
+                self.heading % {"when": self.lines.when(member, self.numbers.period.since)},
+                self.meeting_line % {"when": self.lines.when(member, self.meeting.starts_at)},
+            )
+        return self.times[member.time_zone]
+
+    def body(self, member: User) -> str:
+        heading, meeting_line = self._times(member)
+        now, before = self.numbers.member(member.pk)
+        mine = self.lines.effort(now, before) + [
+            self.lines.impact(metric, value, earlier)
+            for metric, value, earlier in self.numbers.member_rows(member.pk)
+        ]
+        return "\n".join(
+            [
+                heading,
+                "",
+                self.you,
+                *mine,
+                "",
+                *self.the_group,
+                "",
+                *self.questions,
+                "",
+                meeting_line,
+            ]
+        )
+
+
+def _prompt_meetings_due(now: datetime) -> dict[int, int]:
+    """The group of each reflection meeting whose prompt window is open, by meeting id."""
+    due = {}
+    for pk, group_id, starts_at, hours in (
+        _upcoming(now, timedelta(days=8))
+        .filter(is_reflection=True)
+        .values_list("pk", "group_id", "starts_at", "group__cadence__prompt_hours_before")
+    ):
+        if now >= starts_at - timedelta(hours=48 if hours is None else hours):
+            due[pk] = group_id
+    return due
+
+
+def _prompts_waiting(due: dict[int, int]) -> dict[int, list[int]]:
     """The members of each due meeting whose prompt is not in the outbox yet, by meeting id.
 
-    Read before anything is computed for them: a tick with nothing new costs the queries
-    here, whatever the number of members.
+    Read before anything is computed for them, as plain ids (no User objects): a tick with
+    nothing new costs the two queries here (members with their opt-outs, the prompt keys
+    taken), whatever the number of members.
     """
-    candidates = [
-        (meeting, member)
-        for meeting in due
-        for member in members.get(meeting.group_id, [])
-        if member.is_active
-    ]
-    opted_out = set(
-        EmailOptOut.objects.filter(
-            user_id__in={member.pk for _meeting, member in candidates}, kind=PROMPT
-        ).values_list("user_id", flat=True)
-    )
-
-    def keys(meeting: Meeting, member: User) -> list[str]:
-        wanted = [outbox_key(PROMPT, f"{meeting.pk}", member.pk, "in_app")]
-        if member.email and member.pk not in opted_out:
-            wanted.append(outbox_key(PROMPT, f"{meeting.pk}", member.pk, "email"))
-        return wanted
-
-    wanted = {(meeting.pk, member.pk): keys(meeting, member) for meeting, member in candidates}
-    taken = outbox_keys_taken(key for keys_ in wanted.values() for key in keys_)
-    waiting: dict[int, list] = {}
-    for meeting, member in candidates:
-        if not taken.issuperset(wanted[meeting.pk, member.pk]):
-            waiting.setdefault(meeting.pk, []).append(member)
+    members: dict[int, list[tuple[int, bool]]] = {}
+    for group_id, user_id, is_active, email, opted_out in (
+        Membership.objects.active()
+        .filter(group_id__in=set(due.values()))
+        .annotate(
+            opted_out=Exists(EmailOptOut.objects.filter(user_id=OuterRef("user_id"), kind=PROMPT))
+        )
+        .values_list("group_id", "user_id", "user__is_active", "user__email", "opted_out")
+    ):
+        if is_active:
+            # Whether their prompt has an email row: an address, and prompts not turned off.
+            members.setdefault(group_id, []).append((user_id, bool(email) and not opted_out))
+    wanted = {}
+    for meeting_id, group_id in due.items():
+        for user_id, by_email in members.get(group_id, []):
+            keys = [outbox_key(PROMPT, f"{meeting_id}", user_id, "in_app")]
+            if by_email:
+                keys.append(outbox_key(PROMPT, f"{meeting_id}", user_id, "email"))
+            wanted[meeting_id, user_id] = keys
+    taken = outbox_keys_taken(key for keys in wanted.values() for key in keys)
+    waiting: dict[int, list[int]] = {}
+    for (meeting_id, user_id), keys in wanted.items():
+        if not taken.issuperset(keys):
+            waiting.setdefault(meeting_id, []).append(user_id)
     return waiting
 
 
@@ -627,47 +694,29 @@ def prompts_send(*, now: datetime | None = None) -> int:
     from groups.meetings.selectors import reflection_numbers_for
 
     now = now or timezone.now()
-    due = []
-    for meeting in _upcoming(now, timedelta(days=8)).filter(is_reflection=True):
-        cadence = getattr(meeting.group, "cadence", None)
-        hours = cadence.prompt_hours_before if cadence is not None else 48
-        if now >= meeting.starts_at - timedelta(hours=hours):
-            due.append(meeting)
+    due = _prompt_meetings_due(now)
     if not due:
         return 0
-    members: dict[int, list[User]] = {}
-    for membership in (
-        Membership.objects.active()
-        .filter(group_id__in={meeting.group_id for meeting in due})
-        .select_related("user")
-    ):
-        members.setdefault(membership.group_id, []).append(membership.user)
-    waiting = _prompts_waiting(due, members)
+    waiting = _prompts_waiting(due)
     if not waiting:
         return 0
-    due = [meeting for meeting in due if meeting.pk in waiting]
-    numbers_of = reflection_numbers_for(due)
-    questions = [
-        _("What impact did you achieve since the last session?"),
-        _("What did you learn?"),
-        _("Which new questions emerged?"),
-        _("Where are you stuck and need help?"),
-    ]
+    meetings = list(
+        Meeting.objects.filter(pk__in=list(waiting))
+        .select_related("group", "group__cadence")
+        .order_by("pk")
+    )
+    users = User.objects.in_bulk({user_id for user_ids in waiting.values() for user_id in user_ids})
+    numbers_of = reflection_numbers_for(meetings)
+    lines = _NumberLines()
     messages = []
-    for meeting in due:
-        numbers = numbers_of[meeting.pk]
+    for meeting in meetings:
+        text = _PromptText(numbers_of[meeting.pk], meeting, lines)
         title = _("Reflect on your week before %(group)s meets") % {"group": meeting.group.name}
         url = reverse("groups:reflection_edit", args=[meeting.pk])
         messages += [
-            Message(
-                member,
-                f"{meeting.pk}",
-                title,
-                _prompt_body(numbers, member, meeting, questions),
-                url,
-                subject=meeting,
-            )
-            for member in waiting[meeting.pk]
+            Message(users[user_id], f"{meeting.pk}", title, text.body(users[user_id]), url, meeting)
+            for user_id in waiting[meeting.pk]
+            if user_id in users
         ]
     with transaction.atomic():
         written = notify_each(kind=PROMPT, messages=messages)
