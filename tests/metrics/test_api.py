@@ -303,13 +303,13 @@ def test_a_metric_without_a_group_is_a_400_not_a_crash(api, moderator, group):
     assert_error_shape(response.json(), "group")
 
 
-def test_a_duplicate_metric_name_is_a_400_on_name(api, group, moderator, trees):
+def test_a_duplicate_metric_name_is_a_409_on_name(api, group, moderator, trees):
     response = api(moderator).post(
         METRICS, {"group": group.pk, "name": "trees planted", "unit": "trees"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert_error_shape(response.json(), "name")
+    assert response.status_code == 409  # taken: a conflict with what is stored
+    assert_error_shape(response.json(), "name", "unique")
 
 
 def test_patching_a_metric_records_the_change(api, moderator, member, trees):
