@@ -143,12 +143,9 @@ def fanout_reset() -> None:
     out({"deleted": deleted, "bench_actions": actions})
 
 
-def fanout_dispatch() -> None:
-    """Put every group's next meeting 50 minutes from now and time the reminder fan-out."""
-    from groups.meetings.services import reminders_send
-
-    fanout_reset_quiet()
-    now = timezone.now()
+def move_next_meetings(now, **fields) -> list[int]:
+    """Every group's next meeting gets `fields` (a start time, say) and is scheduled; returns
+    the groups' ids."""
     nxt = {}
     for meeting in (
         Meeting.objects.filter(starts_at__gt=now)
@@ -156,10 +153,18 @@ def fanout_dispatch() -> None:
         .values("pk", "group_id")
     ):
         nxt.setdefault(meeting["group_id"], meeting["pk"])
-    Meeting.objects.filter(pk__in=list(nxt.values())).update(
-        starts_at=now + timedelta(minutes=50), status="scheduled"
-    )
-    recipients = Membership.objects.active().filter(group_id__in=list(nxt)).count()
+    Meeting.objects.filter(pk__in=list(nxt.values())).update(status="scheduled", **fields)
+    return list(nxt)
+
+
+def fanout_dispatch() -> None:
+    """Put every group's next meeting 50 minutes from now and time the reminder fan-out."""
+    from groups.meetings.services import reminders_send
+
+    fanout_reset_quiet()
+    now = timezone.now()
+    groups = move_next_meetings(now, starts_at=now + timedelta(minutes=50))
+    recipients = Membership.objects.active().filter(group_id__in=groups).count()
     started = time.perf_counter()
     reminders_send(now=now)
     seconds = time.perf_counter() - started
@@ -204,22 +209,13 @@ def jobs() -> None:
 
     jobs_reset()
     now = timezone.now()
-    nxt = {}
-    for meeting in (
-        Meeting.objects.filter(starts_at__gt=now)
-        .order_by("group_id", "starts_at")
-        .values("pk", "group_id")
-    ):
-        nxt.setdefault(meeting["group_id"], meeting["pk"])
-    Meeting.objects.filter(pk__in=list(nxt.values())).update(
-        starts_at=now + timedelta(hours=24), status="scheduled", is_reflection=True
-    )
-    members = Membership.objects.active().filter(group_id__in=list(nxt)).count()
+    groups = move_next_meetings(now, starts_at=now + timedelta(hours=24), is_reflection=True)
+    members = Membership.objects.active().filter(group_id__in=groups).count()
     due_s, prompts = timed(prompts_send, now=now)
     tick_s, again = timed(prompts_send, now=now + timedelta(minutes=15))
     digest_s, digests = timed(digest_send, now=now)
     result = {
-        "meetings": len(nxt),
+        "meetings": len(groups),
         "members": members,
         "prompts": prompts,
         "prompts_s": due_s,
