@@ -4,7 +4,7 @@ import html
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -265,6 +265,25 @@ def test_network_page_hides_waitlists_and_spin_out_from_participants(
     assertContains(response, "Riverbank")
     assertNotContains(response, "Spin out")
     assertNotContains(response, "Leaders unleashed")
+
+
+def test_network_page_links_every_group_where_reverse_would(client, network, organizer, family):
+    response = signed_in(client, organizer).get(network.get_absolute_url())
+
+    for group in response.context["groups"]:
+        url = reverse("groups:group_detail", args=[group.pk])
+        assert group.get_absolute_url() == url
+        assertContains(response, f'href="{url}"', count=2)  # the table and the family tree
+
+
+def test_group_links_follow_the_script_prefix(group):
+    # Served under a path (SCRIPT_NAME), links carry it, as reverse() does.
+    try:
+        set_script_prefix("/impact/")
+        assert group.get_absolute_url() == f"/impact/groups/{group.pk}/"
+    finally:
+        set_script_prefix("/")
+    assert group.get_absolute_url() == f"/groups/{group.pk}/"
 
 
 @pytest.mark.parametrize("size", [3, 15])
