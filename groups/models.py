@@ -5,20 +5,22 @@ from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from impact.pagecache import ScopedQuerySet
 
-# A group's URL, split around its id, per URL configuration and script prefix. Pages that
-# list every group of a network link each one (twice on the network page), and a reverse()
-# per link was a tenth of rendering those pages.
+# A group's URL, split around its id, per URL configuration, script prefix and language (a
+# language prefix in URLs would differ per language). Pages that list every group of a network
+# link each one (twice on the network page), and a reverse() per link was a tenth of rendering
+# those pages.
 _GROUP_URL_SENTINEL = "987654321"
 _GROUP_URL_PARTS: dict[tuple, tuple[str, str]] = {}
 
 
 def group_url(pk: int) -> str:
     """The group page's URL, as reverse() would build it, without resolving it again."""
-    key = (get_urlconf(), get_script_prefix())
+    key = (get_urlconf(), get_script_prefix(), get_language())
     parts = _GROUP_URL_PARTS.get(key)
     if parts is None:
         url = reverse("groups:group_detail", args=[_GROUP_URL_SENTINEL])
