@@ -538,3 +538,16 @@ def test_notifications_admin_changelist_loads_for_a_superuser(
     assert response.status_code == 200
     assert "guest@example.org" in response.content.decode()
     assert people[0].email in response.content.decode()
+
+
+def test_the_outbox_insert_writes_every_column_but_the_ones_left_empty():
+    """PostgreSQL's outbox insert names its columns by hand: a field added to Notification must
+    be added there too (or to the columns a new row leaves empty), not silently left NULL."""
+    from impact.models import Notification
+    from impact.services import _OUTBOX_COLUMNS
+
+    written = {name for name, _type in _OUTBOX_COLUMNS}
+    left_empty = {"id", "claimed_until", "read_at"}
+    columns = {field.column for field in Notification._meta.concrete_fields}
+    assert written | left_empty == columns
+    assert not written & left_empty
