@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cached_property, reduce
 
 from django.conf import settings
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
@@ -157,21 +157,9 @@ class ReflectionPeriod:
     def last_day(self) -> date:
         return timezone.localtime(self.until, self.zone).date()
 
-    def entries(self, day_field: str) -> Q:
-        """Entries (actions or measurements) whose moment lies in [since, until)."""
-        first, last = self.first_day, self.last_day
-        if first == last:
-            return Q(**{day_field: first, "created_at__gte": self.since}) & Q(
-                created_at__lt=self.until
-            )
-        return (
-            Q(**{f"{day_field}__gt": first, f"{day_field}__lt": last})
-            | Q(**{day_field: first, "created_at__gte": self.since})
-            | Q(**{day_field: last, "created_at__lt": self.until})
-        )
-
     def holds(self, day: date, logged_at: datetime) -> bool:
-        """entries() for one entry already read: whether its moment lies in [since, until)."""
+        """Whether an entry (an action or a measurement) of this day, logged at this moment,
+        lies in [since, until): on the first and last day the moment decides."""
         first, last = self.first_day, self.last_day
         if first == last:
             return day == first and self.since <= logged_at < self.until
@@ -247,90 +235,8 @@ def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumb
 
     A fixed number of queries however many members (five, or six with a level metric).
     """
-    from metrics.models import Action, Measurement, MetricDefinition
-    from metrics.selectors import latest_levels
-
     period = reflection_period(meeting, previous=previous)
-    before = period.before
-    group_id = meeting.group_id
-    metrics = list(
-        MetricDefinition.objects.filter(group_id=group_id, archived_at__isnull=True).order_by(
-            "name", "id"
-        )
-    )
-    members: dict[int, tuple[PeriodNumbers, PeriodNumbers]] = {}
-
-    def mine(user_id: int) -> tuple[PeriodNumbers, PeriodNumbers]:
-        return members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))
-
-    group_now, group_before = PeriodNumbers(), PeriodNumbers()
-    now_q, before_q = period.entries("happened_on"), before.entries("happened_on")
-    # The day bounds let the (group, day) index narrow the rows; the instants then decide.
-    for row in (
-        Action.objects.filter(
-            group_id=group_id,
-            happened_on__gte=before.first_day,
-            happened_on__lte=period.last_day,
-        )
-        .filter(now_q | before_q)
-        .values("user_id")
-        .annotate(
-            actions=Count("id", filter=now_q),
-            minutes=Sum("effort_minutes", filter=now_q),
-            actions_before=Count("id", filter=before_q),
-            minutes_before=Sum("effort_minutes", filter=before_q),
-        )
-    ):
-        now, then = mine(row["user_id"])
-        now.actions, now.minutes = row["actions"], row["minutes"] or 0
-        then.actions, then.minutes = row["actions_before"], row["minutes_before"] or 0
-        group_now.actions += now.actions
-        group_now.minutes += now.minutes
-        group_before.actions += then.actions
-        group_before.minutes += then.minutes
-
-    by_id = {m.pk: m for m in metrics}
-    levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
-    summed = [m for m in metrics if m.aggregation != MetricDefinition.Aggregation.LATEST]
-    now_q, before_q = period.entries("measured_on"), before.entries("measured_on")
-    group_sums: dict[tuple[int, bool], list] = {}
-    if summed:
-        for row in (
-            Measurement.objects.filter(
-                group_id=group_id,
-                metric__in=summed,
-                measured_on__gte=before.first_day,
-                measured_on__lte=period.last_day,
-            )
-            .filter(now_q | before_q)
-            .values("user_id", "metric_id")
-            .annotate(
-                total=Sum("value", filter=now_q),
-                n=Count("id", filter=now_q),
-                total_before=Sum("value", filter=before_q),
-                n_before=Count("id", filter=before_q),
-            )
-        ):
-            metric = by_id[row["metric_id"]]
-            for numbers, total, n, later in (
-                (mine(row["user_id"])[0], row["total"], row["n"], True),
-                (mine(row["user_id"])[1], row["total_before"], row["n_before"], False),
-            ):
-                if n:
-                    numbers.impact[metric.pk] = _combined(metric, total, n)
-                    sums = group_sums.setdefault((metric.pk, later), [Decimal("0"), 0])
-                    sums[0] += total
-                    sums[1] += n
-        for (metric_id, later), (total, n) in group_sums.items():
-            target = group_now if later else group_before
-            target.impact[metric_id] = _combined(by_id[metric_id], total, n)
-    if levels:
-        # A level holds until the next measurement: its value in a period is where it stood
-        # at the period's end, measured in it or not (the charts read levels the same way).
-        scope = Measurement.objects.filter(group_id=group_id, metric__in=levels)
-        group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
-        group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
-    return ReflectionNumbers(period, metrics, group_now, group_before, members)
+    return _numbers_of({meeting.pk: period}, {meeting.pk: meeting.group_id})[meeting.pk]
 
 
 def _days_around(
@@ -355,12 +261,8 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
     """reflection_numbers() of many meetings at once (the prompt job's), by meeting id.
 
     A fixed number of queries however many meetings and members (five), and two more per
-    meeting whose group has a level metric. The entries of every period are read once and
-    counted here, by the same rule as ReflectionPeriod.entries().
+    meeting whose group has a level metric.
     """
-    from metrics.models import Action, Measurement, MetricDefinition
-    from metrics.selectors import latest_levels
-
     if not meetings:
         return {}
     previous_ids = dict(
@@ -384,11 +286,21 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
     periods = {
         m.pk: reflection_period(m, previous=sessions.get(previous_ids.get(m.pk))) for m in meetings
     }
-    group_of = {m.pk: m.group_id for m in meetings}
-    group_ids = set(group_of.values())
+    return _numbers_of(periods, {m.pk: m.group_id for m in meetings})
+
+
+def _numbers_of(
+    periods: dict[int, ReflectionPeriod], group_of: dict[int, int]
+) -> dict[int, ReflectionNumbers]:
+    """The numbers of each meeting's period (and the one before it), by meeting id: the entries
+    of every period are read once (three queries, two more per group with a level metric) and
+    counted here by ReflectionPeriod.holds()."""
+    from metrics.models import Action, Measurement, MetricDefinition
+    from metrics.selectors import latest_levels
+
     metrics_of: dict[int, list] = {}
     for metric in MetricDefinition.objects.filter(
-        group_id__in=group_ids, archived_at__isnull=True
+        group_id__in=set(group_of.values()), archived_at__isnull=True
     ).order_by("name", "id"):
         metrics_of.setdefault(metric.group_id, []).append(metric)
 
@@ -413,13 +325,13 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
             measurements_of.setdefault(row[0], []).append(row)
 
     result = {}
-    for meeting in meetings:
-        period = periods[meeting.pk]
+    for meeting_id, period in periods.items():
+        group_id = group_of[meeting_id]
         before = period.before
-        metrics = metrics_of.get(meeting.group_id, [])
+        metrics = metrics_of.get(group_id, [])
         members: dict[int, tuple[PeriodNumbers, PeriodNumbers]] = {}
         group_now, group_before = PeriodNumbers(), PeriodNumbers()
-        for _group, user_id, day, logged_at, minutes in actions_of.get(meeting.group_id, []):
+        for _group, user_id, day, logged_at, minutes in actions_of.get(group_id, []):
             for index, span, group_total in ((0, period, group_now), (1, before, group_before)):
                 if span.holds(day, logged_at):
                     mine = members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))[index]
@@ -429,9 +341,7 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
         by_id = {m.pk: m for m in metrics}
         # (user, metric, in this period) -> [total, count]; None as user for the group's.
         sums: dict[tuple, list] = {}
-        for _group, user_id, metric_id, day, logged_at, value in measurements_of.get(
-            meeting.group_id, []
-        ):
+        for _group, user_id, metric_id, day, logged_at, value in measurements_of.get(group_id, []):
             if metric_id not in by_id:
                 continue
             for span, later in ((period, True), (before, False)):
@@ -449,8 +359,10 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
             target.impact[metric_id] = _combined(by_id[metric_id], total, n)
         levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
         if levels:
-            scope = Measurement.objects.filter(group_id=meeting.group_id, metric__in=levels)
+            # A level holds until the next measurement: its value in a period is where it stood
+            # at the period's end, measured in it or not (the charts read levels the same way).
+            scope = Measurement.objects.filter(group_id=group_id, metric__in=levels)
             group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
             group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
-        result[meeting.pk] = ReflectionNumbers(period, metrics, group_now, group_before, members)
+        result[meeting_id] = ReflectionNumbers(period, metrics, group_now, group_before, members)
     return result
