@@ -205,16 +205,18 @@ class ScopedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
-        _bump_rows(objs)
+        bump_rows(objs)
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         changed = super().bulk_update(objs, fields, *args, **kwargs)
-        _bump_rows(objs)
+        bump_rows(objs)
         return changed
 
 
-def _bump_rows(objs) -> None:
+def bump_rows(objs) -> None:
+    """Make stale the pages that show these rows, as saving them would (for rows written
+    without the ORM's save or bulk_create, such as the outbox's PostgreSQL insert)."""
     if enabled():
         bump(set().union(*(_instance_names(obj) for obj in objs)))
 

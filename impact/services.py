@@ -324,7 +324,7 @@ def _insert_outbox_rows(rows: list[Notification]) -> list[int]:
                 else:
                     in_app.append(new[key])
     # What bulk_create does for the pages that show the rows written (a person's inbox).
-    pagecache._bump_rows(in_app)
+    pagecache.bump_rows(in_app)
     return ids
 
 
