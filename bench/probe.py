@@ -1,6 +1,6 @@
 """Django-side steps of the benchmark, run in a subprocess against one database.
 
-    python bench/probe.py prepare-large | prepare-small | login | queries | fanout-dispatch |
+    python bench/probe.py prepare-large | prepare-small | login | queries | render | fanout-dispatch |
                           fanout-reset | jobs | export
 Each prints one JSON object on its last line.
 """
@@ -85,9 +85,21 @@ PAGES = {
 }
 
 
+def scopes_of(who: dict) -> set[str]:
+    """Every scope a member's pages read: bumped, nothing shared is kept for them."""
+    group, network = who["group"].pk, who["network"].pk
+    return {
+        f"group:{group}",
+        f"activity:{group}",
+        f"network:{network}",
+        f"activity-network:{network}",
+    }
+
+
 def queries() -> None:
-    """Queries per page when it is rendered (the page cache emptied first) and when it is
-    served from the page cache, with the time of each in this process."""
+    """Queries per page when it is rendered from scratch (every shared part made old first,
+    as after a write in the group) and with the shared parts kept, with the time of each in
+    this process."""
     who = subject()
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(who["user"])
@@ -95,9 +107,7 @@ def queries() -> None:
     for name, page in PAGES.items():
         method, url = page(who)
         client.get(url)  # warm the process (imports, templates) the same way in both databases
-        # Rendered: as after another member's write in the group (its scopes bumped).
-        scopes = {f"group:{who['group'].pk}", f"network:{who['network'].pk}", "directory"}
-        rendered = _measure(client, method, url, bump=scopes)
+        rendered = _measure(client, method, url, bump=scopes_of(who))
         cached = _measure(client, method, url, bump=set())
         counts[name] = rendered["queries"]
         counts[f"{name}_cached"] = cached["queries"]
@@ -115,13 +125,97 @@ def queries() -> None:
     out(counts)
 
 
+RENDER_PAGES = {
+    "home": lambda w: "/",
+    "group": lambda w: f"/groups/{w['group'].pk}/",
+    "group_impact": lambda w: f"/groups/{w['group'].pk}/impact/",
+    "my_week": lambda w: "/me/week/",
+    "network": lambda w: f"/networks/{w['network'].slug}/",
+    "leaderboard": lambda w: f"/networks/{w['network'].slug}/leaderboard/",
+}
+
+
+def render_members(count: int) -> list[dict]:
+    """`count` members (role member) of as many different groups, drawn with a fixed seed,
+    each with `peer`: another member of the same group, in the same time zone where the group
+    has one (parts that show moments are kept per time zone)."""
+    import random
+
+    seats = list(
+        Membership.objects.active()
+        .filter(role="member")
+        .order_by("group_id", "id")
+        .distinct("group_id")
+        .values_list("pk", flat=True)
+    )
+    chosen = random.Random(15).sample(seats, min(count, len(seats)))
+    members = []
+    for seat in Membership.objects.filter(pk__in=chosen).select_related("group__network", "user"):
+        others = (
+            Membership.objects.active()
+            .filter(group=seat.group_id)
+            .exclude(user=seat.user_id)
+            .select_related("user")
+            .order_by("id")
+        )
+        peer = next((m for m in others if m.user.time_zone == seat.user.time_zone), others[0])
+        members.append(
+            {
+                "user": seat.user,
+                "peer": peer.user,
+                "group": seat.group,
+                "network": seat.group.network,
+            }
+        )
+    return members
+
+
+def render() -> None:
+    """Each dashboard page rendered in this process for RENDER_MEMBERS different members (of
+    as many groups): from scratch (every scope the page reads bumped first, so nothing shared
+    is kept, as after a write in the group), then for another member of the same group, who
+    finds the parts the first one left. Median, 90th percentile and query counts (fewest,
+    most) of each."""
+    from impact import shared
+
+    count = int(os.environ.get("RENDER_MEMBERS", "24"))
+    members = render_members(count + 1)
+    warm, members = members[0], members[1:]
+    results = {"members": len(members)}
+    for name, page in RENDER_PAGES.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(warm["user"])
+        client.get(page(warm))  # imports and templates, as in a process that served before
+        runs = {"scratch": ([], []), "shared": ([], [])}
+        for who in members:
+            shared.bump(scopes_of(who))
+            for run, user in (("scratch", who["user"]), ("shared", who["peer"])):
+                client.force_login(user)
+                times, counts = runs[run]
+                started = time.perf_counter()
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(page(who))
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (name, response.status_code)
+                counts.append(len(captured))
+        results[name] = {}
+        for run, (times, counts) in runs.items():
+            times.sort()
+            results[name][run] = {
+                "median_ms": round(times[len(times) // 2], 2),
+                "p90_ms": round(times[int(len(times) * 0.9)], 2),
+                "queries": [min(counts), max(counts)],
+            }
+    out(results)
+
+
 def _measure(client, method: str, url: str, *, bump: set[str]) -> dict:
     """Queries of one request, and its median time over a few, rendered or from the cache."""
-    from impact import pagecache
+    from impact import shared
 
     times = []
     for attempt in range(7):
-        pagecache.bump(bump)
+        shared.bump(bump)
         started = time.perf_counter()
         if attempt == 0:
             with CaptureQueriesContext(connection) as captured:
@@ -302,6 +396,7 @@ if __name__ == "__main__":
         "prepare-small": lambda: prepare("small"),
         "login": login,
         "queries": queries,
+        "render": render,
         "fanout-dispatch": fanout_dispatch,
         "fanout-status": fanout_status,
         "fanout-reset": fanout_reset,

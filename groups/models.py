@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from impact.pagecache import ScopedQuerySet
+from impact.shared import ScopedQuerySet
 
 # A group's URL, split around its id, per URL configuration, script prefix and language (a
 # language prefix in URLs would differ per language). Pages that list every group of a network
@@ -37,7 +37,7 @@ GROUP_FORMING_BELOW = 5
 class Network(models.Model):
     """A creation space: groups that share one big opportunity, run by organizers."""
 
-    cache_scopes = ("network:id", "directory")
+    cache_scopes = ("network:id",)
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
@@ -66,7 +66,7 @@ class Network(models.Model):
 
 
 class NetworkMembership(models.Model):
-    cache_scopes = ("network:network", "user:user")
+    cache_scopes = ("network:network",)
 
     class Role(models.TextChoices):
         ORGANIZER = "organizer", _("Organizer")
@@ -100,7 +100,7 @@ class NetworkMembership(models.Model):
 class Group(models.Model):
     """An impact group: 5 to 15 people acting together toward the network's opportunity."""
 
-    cache_scopes = ("group:id", "network:network", "directory")
+    cache_scopes = ("group:id", "network:network")
 
     class JoinPolicy(models.TextChoices):
         OPEN = "open", _("Open: anyone in the network joins until it is full")
@@ -171,7 +171,7 @@ class MembershipQuerySet(ScopedQuerySet):
 class Membership(models.Model):
     """A person's seat in a group. Leaving keeps the row (and all they logged) with left_at set."""
 
-    cache_scopes = ("group:group", "group:unleashed_from", "user:user")
+    cache_scopes = ("group:group", "group:unleashed_from")
 
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
@@ -223,7 +223,7 @@ class Membership(models.Model):
 class JoinRequest(models.Model):
     """Someone asking to join: pending approval, or waiting on the waitlist in arrival order."""
 
-    cache_scopes = ("group:group", "user:user")
+    cache_scopes = ("group:group",)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
@@ -290,7 +290,7 @@ def new_invitation_token() -> str:
 class Invitation(models.Model):
     """An emailed, expiring, single-use invitation to one group."""
 
-    cache_scopes = ("group:group", "user:accepted_by")
+    cache_scopes = ("group:group",)
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))

@@ -96,11 +96,15 @@ def can_view_network(user, network: Network, role: str | None = None) -> bool:
 
 
 def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Network, str | None]:
-    """Fetch a network the person may see (404 otherwise); with organize, 403 unless organizer."""
-    network = Network.objects.filter(slug=slug).first()
+    """Fetch a network the person may see (404 otherwise); with organize, 403 unless organizer.
+    One query: the network with the person's role in it."""
+    networks = Network.objects.filter(slug=slug)
+    if user.is_authenticated:
+        networks = networks.annotate(person_role=_network_role_of(user, OuterRef("pk")))
+    network = networks.first()
     if network is None:
         raise Http404
-    role = network_role(user, network)
+    role = getattr(network, "person_role", None)
     if not can_view_network(user, network, role):
         raise Http404
     if organize and role != NetworkMembership.Role.ORGANIZER:

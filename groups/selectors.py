@@ -140,6 +140,18 @@ class GroupPage:
     my_waitlist_position: int | None = None
 
 
+def waitlist(group: Group) -> list[JoinRequest]:
+    """The group's waitlist, first come first served, each request with its `position`."""
+    waiting = list(
+        JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED)
+        .select_related("user")
+        .order_by(*JoinRequest.WAITLIST_ORDER)
+    )
+    for position, request in enumerate(waiting, start=1):
+        request.position = position
+    return waiting
+
+
 def group_page(group: Group, *, user: User, see_members: bool, moderate: bool) -> GroupPage:
     page = GroupPage()
     requests = list(

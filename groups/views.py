@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,8 +20,8 @@ from impact.exceptions import Conflict
 from impact.forms import add_service_errors
 from impact.ids import parse_id
 from impact.models import User
-from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
 from impact.selectors import notifications_for_user
+from impact.shared import shared, shared_html
 
 INVITATION_SESSION_KEY = "pending_invitation"
 
@@ -62,20 +64,13 @@ def _open_help(group: Group) -> list:
     return list(open_help_requests(group)[:5])
 
 
-def _action_form(group: Group):
-    from metrics.views import action_form_for
+def _quick_log_fields(group: Group):
+    from metrics.views import quick_log_fields
 
-    return action_form_for(group)
-
-
-def _home_scopes(request: HttpRequest) -> list[str] | None:
-    if request.session.get(INVITATION_SESSION_KEY):
-        return None  # the page offers the invitation waiting in this browser
-    return ["directory", *person_scopes(request.user)]
+    return quick_log_fields(group)
 
 
 @require_safe
-@cached_page(_home_scopes)
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "impact/landing.html")
@@ -84,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         selectors.with_status(row.group)
     networks = list(selectors.visible_networks(request.user)[:12])
     next_meeting = meeting_selectors.next_meeting_for(request.user)
-    response = render(
+    return render(
         request,
         "groups/home.html",
         {
@@ -96,9 +91,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending_invitation": request.session.get(INVITATION_SESSION_KEY),
         },
     )
-    if next_meeting is not None:
-        response.cache_until = next_meeting.starts_at  # then it is no longer what's next
-    return response
 
 
 @login_required
@@ -127,27 +119,39 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-@cached_page(lambda request, slug: network_scopes(slug))
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network, role = network_for_user(request.user, slug)
-    groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
-    for group in groups:
-        selectors.with_status(group)
     is_organizer = role == NetworkMembership.Role.ORGANIZER
+    # The groups, the family tree and the organizers are the same for everyone who looks
+    # (organizers see more columns): rendered once per change in the network.
+    body = shared_html(
+        [f"network:{network.pk}"],
+        f"network-page:{network.pk}:{int(is_organizer)}",
+        "groups/_network_body.html",
+        lambda: _network_body(network, is_organizer=is_organizer),
+    )
     return render(
         request,
         "groups/network_detail.html",
-        {
-            "network": network,
-            "groups": groups,
-            "lineage": selectors.network_lineage(groups),
-            "is_organizer": is_organizer,
-            "role": role,
-            "full_groups": [g for g in groups if g.status == Group.Status.FULL],
-            "leaders_total": sum(g.leaders_unleashed_count for g in groups),
-            "organizers": selectors.network_people(network, role=NetworkMembership.Role.ORGANIZER),
-        },
+        {"network": network, "is_organizer": is_organizer, "role": role, "body": body},
     )
+
+
+def _network_body(network, *, is_organizer: bool) -> dict:
+    groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
+    for group in groups:
+        selectors.with_status(group)
+    return {
+        "network": network,
+        "groups": groups,
+        "lineage": selectors.network_lineage(groups),
+        "is_organizer": is_organizer,
+        "full_groups": [g for g in groups if g.status == Group.Status.FULL],
+        "leaders_total": sum(g.leaders_unleashed_count for g in groups),
+        "organizers": list(
+            selectors.network_people(network, role=NetworkMembership.Role.ORGANIZER)
+        ),
+    }
 
 
 @login_required
@@ -171,13 +175,20 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
-@cached_page(lambda request, pk: group_scopes(pk))
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group, access = group_for_user(request.user, pk)
-    group.size = Membership.objects.active().filter(group=group).count()
+    parts = _group_parts(group, access)
+    group.size = parts["size"]
     selectors.with_status(group)
-    page = selectors.group_page(
-        group, user=request.user, see_members=access.see_members, moderate=access.moderate
+    # A plain member's view is all shared; a moderator's has forms on every member, and
+    # someone outside sees their own request.
+    personal = access.moderate or not access.member
+    page = (
+        selectors.group_page(
+            group, user=request.user, see_members=access.moderate, moderate=access.moderate
+        )
+        if personal
+        else selectors.GroupPage()
     )
     return render(
         request,
@@ -186,17 +197,65 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "access": access,
             "page": page,
+            "members": (
+                render_to_string(
+                    "groups/_group_members.html",
+                    {"members": page.members, "access": access, "group": group},
+                    request=request,
+                )
+                if access.moderate
+                else parts["members"]
+            ),
+            "aside": parts["aside"],
             "join_form": JoinForm() if access.join and page.my_request is None else None,
             "invite_form": InviteForm() if access.moderate else None,
-            "leaders_unleashed": group.leaders_unleashed.count(),
-            "children": list(group.children.all()),
-            "log_form": _action_form(group) if access.member else None,
-            "help_requests": _open_help(group) if access.see_members else [],
+            "log_fields": _quick_log_fields(group) if access.member else None,
+        },
+    )
+
+
+def _group_parts(group: Group, access) -> dict:
+    """What the group page shows the same way to everyone who looks (with or without seeing
+    its members, organizers with spin-out links): its size, its members without the
+    moderators' forms, its waitlist, pulse, requests for help and lineage. Rendered once per
+    change in the group."""
+    view = {"see_members": access.see_members, "organize": access.organize, "moderate": False}
+
+    def compute() -> dict:
+        members = (
+            list(
+                Membership.objects.active()
+                .filter(group=group)
+                .select_related("user")
+                .order_by("-role", "joined_at")
+            )
+            if access.see_members
+            else []
+        )
+        context = {
+            "group": group,
+            "access": view,
+            "waitlist": selectors.waitlist(group) if access.see_members else [],
             "pulse_history": meeting_selectors.pulse_history(group, limit=6)
             if access.see_members
             else [],
-        },
-    )
+            "help_requests": _open_help(group) if access.see_members else [],
+            "leaders_unleashed": group.leaders_unleashed.count(),
+            "children": list(group.children.all()),
+        }
+        return {
+            "size": Membership.objects.active().filter(group=group).count(),
+            "members": mark_safe(  # noqa: S308 - our own template's output
+                render_to_string(
+                    "groups/_group_members.html",
+                    {"members": members, "access": view, "group": group},
+                )
+            ),
+            "aside": mark_safe(render_to_string("groups/_group_aside.html", context)),  # noqa: S308
+        }
+
+    variant = f"{int(access.see_members)}{int(access.organize)}"
+    return shared([f"group:{group.pk}"], f"group-page:{group.pk}:{variant}", compute, zoned=True)
 
 
 @login_required

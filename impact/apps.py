@@ -9,9 +9,9 @@ class ImpactConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from impact import pagecache
+        from impact import shared
         from impact.ids import IdConverter
 
-        pagecache.connect()
+        shared.connect()
         # Before any URLconf is read: every app's routes name their ids `<id:...>`.
         register_converter(IdConverter, "id")

@@ -1,16 +1,16 @@
 """Django's Redis cache, made to degrade instead of fail while Redis is unavailable.
 
 Everything the app keeps in the cache can be done without for a while: sessions are also in
-the database (`cached_db`), cached pages are rendered again, rate-limit counts start over and
+the database (`cached_db`), shared parts of pages are rendered again, rate-limit counts start over and
 the broker check says "unavailable". So while Redis is unreachable or refuses writes (a full
 disk, `maxmemory`, a read-only replica), reads are misses and writes are no-ops, logged at most
 once a minute per process, rather than a 500 on every page. After a failure the process leaves
 Redis alone for `PAUSE_SECONDS`, so a server that drops packets costs one short timeout (see
 the socket timeouts in settings) rather than one per cache call.
 
-When Redis comes back it is empty (it keeps nothing on disk) or holds what it had; pages cached
-before the outage can then be served for up to `PAGE_CACHE_SECONDS`, since version bumps made
-during the outage were lost.
+When Redis comes back it is empty (it keeps nothing on disk) or holds what it had; shared parts
+kept before the outage can then be served for up to `SHARED_PARTS_SECONDS`, since version bumps
+made during the outage were lost.
 """
 
 import logging

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from impact.pagecache import ScopedQuerySet
+from impact.shared import ScopedQuerySet
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -25,12 +25,8 @@ class User(AbstractUser):
     """A person using the app; what others see is the display name, shown in their time zone."""
 
     # Their name shows on the pages of their groups and networks too.
-    cache_scopes = (
-        "user:id",
-        "group:group_memberships__group",
-        "network:network_memberships__network",
-    )
-    cache_scopes_ignore = {"last_login"}  # saved on every sign-in; shown nowhere cached
+    cache_scopes = ("group:group_memberships__group", "network:network_memberships__network")
+    cache_scopes_ignore = {"last_login"}  # saved on every sign-in; shown on no shared part
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     time_zone = models.CharField(
@@ -57,16 +53,7 @@ class User(AbstractUser):
 class Notification(models.Model):
     """One message to one person on one channel: the outbox row delivery works from."""
 
-    cache_scopes = ("user:recipient",)
-    cache_scopes_when = {"channel": "in_app"}  # email rows show on no page
-    cache_scopes_ignore = {
-        "status",
-        "attempts",
-        "last_error",
-        "next_attempt_at",
-        "claimed_until",
-        "sent_at",
-    }
+    cache_scopes = ()  # a person's own: on no part shared with others
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -145,7 +132,7 @@ class Notification(models.Model):
 class EmailOptOut(models.Model):
     """A kind of email a person has turned off (no row: they get it)."""
 
-    cache_scopes = ("user:user",)
+    cache_scopes = ()
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"

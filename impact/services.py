@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from impact import pagecache
 from impact.exceptions import DeliveryDeferred
 from impact.kinds import KINDS
 from impact.models import EmailOptOut, Notification, User
@@ -310,7 +309,7 @@ def _insert_outbox_rows(rows: list[Notification]) -> list[int]:
         f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
     )
-    ids, in_app = [], []
+    ids = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             batch = rows[start : start + 5000]
@@ -318,13 +317,11 @@ def _insert_outbox_rows(rows: list[Notification]) -> list[int]:
                 sql,
                 [[getattr(row, name) for row in batch] for name, _type in _OUTBOX_COLUMNS],
             )
-            for pk, key in cursor.fetchall():
-                if new[key].channel == Notification.Channel.EMAIL:
-                    ids.append(pk)
-                else:
-                    in_app.append(new[key])
-    # What bulk_create does for the pages that show the rows written (a person's inbox).
-    pagecache.bump_rows(in_app)
+            ids.extend(
+                pk
+                for pk, key in cursor.fetchall()
+                if new[key].channel == Notification.Channel.EMAIL
+            )
     return ids
 
 

@@ -116,10 +116,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Dashboards cached per person, invalidated on every write they show (impact/pagecache.py).
+# Parts of pages shared by everyone who looks, kept until a write they show (impact/shared.py).
 # Only with a cache every process shares: a process-local cache would miss the other
 # processes' writes. 0 turns it off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60) if REDIS_URL else 0
+SHARED_PARTS_SECONDS = env.int("SHARED_PARTS_SECONDS", default=600) if REDIS_URL else 0
 # Sessions are read on every request: from the shared cache when there is one, written
 # through to the database (a cache flush signs nobody out).
 if REDIS_URL:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Network
-from impact.pagecache import ScopedQuerySet
+from impact.shared import ScopedQuerySet
 
 MAX_EFFORT_MINUTES = 16 * 60
 
@@ -112,7 +112,7 @@ class MetricChange(models.Model):
 class Action(models.Model):
     """Something a member did for the group, with the effort it took."""
 
-    cache_scopes = ("group:group", "user:user")
+    cache_scopes = ("activity:group",)
 
     # No single-column indexes on group and user: the (group, day) and (user, day) indexes
     # below serve those lookups too, and every logged action would pay for two more.
@@ -167,7 +167,7 @@ class Action(models.Model):
 class Measurement(models.Model):
     """A value of one metric: the impact an action produced, or logged on its own."""
 
-    cache_scopes = ("group:group", "user:user")
+    cache_scopes = ("activity:group",)
 
     # Like Action: the (metric, day) and (group, day) indexes serve the single-column lookups.
     metric = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -13,7 +14,7 @@ from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
-from impact.pagecache import cached_page, group_scopes, network_scopes, person_scopes
+from impact.shared import shared_html
 from metrics import charts, exports, selectors, services
 from metrics.forms import ActionForm, MeasurementForm, MetricForm, NetworkMetricForm
 from metrics.models import Action, EntryRevision, GroupRanking, Measurement, MetricDefinition
@@ -29,6 +30,19 @@ def action_form_for(group, *, data=None, today=None, initial=None, with_notes=Fa
         initiatives=Initiative.objects.filter(group=group, status__in=["proposed", "active"]),
         today=today or timezone.localdate(),
         with_notes=with_notes,
+    )
+
+
+def quick_log_fields(group, *, today=None) -> SafeString:
+    """The quick log's empty fields: the same for every member of the group on a day, so
+    rendered once per change to its metrics or initiatives (a form with errors is rendered
+    from the form itself)."""
+    today = today or timezone.localdate()
+    return shared_html(
+        [f"group:{group.pk}"],
+        f"quick-log:{group.pk}:{today.isoformat()}",
+        "metrics/_quick_log_fields.html",
+        lambda: {"form": action_form_for(group, today=today)},
     )
 
 
@@ -59,7 +73,10 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(group)
             form = action_form_for(group)
     template = "metrics/_quick_log.html" if request.htmx else "metrics/action_form.html"
-    response = render(request, template, {"group": group, "form": form, "logged": logged})
+    context = {"group": group, "form": form, "logged": logged}
+    if not form.is_bound:
+        context["fields"] = quick_log_fields(group)
+    response = render(request, template, context)
     if logged is not None:
         response["HX-Trigger"] = "impact-logged"
     return response
@@ -67,27 +84,41 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-@cached_page(lambda request, pk: group_scopes(pk))
 def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's impact: a chart per metric, effort, who contributed, recent actions."""
     group, access = group_for_user(request.user, pk, need="see_members")
     today = timezone.localdate()
-    series = selectors.group_impact(group, today=today)
-    since = selectors.week_start(today) - timedelta(weeks=11)
-    effort = selectors.group_effort(group, since=since)
+    # Everything but the recent actions (whose edit links are the viewer's own) is the same
+    # for everyone who looks on a day: rendered once per change in the group.
+    summary = shared_html(
+        [f"group:{group.pk}", f"activity:{group.pk}"],
+        f"impact:{group.pk}:{today.isoformat()}:{int(access.moderate)}",
+        "metrics/_impact_summary.html",
+        lambda: _impact_summary(group, access, today=today),
+    )
     return render(
         request,
         "metrics/_impact.html" if request.htmx else "metrics/impact.html",
         {
             "group": group,
             "access": access,
-            "series": [(item, charts.weekly_bars(item)) for item in series],
-            "effort": effort,
-            "contributors": selectors.group_contributors(group, since=since),
+            "summary": summary,
             "recent": selectors.recent_actions(group),
-            "since": since,
         },
     )
+
+
+def _impact_summary(group, access, *, today) -> dict:
+    series = selectors.group_impact(group, today=today)
+    since = selectors.week_start(today) - timedelta(weeks=11)
+    return {
+        "group": group,
+        "access": access,
+        "series": [(item, charts.weekly_bars(item)) for item in series],
+        "effort": selectors.group_effort(group, since=since),
+        "contributors": selectors.group_contributors(group, since=since),
+        "since": since,
+    }
 
 
 @login_required
@@ -158,7 +189,6 @@ def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpRespons
 
 @login_required
 @require_safe
-@cached_page(lambda request: person_scopes(request.user), params=("group",))
 def member_week(request: HttpRequest) -> HttpResponse:
     """My week in numbers against last week, and the quick log for one of my groups."""
     groups = list(
@@ -174,7 +204,7 @@ def member_week(request: HttpRequest) -> HttpResponse:
         "week": selectors.member_week(request.user, today=today),
         "groups": groups,
         "group": chosen,
-        "form": action_form_for(chosen, today=today) if chosen else None,
+        "fields": quick_log_fields(chosen, today=today) if chosen else None,
     }
     if request.htmx and request.GET.get("group"):
         return render(request, "metrics/_quick_log.html", context)
@@ -310,7 +340,6 @@ def my_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@cached_page(lambda request, slug: network_scopes(slug), params=("metric",))
 def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Groups compared on the network's shared metrics; organizers define those metrics here."""
     network, role = network_for_user(request.user, slug)
@@ -329,15 +358,36 @@ def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Shared metric added. Groups can now adopt it."))
                 return redirect("metrics:network_leaderboard", slug=network.slug)
-    shared = list(MetricDefinition.objects.filter(network=network, archived_at__isnull=True))
-    chosen = next(
-        (m for m in shared if str(m.pk) == request.GET.get("metric")), shared[0] if shared else None
+    shared_metrics = list(
+        MetricDefinition.objects.filter(network=network, archived_at__isnull=True)
     )
-    rows = selectors.network_leaderboard(chosen, today=timezone.localdate()) if chosen else []
+    chosen = next(
+        (m for m in shared_metrics if str(m.pk) == request.GET.get("metric")),
+        shared_metrics[0] if shared_metrics else None,
+    )
+    table = _leaderboard_table(network, chosen) if chosen else ""
     return render(
         request,
         "metrics/leaderboard.html",
-        {"network": network, "shared": shared, "chosen": chosen, "rows": rows, "form": form},
+        {
+            "network": network,
+            "shared": shared_metrics,
+            "chosen": chosen,
+            "table": table,
+            "form": form,
+        },
+    )
+
+
+def _leaderboard_table(network, metric) -> SafeString:
+    """The ranking on one shared metric: the same for everyone on a day, rendered once per
+    change to the network or to what its groups logged."""
+    today = timezone.localdate()
+    return shared_html(
+        [f"network:{network.pk}", f"activity-network:{network.pk}"],
+        f"leaderboard:{metric.pk}:{today.isoformat()}",
+        "metrics/_leaderboard_table.html",
+        lambda: {"chosen": metric, "rows": selectors.network_leaderboard(metric, today=today)},
     )
 
 

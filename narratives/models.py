@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Network
-from impact.pagecache import ScopedQuerySet
+from impact.shared import ScopedQuerySet
 
 
 class Narrative(models.Model):
@@ -282,7 +282,7 @@ class HelpRequest(models.Model):
 
 
 class HelpResponse(models.Model):
-    cache_scopes = ("group:help_request__group", "user:author")
+    cache_scopes = ("group:help_request__group",)
     help_request = models.ForeignKey(
         HelpRequest, on_delete=models.CASCADE, related_name="responses"
     )

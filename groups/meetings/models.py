@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
-from impact.pagecache import ScopedQuerySet
+from impact.shared import ScopedQuerySet
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -139,7 +139,7 @@ class Meeting(models.Model):
 
 
 class MeetingResponse(models.Model):
-    cache_scopes = ("group:meeting__group", "user:user")
+    cache_scopes = ("group:meeting__group",)
 
     class Rsvp(models.TextChoices):
         YES = "yes", _("Coming")
@@ -175,7 +175,7 @@ PULSE = [MinValueValidator(1), MaxValueValidator(5)]
 class Reflection(models.Model):
     """A member's answer to the weekly reflection prompt, with an optional pulse."""
 
-    cache_scopes = ("group:meeting__group", "user:user")
+    cache_scopes = ("group:meeting__group",)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reflections")
     user = models.ForeignKey(
@@ -266,7 +266,7 @@ class Session(models.Model):
 class NextAction(models.Model):
     """A next action agreed in a session, tracked on its owner's dashboard until done."""
 
-    cache_scopes = ("group:group", "user:owner")
+    cache_scopes = ("group:group",)
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="next_actions")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="next_actions")
@@ -295,7 +295,7 @@ def new_feed_token() -> str:
 class CalendarFeed(models.Model):
     """A private, revocable calendar feed with all of a person's groups' meetings."""
 
-    cache_scopes = ("user:user",)
+    cache_scopes = ()
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
