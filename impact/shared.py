@@ -256,7 +256,8 @@ def shared(scopes: list[str], key: str, compute: Callable[[], T], *, zoned: bool
     `key` names the part and everything it varies by besides the data (a variant such as
     "organizer", today's date); the language is added, and with `zoned` the viewer's time zone
     too: a part that shows a moment (a time, or the day something happened at) shows it in the
-    viewer's zone. The versions are read before compute()
+    viewer's zone. Processes of two releases share the cache: when what compute() returns
+    changes shape, change the key with it. The versions are read before compute()
     reads the rows, so a write that lands meanwhile makes the kept copy old at once."""
     if not enabled():
         return compute()
@@ -276,6 +277,47 @@ def shared(scopes: list[str], key: str, compute: Callable[[], T], *, zoned: bool
     value = compute()
     cache.set(part_key, (current, value), settings.SHARED_PARTS_SECONDS)
     return value
+
+
+def shared_many(
+    parts: dict[str, list[str]], compute: Callable[[list[str]], dict[str, T]]
+) -> dict[str, T]:
+    """Many parts at once, each under its own scopes ({key: scopes}): read in one round trip,
+    and compute(keys) renders, in one go, only the ones missing or old. Not kept per language
+    or time zone: a part that shows words or moments says so in its key."""
+    if not enabled():
+        return compute(list(parts))
+    names = sorted({name for scopes in parts.values() for name in scopes})
+    part_keys = {key: PART_PREFIX + key for key in parts}
+    found = cache.get_many([*(VERSION_PREFIX + name for name in names), *part_keys.values()])
+    missing_versions = [name for name in names if VERSION_PREFIX + name not in found]
+    if missing_versions:
+        found.update(
+            zip(
+                (VERSION_PREFIX + n for n in missing_versions),
+                versions(missing_versions),
+                strict=True,
+            )
+        )
+    current = {
+        key: [found[VERSION_PREFIX + name] for name in sorted(scopes)]
+        for key, scopes in parts.items()
+    }
+    values, stale = {}, []
+    for key in parts:
+        stored = found.get(part_keys[key])
+        if stored is not None and stored[0] == current[key]:
+            values[key] = stored[1]
+        else:
+            stale.append(key)
+    if stale:
+        fresh = compute(stale)
+        cache.set_many(
+            {part_keys[key]: (current[key], fresh[key]) for key in stale},
+            settings.SHARED_PARTS_SECONDS,
+        )
+        values.update(fresh)
+    return values
 
 
 def shared_html(

@@ -285,10 +285,20 @@ class LeaderboardRow:
         return int((self.total - self.previous) / self.previous * 100)
 
 
-def network_leaderboard(
-    network_metric: MetricDefinition, *, today: date, weeks: int = 4
+def leaderboard_groups(network_metric: MetricDefinition) -> list[Group]:
+    """The groups compared on a shared metric: those measuring it that agree to be ranked."""
+    return list(
+        Group.objects.filter(metrics__source=network_metric, metrics__archived_at__isnull=True)
+        .exclude(ranking__ranked=False)
+        .distinct()
+    )
+
+
+def leaderboard_rows(
+    network_metric: MetricDefinition, groups: list[Group], *, today: date, weeks: int = 4
 ) -> list[LeaderboardRow]:
-    """Groups compared on one shared metric over the last `weeks` weeks: four queries in all."""
+    """Each group's numbers on one shared metric over the last `weeks` weeks against the
+    `weeks` before: three queries for any number of groups (unordered)."""
     from django.db.models import Q
 
     from groups.models import Membership
@@ -297,19 +307,12 @@ def network_leaderboard(
     before = start - timedelta(weeks=weeks)
     # A sum compares totals; a level (latest value or average) compares averages.
     combine = Sum if network_metric.aggregation == MetricDefinition.Aggregation.SUM else Avg
-    groups = {
-        g.pk: g
-        for g in Group.objects.filter(
-            metrics__source=network_metric, metrics__archived_at__isnull=True
-        )
-        .exclude(ranking__ranked=False)
-        .distinct()
-    }
+    ids = [g.pk for g in groups]
     sums = {
         row["group_id"]: row
         for row in Measurement.objects.filter(
             metric__source=network_metric,
-            group_id__in=groups,
+            group_id__in=ids,
             measured_on__gt=before,
             measured_on__lte=today,
         )
@@ -320,37 +323,49 @@ def network_leaderboard(
         )
     }
     minutes = dict(
-        Action.objects.filter(group_id__in=groups, happened_on__gt=start, happened_on__lte=today)
+        Action.objects.filter(group_id__in=ids, happened_on__gt=start, happened_on__lte=today)
         .values("group_id")
         .annotate(minutes=Sum("effort_minutes"))
         .values_list("group_id", "minutes")
     )
     members = dict(
         Membership.objects.active()
-        .filter(group_id__in=groups)
+        .filter(group_id__in=ids)
         .values("group_id")
         .annotate(n=Count("id"))
         .values_list("group_id", "n")
     )
-    rows = [
+    return [
         LeaderboardRow(
             group=group,
-            total=Decimal((sums.get(pk) or {}).get("total") or 0).quantize(Decimal("0.01")),
-            previous=Decimal((sums.get(pk) or {}).get("previous") or 0).quantize(Decimal("0.01")),
-            members=members.get(pk, 0),
-            minutes=minutes.get(pk, 0),
+            total=Decimal((sums.get(group.pk) or {}).get("total") or 0).quantize(Decimal("0.01")),
+            previous=Decimal((sums.get(group.pk) or {}).get("previous") or 0).quantize(
+                Decimal("0.01")
+            ),
+            members=members.get(group.pk, 0),
+            minutes=minutes.get(group.pk, 0),
         )
-        for pk, group in groups.items()
+        for group in groups
     ]
-    # Friendly competition: most improved first, then impact per hour of effort. When lower
-    # is better (kWh used), improving means going down.
+
+
+def leaderboard_order(network_metric: MetricDefinition):
+    """The sort key of leaderboard rows. Friendly competition: most improved first, then
+    impact per hour of effort. When lower is better (kWh used), improving means going down."""
     better = 1 if network_metric.direction == MetricDefinition.Direction.HIGHER else -1
-    rows.sort(
-        key=lambda r: (
-            r.improvement is None,
-            -better * (r.improvement or 0),
-            -better * r.per_hour,
-            r.group.name,
-        )
+    return lambda r: (
+        r.improvement is None,
+        -better * (r.improvement or 0),
+        -better * float(r.per_hour),
+        r.group.name,
+        r.group.pk,
     )
-    return rows
+
+
+def network_leaderboard(
+    network_metric: MetricDefinition, *, today: date, weeks: int = 4
+) -> list[LeaderboardRow]:
+    """Groups compared on one shared metric over the last `weeks` weeks: four queries in all."""
+    groups = leaderboard_groups(network_metric)
+    rows = leaderboard_rows(network_metric, groups, today=today, weeks=weeks)
+    return sorted(rows, key=leaderboard_order(network_metric))

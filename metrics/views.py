@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -14,7 +15,7 @@ from groups.models import Group, NetworkMembership
 from groups.permissions import group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
-from impact.shared import shared_html
+from impact.shared import shared, shared_html, shared_many
 from metrics import charts, exports, selectors, services
 from metrics.forms import ActionForm, MeasurementForm, MetricForm, NetworkMetricForm
 from metrics.models import Action, EntryRevision, GroupRanking, Measurement, MetricDefinition
@@ -379,15 +380,44 @@ def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _leaderboard_table(network, metric) -> SafeString:
-    """The ranking on one shared metric: the same for everyone on a day, rendered once per
-    change to the network or to what its groups logged."""
+def _leaderboard_table(network, metric) -> str:
+    """The ranking on one shared metric. Each group's row is rendered once per change in that
+    group (or the network) and kept, with its place in the order, for everyone who looks that
+    day; a view renders only the rows of groups that logged something since, and sorts."""
     today = timezone.localdate()
-    return shared_html(
-        [f"network:{network.pk}", f"activity-network:{network.pk}"],
-        f"leaderboard:{metric.pk}:{today.isoformat()}",
+    group_ids = shared(
+        [f"network:{network.pk}"],
+        f"leaderboard-group-ids:{metric.pk}",
+        lambda: [group.pk for group in selectors.leaderboard_groups(metric)],
+    )
+    language = translation.get_language()
+    keys = {
+        f"leaderboard-place:{metric.pk}:{pk}:{today.isoformat()}:{language}": pk for pk in group_ids
+    }
+    order = selectors.leaderboard_order(metric)
+
+    def render_rows(stale: list[str]) -> dict:
+        groups = Group.objects.in_bulk([keys[key] for key in stale])
+        rows = selectors.leaderboard_rows(metric, [groups[keys[key]] for key in stale], today=today)
+        return {
+            key: (
+                order(row),
+                render_to_string("metrics/_leaderboard_row.html", {"row": row, "chosen": metric}),
+            )
+            for key, row in zip(stale, rows, strict=True)
+        }
+
+    found = shared_many(
+        {
+            key: [f"group:{pk}", f"activity:{pk}", f"network:{network.pk}"]
+            for key, pk in keys.items()
+        },
+        render_rows,
+    )
+    ranked = sorted(found.values(), key=lambda pair: pair[0])
+    return render_to_string(
         "metrics/_leaderboard_table.html",
-        lambda: {"chosen": metric, "rows": selectors.network_leaderboard(metric, today=today)},
+        {"chosen": metric, "rows": [mark_safe(html) for _place, html in ranked]},  # noqa: S308 - our own template's output
     )
 
 

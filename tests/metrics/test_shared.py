@@ -216,3 +216,33 @@ def test_a_moderator_gets_the_forms_a_member_does_not(signed_in, member, moderat
     assert member.public_name in as_member and member.public_name in as_moderator
     assert "Make moderator" in as_moderator
     assert "Make moderator" not in as_member
+
+
+def test_the_leaderboard_reorders_when_one_group_logs_more(
+    signed_in, organizer, moderator, group, other_group, network, pages, shared_metric
+):
+    """Each group's row is kept on its own: a write renews only that row, and the order is
+    worked out again on every view."""
+    sol = other_group.memberships.get(role="moderator").user
+    services.metric_adopt(actor=sol, group=other_group, network_metric=shared_metric)
+    river = MetricDefinition.objects.get(group=group, source=shared_metric)
+    solar = MetricDefinition.objects.get(group=other_group, source=shared_metric)
+    member = other_group.memberships.filter(role="member").first().user
+    log(moderator, group, "Planted ten", impacts=[(river.pk, 10)])
+    log(member, other_group, "Planted two", impacts=[(solar.pk, 2)])
+    client = signed_in(organizer)
+
+    def order() -> list[str]:
+        page = client.get(pages["leaderboard"]).content.decode()
+        return sorted(("River Crew", "Solar Crew"), key=page.index)
+
+    assert order() == ["River Crew", "Solar Crew"]
+    with CaptureQueriesContext(connection) as kept:
+        client.get(pages["leaderboard"])
+
+    log(member, other_group, "Planted twenty", impacts=[(solar.pk, 20)])
+
+    with CaptureQueriesContext(connection) as renewed:
+        assert order() == ["Solar Crew", "River Crew"]
+    assert len(renewed) > len(kept)  # the Solar Crew's row only, rendered again
+    assert "22" in client.get(pages["leaderboard"]).content.decode()
