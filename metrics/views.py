@@ -382,8 +382,8 @@ def network_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _leaderboard_table(network, metric) -> str:
     """The ranking on one shared metric. Each group's row is rendered once per change in that
-    group (or the network) and kept, with its place in the order, for everyone who looks that
-    day; a view renders only the rows of groups that logged something since, and sorts."""
+    group and kept, with its place in the order, for everyone who looks that day; a view
+    renders only the rows of groups that logged something since, and sorts."""
     today = timezone.localdate()
     group_ids = shared(
         [f"network:{network.pk}"],
@@ -391,9 +391,10 @@ def _leaderboard_table(network, metric) -> str:
         lambda: [group.pk for group in selectors.leaderboard_groups(metric)],
     )
     language = translation.get_language()
-    keys = {
-        f"leaderboard-place:{metric.pk}:{pk}:{today.isoformat()}:{language}": pk for pk in group_ids
-    }
+    # A row shows the group and its numbers, and colours them by the metric's direction: kept
+    # under the group and its activity, keyed by how the metric is summed and read.
+    how = f"{metric.pk}:{metric.aggregation}:{metric.direction}"
+    keys = {f"leaderboard-place:{how}:{pk}:{today.isoformat()}:{language}": pk for pk in group_ids}
     order = selectors.leaderboard_order(metric)
 
     def render_rows(stale: list[str]) -> dict:
@@ -408,10 +409,7 @@ def _leaderboard_table(network, metric) -> str:
         }
 
     found = shared_many(
-        {
-            key: [f"group:{pk}", f"activity:{pk}", f"network:{network.pk}"]
-            for key, pk in keys.items()
-        },
+        {key: [f"group:{pk}", f"activity:{pk}"] for key, pk in keys.items()},
         render_rows,
     )
     ranked = sorted(found.values(), key=lambda pair: pair[0])
