@@ -487,9 +487,9 @@ def main() -> None:
             )
         results["queries"][name] = counts
         print(
-            f"  {name:<20} rendered {counts['small']:>3} / {counts['large']:>3}"
+            f"  {name:<20} from scratch {counts['small']:>3} / {counts['large']:>3}"
             + (
-                f", from the page cache {counts['small_cached']} / {counts['large_cached']}"
+                f", with shared parts kept {counts['small_cached']} / {counts['large_cached']}"
                 if "small_cached" in counts
                 else ""
             )
