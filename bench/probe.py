@@ -88,12 +88,7 @@ PAGES = {
 def scopes_of(who: dict) -> set[str]:
     """Every scope a member's pages read: bumped, nothing shared is kept for them."""
     group, network = who["group"].pk, who["network"].pk
-    return {
-        f"group:{group}",
-        f"activity:{group}",
-        f"network:{network}",
-        f"activity-network:{network}",
-    }
+    return {f"group:{group}", f"activity:{group}", f"network:{network}"}
 
 
 def queries() -> None:

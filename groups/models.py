@@ -100,7 +100,8 @@ class NetworkMembership(models.Model):
 class Group(models.Model):
     """An impact group: 5 to 15 people acting together toward the network's opportunity."""
 
-    cache_scopes = ("group:id", "network:network")
+    # A group's name shows on its parent's and its spin-outs' pages (their lineage).
+    cache_scopes = ("group:id", "group:parent", "group:children__id", "network:network")
 
     class JoinPolicy(models.TextChoices):
         OPEN = "open", _("Open: anyone in the network joins until it is full")

@@ -25,7 +25,11 @@ class User(AbstractUser):
     """A person using the app; what others see is the display name, shown in their time zone."""
 
     # Their name shows on the pages of their groups and networks too.
-    cache_scopes = ("group:group_memberships__group", "network:network_memberships__network")
+    cache_scopes = (
+        "group:group_memberships__group",
+        "group:join_requests__group",  # on a group's waitlist before they are in it
+        "network:network_memberships__network",
+    )
     cache_scopes_ignore = {"last_login"}  # saved on every sign-in; shown on no shared part
 
     display_name = models.CharField(_("display name"), max_length=80, blank=True)

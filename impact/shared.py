@@ -5,10 +5,11 @@ shows, and is computed again once any of them has moved on. Every write through 
 the versions of the scopes its row belongs to, at once and again when its transaction commits.
 
 Scopes: `group:12` is what a group is (its people, requests, metrics, meetings, narrative),
-`activity:12` what its members logged (actions and measurements); each bumps its network's
-too (`network:4`, `activity-network:4`), since network pages sum up their groups. So a logged
-action makes the group's impact and the network's leaderboard new, not the network's group
-table or anyone's quick-log form.
+and a write to it is a write to its network too (`network:4`), since network pages sum up
+their groups; `activity:12` is what its members logged (actions and measurements), and
+stays in the group: the leaderboard keeps a row per group under it. So a logged action
+makes the group's impact and its leaderboard row new, not the network's group table or
+anyone's quick-log form.
 
 `cache_scopes` on a model names, for each scope, the path to its id in the row, for example
 `("group:meeting__group",)`; `()` for a model no shared part shows. Saves and deletes bump
@@ -40,8 +41,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 VERSION_PREFIX = "shared:v:"
 PART_PREFIX = "shared:part:"
-# A group or activity scope is part of its network's.
-NETWORK_OF = {"group": "network", "activity": "activity-network"}
+# A write to a group is a write to its network.
+NETWORK_KIND = {"group": "network"}
 
 T = TypeVar("T")
 
@@ -99,8 +100,8 @@ def _names(pairs: Iterable[tuple[str, int | None]]) -> set[str]:
     for kind, value in pairs:
         if value is not None:
             names.add(f"{kind}:{value}")
-            if kind in NETWORK_OF:
-                groups.setdefault(value, set()).add(NETWORK_OF[kind])
+            if kind in NETWORK_KIND:
+                groups.setdefault(value, set()).add(NETWORK_KIND[kind])
     for group, network in group_networks(groups).items():
         names.update(f"{kind}:{network}" for kind in groups[group])
     return names
@@ -283,7 +284,8 @@ def shared_many(
     parts: dict[str, list[str]], compute: Callable[[list[str]], dict[str, T]]
 ) -> dict[str, T]:
     """Many parts at once, each under its own scopes ({key: scopes}): read in one round trip,
-    and compute(keys) renders, in one go, only the ones missing or old. Not kept per language
+    and compute(keys) renders, in one go, only the ones missing or old (leaving out any whose
+    subject is gone, which then has no part). Not kept per language
     or time zone: a part that shows words or moments says so in its key."""
     if not enabled():
         return compute(list(parts))
@@ -311,9 +313,9 @@ def shared_many(
         else:
             stale.append(key)
     if stale:
-        fresh = compute(stale)
+        fresh = compute(stale)  # may leave out keys that name nothing any more
         cache.set_many(
-            {part_keys[key]: (current[key], fresh[key]) for key in stale},
+            {part_keys[key]: (current[key], value) for key, value in fresh.items()},
             settings.SHARED_PARTS_SECONDS,
         )
         values.update(fresh)

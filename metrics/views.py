@@ -399,6 +399,8 @@ def _leaderboard_table(network, metric) -> str:
 
     def render_rows(stale: list[str]) -> dict:
         groups = Group.objects.in_bulk([keys[key] for key in stale])
+        # A group deleted since the list was kept has no row (the list follows on its bump).
+        stale = [key for key in stale if keys[key] in groups]
         rows = selectors.leaderboard_rows(metric, [groups[keys[key]] for key in stale], today=today)
         return {
             key: (
