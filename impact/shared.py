@@ -147,7 +147,7 @@ def bump(names: set[str]) -> None:
 
 def versions(names: Iterable[str]) -> list[str]:
     """The current version of each scope, in order. A scope with none yet (or evicted) gets a
-    fresh one, which no page cached before can match."""
+    fresh one, which no part kept before can match."""
     names = list(names)
     keys = [VERSION_PREFIX + name for name in names]
     found = cache.get_many(keys)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # One bound per page, the same for a group of 3 and a group of 15 (with as many waiting):
 # a query per member or per waiting person would break it.
-HOME_QUERIES = 10 + 1  # +1: the page cache finds the person's groups on a miss
+HOME_QUERIES = 10
 NETWORK_PAGE_QUERIES = 9
 NETWORK_LIST_QUERIES = 6
 GROUP_PAGE_QUERIES = 15

@@ -103,7 +103,7 @@ def test_the_page_deletes_offers_undo_and_restores(
 ):
     client = signed_in(member)
     impact_url = reverse("metrics:group_impact", args=[group.pk])
-    assert "Planted 12 oaks" in client.get(impact_url).content.decode()  # now in the page cache
+    assert "Planted 12 oaks" in client.get(impact_url).content.decode()  # its summary now kept
 
     deleted = client.post(reverse("metrics:action_delete", args=[planted.pk]))
 
@@ -114,7 +114,7 @@ def test_the_page_deletes_offers_undo_and_restores(
         page = client.get(deleted.url)
     assert "Deleted: Planted 12 oaks" in page.content.decode()
     assert "Undo: restore this action" in page.content.decode()
-    # The dashboard (served from the page cache until something changes) no longer shows it.
+    # The impact page (its summary kept until something changes) no longer shows it.
     assert "Planted 12 oaks" not in client.get(impact_url).content.decode()
 
     with django_assert_max_num_queries(20):

@@ -88,7 +88,7 @@ def test_logging_for_another_group_moves_the_default_there(
 
     log(member, group)
 
-    # The page cache must not hold the earlier default.
+    # Nothing kept may hold the earlier default.
     page = client.get(reverse("metrics:member_week")).content.decode()
     assert quick_log_group(page) == group.pk
 
