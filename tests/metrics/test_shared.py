@@ -247,9 +247,7 @@ def test_the_leaderboard_reorders_when_one_group_logs_more(
     assert "22" in client.get(pages["leaderboard"]).content.decode()
 
 
-def test_a_new_name_shows_on_the_waitlist_of_a_group_one_waits_for(
-    signed_in, member, group, pages
-):
+def test_a_new_name_shows_on_the_waitlist_of_a_group_one_waits_for(signed_in, member, group, pages):
     size = group.memberships.filter(left_at__isnull=True).count()
     Group.objects.filter(pk=group.pk).update(capacity=size)
     waiting = UserFactory(display_name="Wanda Waiting")
