@@ -140,16 +140,32 @@ class GroupPage:
     my_waitlist_position: int | None = None
 
 
-def waitlist(group: Group) -> list[JoinRequest]:
-    """The group's waitlist, first come first served, each request with its `position`."""
-    waiting = list(
-        JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED)
-        .select_related("user")
-        .order_by(*JoinRequest.WAITLIST_ORDER)
-    )
+def _numbered(waiting: list[JoinRequest]) -> list[JoinRequest]:
+    """A waitlist in its order, each request given its `position` (1 first)."""
     for position, request in enumerate(waiting, start=1):
         request.position = position
     return waiting
+
+
+def waitlist(group: Group) -> list[JoinRequest]:
+    """The group's waitlist, first come first served, each request with its `position`."""
+    return _numbered(
+        list(
+            JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED)
+            .select_related("user")
+            .order_by(*JoinRequest.WAITLIST_ORDER)
+        )
+    )
+
+
+def group_members(group: Group) -> list[Membership]:
+    """The group's people, moderators first, then by when they joined."""
+    return list(
+        Membership.objects.active()
+        .filter(group=group)
+        .select_related("user")
+        .order_by("-role", "joined_at")
+    )
 
 
 def group_page(group: Group, *, user: User, see_members: bool, moderate: bool) -> GroupPage:
@@ -159,22 +175,16 @@ def group_page(group: Group, *, user: User, see_members: bool, moderate: bool) -
         .select_related("user")
         .order_by("created_at", "id")
     )
-    waitlist = sorted(
-        (r for r in requests if r.status == JoinRequest.Status.WAITLISTED),
-        key=lambda r: (r.waitlisted_at, r.id),
+    waitlist = _numbered(
+        sorted(
+            (r for r in requests if r.status == JoinRequest.Status.WAITLISTED),
+            key=lambda r: (r.waitlisted_at, r.id),
+        )
     )
-    for position, request in enumerate(waitlist, start=1):
-        request.position = position
-        if request.user_id == user.pk:
-            page.my_waitlist_position = position
+    page.my_waitlist_position = next((r.position for r in waitlist if r.user_id == user.pk), None)
     page.my_request = next((r for r in requests if r.user_id == user.pk), None)
     if see_members:
-        page.members = list(
-            Membership.objects.active()
-            .filter(group=group)
-            .select_related("user")
-            .order_by("-role", "joined_at")
-        )
+        page.members = group_members(group)
         page.waitlist = waitlist
     if moderate:
         page.pending = [r for r in requests if r.status == JoinRequest.Status.PENDING]

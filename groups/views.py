@@ -222,16 +222,7 @@ def _group_parts(group: Group, access) -> dict:
     view = {"see_members": access.see_members, "organize": access.organize, "moderate": False}
 
     def compute() -> dict:
-        members = (
-            list(
-                Membership.objects.active()
-                .filter(group=group)
-                .select_related("user")
-                .order_by("-role", "joined_at")
-            )
-            if access.see_members
-            else []
-        )
+        members = selectors.group_members(group) if access.see_members else []
         context = {
             "group": group,
             "access": view,
@@ -244,7 +235,11 @@ def _group_parts(group: Group, access) -> dict:
             "children": list(group.children.all()),
         }
         return {
-            "size": Membership.objects.active().filter(group=group).count(),
+            "size": (
+                len(members)
+                if access.see_members
+                else Membership.objects.active().filter(group=group).count()
+            ),
             "members": mark_safe(  # noqa: S308 - our own template's output
                 render_to_string(
                     "groups/_group_members.html",

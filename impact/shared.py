@@ -85,7 +85,7 @@ def _values(instance, path: str) -> list:
     return [] if value is None else [value]
 
 
-def group_networks(group_ids: Iterable[int]) -> dict[int, int]:
+def _group_networks(group_ids: Iterable[int]) -> dict[int, int]:
     """Network id by group id (one query for the ones not seen before in this process)."""
     wanted = {int(g) for g in group_ids if g is not None}
     missing = wanted - _GROUP_NETWORK.keys()
@@ -102,7 +102,7 @@ def _names(pairs: Iterable[tuple[str, int | None]]) -> set[str]:
             names.add(f"{kind}:{value}")
             if kind in NETWORK_KIND:
                 groups.setdefault(value, set()).add(NETWORK_KIND[kind])
-    for group, network in group_networks(groups).items():
+    for group, network in _group_networks(groups).items():
         names.update(f"{kind}:{network}" for kind in groups[group])
     return names
 
@@ -193,18 +193,17 @@ class ScopedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
-        bump_rows(objs)
+        _bump_rows(objs)
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         changed = super().bulk_update(objs, fields, *args, **kwargs)
-        bump_rows(objs)
+        _bump_rows(objs)
         return changed
 
 
-def bump_rows(objs) -> None:
-    """Make old the shared parts that show these rows, as saving them would (for rows written
-    without the ORM's save or bulk_create)."""
+def _bump_rows(objs) -> None:
+    """Make old the shared parts that show rows written in bulk, as saving each would."""
     if enabled():
         bump(set().union(*(_instance_names(obj) for obj in objs)))
 
