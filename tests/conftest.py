@@ -1,7 +1,58 @@
+import os
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+# Redis databases for pytest-xdist's workers, as (cache, broker) pairs: the first worker (or a
+# run without xdist) keeps the Makefile's, the others take their own, since every test clears
+# the cache and a worker's flushed broker must hold no other worker's tasks. pytest-django gives
+# each worker its own test database the same way. 6, 7, 10 and 11 are left to other checkouts
+# on this machine's Redis; 14 and 15 are the Makefile's defaults.
+WORKER_REDIS_DBS = [(15, 14), (13, 12), (9, 8), (5, 4), (3, 2), (1, 0)]
+
+
+def _on_db(url: str, number: int) -> str:
+    """The same Redis server, database `number`."""
+    base, _, _db = url.partition("://")[2].partition("/")
+    return f"{url.partition('://')[0]}://{base}/{number}"
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(re.sub(r"\D", "", worker) or 0)
+    if index == 0:
+        return
+    if index >= len(WORKER_REDIS_DBS):
+        raise pytest.UsageError(f"at most {len(WORKER_REDIS_DBS)} xdist workers: one Redis db each")
+    _use_redis_dbs(*WORKER_REDIS_DBS[index])
+
+
+def _use_redis_dbs(cache_db: int, broker_db: int) -> None:
+    """Point this process, and the workers and servers it starts, at its own Redis dbs.
+
+    Django is set up before this conftest loads, so the settings are changed in place and the
+    cache handler is told (as override_settings would); subprocesses read the environment."""
+    from django.conf import settings
+    from django.test.signals import setting_changed
+
+    from impact.celery import app
+
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        url = os.environ.get(name) or getattr(settings, name, "")
+        if not url.startswith("redis://"):
+            continue
+        os.environ[name] = _on_db(url, cache_db if name == "REDIS_URL" else broker_db)
+        setattr(settings, name, os.environ[name])
+    if settings.REDIS_URL.startswith("redis://"):
+        caches = {**settings.CACHES, "default": {**settings.CACHES["default"]}}
+        caches["default"]["LOCATION"] = settings.REDIS_URL
+        settings.CACHES = caches
+        setting_changed.send(sender=None, setting="CACHES", value=caches, enter=True)
+    if app.configured:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
 
 
 @pytest.fixture(autouse=True)
