@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from groups import selectors, services
 from groups.models import GROUP_HARD_CAP, Group, JoinRequest, Membership, Network, NetworkMembership
-from groups.permissions import group_for_user, network_for_user
+from groups.permissions import Need, group_for_user, network_for_user
 from impact.api.filters import FilterSet
 from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from impact.ids import IdField, IdFilter, IdRelatedField
@@ -209,7 +209,7 @@ class GroupViewSet(
             serializer.fields["network"].queryset = _networks_visible_to(self.request)
         return serializer
 
-    def _group(self, need: str) -> Group:
+    def _group(self, need: Need) -> Group:
         group, _access = group_for_user(self.request.user, self.kwargs["pk"], need=need)
         return group
 
@@ -230,7 +230,7 @@ class GroupViewSet(
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
         """Ask to join: become a member, a pending request, or go on the waitlist (answered)."""
-        group = self._group("view")
+        group = self._group(Need.VIEW)
         data = JoinInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _outcome(
@@ -243,14 +243,14 @@ class GroupViewSet(
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """Leave the group, or the waitlist; what you logged stays."""
-        services.group_leave(user=request.user, group=self._group("view"))
+        services.group_leave(user=request.user, group=self._group(Need.VIEW))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=SpinOutInputSerializer, responses={201: GroupSerializer})
     @action(detail=True, methods=["post"], url_path="spin-out")
     def spin_out(self, request, pk=None):
         """Spin a new group out of this one (organizers)."""
-        parent = self._group("organize")
+        parent = self._group(Need.ORGANIZE)
         data = SpinOutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -269,14 +269,14 @@ class GroupViewSet(
     @extend_schema(responses=MemberSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def members(self, request, pk=None):
-        group = self._group("see_members")
+        group = self._group(Need.SEE_MEMBERS)
         members = Membership.objects.active().filter(group=group).select_related("user")
         return Response(MemberSerializer(members, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def waitlist(self, request, pk=None):
-        group = self._group("see_members")
+        group = self._group(Need.SEE_MEMBERS)
         waiting = (
             JoinRequest.objects.filter(group=group, status="waitlisted")
             .select_related("user")
@@ -290,7 +290,7 @@ class GroupViewSet(
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def requests(self, request, pk=None):
         """Pending join requests (moderators and organizers)."""
-        group = self._group("moderate")
+        group = self._group(Need.MODERATE)
         pending = JoinRequest.objects.filter(group=group, status="pending").select_related("user")
         return Response(JoinRequestSerializer(pending, many=True).data)
 
@@ -298,7 +298,7 @@ class GroupViewSet(
     @action(detail=True, methods=["post"], url_path="requests/<id:request_pk>/decide")
     def decide(self, request, pk=None, request_pk=None):
         """Accept or decline a pending request; accepting a full group puts them on the waitlist."""
-        group = self._group("moderate")
+        group = self._group(Need.MODERATE)
         join_request = get_object_or_404(JoinRequest, pk=request_pk, group=group)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -316,7 +316,7 @@ class GroupViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def invitations(self, request, pk=None):
         """Invitations by email (moderators and organizers)."""
-        group = self._group("moderate")
+        group = self._group(Need.MODERATE)
         if request.method == "GET":
             return Response(InvitationSerializer(group.invitations.all()[:100], many=True).data)
         data = InvitationInputSerializer(data=request.data)

@@ -5,13 +5,41 @@ gets 404; someone who may see it but not do the thing gets 403.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from groups.meetings.models import Meeting, NextAction, Session
 from groups.models import Group, Membership, Network, NetworkMembership
 from impact.ids import parse_id
+from impact.models import User
+
+
+class Need(StrEnum):
+    """What someone needs to be allowed with a group: each is a field of GroupAccess. Pages, the
+    API, templates and services name these, never a free string."""
+
+    VIEW = "view"
+    MEMBER = "member"
+    SEE_MEMBERS = "see_members"
+    MODERATE = "moderate"
+    ORGANIZE = "organize"
+    JOIN = "join"
+
+
+# What a person who may see the group but lacks the need is told (on the 403 page and in the
+# API's 403 answer). Someone who may not see the group gets a 404 and no message.
+DENIED = {
+    Need.VIEW: _("This group is in a private network: ask for an invitation."),
+    Need.MEMBER: _("Only the group's members can do this."),
+    Need.SEE_MEMBERS: _("Only the group's members and its network's organizers can see this."),
+    Need.MODERATE: _("Only the group's moderators and its network's organizers can do this."),
+    Need.ORGANIZE: _("Only the network's organizers can do this."),
+    Need.JOIN: _("You are already a member of this group."),
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +57,20 @@ class GroupAccess:
     @property
     def invite(self) -> bool:
         return self.moderate
+
+    def has(self, need: Need) -> bool:
+        return getattr(self, Need(need).value)
+
+
+def check(access, need: str, *, hidden_unless: str = "view", message: str | None = None):
+    """404 unless `access` has `hidden_unless`, then 403 (with the reason) unless it has `need`.
+    `access` is one of the apps' access records (GroupAccess, NarrativeAccess, ...), whose
+    fields are the needs that can be asked of it."""
+    if not getattr(access, hidden_unless):
+        raise Http404
+    if not getattr(access, need):
+        raise PermissionDenied(message or DENIED.get(need, ""))
+    return access
 
 
 def is_organizer(user, network_id: int) -> bool:
@@ -148,8 +190,9 @@ def group_access(user, group: Group) -> GroupAccess:
     return _access(user, group, membership, role)
 
 
-def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]:
-    """Fetch a group with the person's access, checking `need` (an attribute of GroupAccess)."""
+def group_for_user(user, pk, *, need: Need = Need.VIEW) -> tuple[Group, GroupAccess]:
+    """Fetch a group with the person's access: 404 if they may not see it, 403 (with the
+    reason) if they may see it but lack `need`."""
     pk = parse_id(pk)
     if pk is None:
         raise Http404  # not an id any group could have (impact.ids)
@@ -181,15 +224,68 @@ def group_for_user(user, pk, *, need: str = "view") -> tuple[Group, GroupAccess]
     return group, _check(_access(user, group, None, group.viewer_network_role), need)
 
 
-def require_access(user, group: Group, need: str = "view") -> GroupAccess:
+def require_access(user, group: Group, need: Need = Need.VIEW) -> GroupAccess:
     """The person's access to a group already fetched: 404 if they may not see it, 403 if they
-    may see it but not `need`."""
+    may see it but lack `need`."""
     return _check(group_access(user, group), need)
 
 
-def _check(access: GroupAccess, need: str) -> GroupAccess:
-    if not access.view:
+def _check(access: GroupAccess, need: Need, *, hidden_unless: Need = Need.VIEW) -> GroupAccess:
+    return check(access, Need(need), hidden_unless=Need(hidden_unless))
+
+
+# A group's private content (meetings, sessions, next actions) -------------------------------
+# Someone who may not see the group's members does not learn it exists (404), whatever they
+# may see of the group itself.
+
+
+def group_content_for_user(user, rows: QuerySet, pk, need: Need) -> tuple[Model, GroupAccess]:
+    """A row of `rows` (each with a `group`) by id, with the person's access to its group."""
+    pk = parse_id(pk)
+    row = rows.filter(pk=pk).first() if pk is not None and user.is_authenticated else None
+    if row is None:
         raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
+    return row, _check(group_access(user, row.group), need, hidden_unless=Need.SEE_MEMBERS)
+
+
+def meeting_for_user(user, pk, *, need: Need = Need.SEE_MEMBERS) -> tuple[Meeting, GroupAccess]:
+    return group_content_for_user(user, Meeting.objects.select_related("group__network"), pk, need)
+
+
+def session_for_user(user, pk, *, need: Need = Need.SEE_MEMBERS) -> tuple[Session, GroupAccess]:
+    rows = Session.objects.select_related("meeting", "group__network")
+    return group_content_for_user(user, rows, pk, need)
+
+
+def next_action_for_user(
+    user, pk, *, need: Need = Need.SEE_MEMBERS
+) -> tuple[NextAction, GroupAccess]:
+    rows = NextAction.objects.select_related("group__network", "owner")
+    return group_content_for_user(user, rows, pk, need)
+
+
+# For services: the rule again where the write happens, with a message people see ------------
+
+
+def require(
+    user: User,
+    group: Group,
+    need: Need,
+    *,
+    access: GroupAccess | None = None,
+    message: str | None = None,
+) -> GroupAccess:
+    """PermissionDenied (with `message` or the need's own) unless the person has `need` on the
+    group. `access`: what the caller already checked for this person and group, saving the
+    queries; services are called from pages, the API, tasks and the shell alike."""
+    if access is None:
+        access = group_access(user, group)
+    if not access.has(need):
+        raise PermissionDenied(message or DENIED[need])
     return access
+
+
+def require_organizer(user: User, network: Network, *, message: str | None = None) -> None:
+    """PermissionDenied unless the person organizes the network."""
+    if not is_organizer(user, network.pk):
+        raise PermissionDenied(message or DENIED[Need.ORGANIZE])

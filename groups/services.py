@@ -21,7 +21,7 @@ from groups.models import (
     Network,
     NetworkMembership,
 )
-from groups.permissions import can_moderate, is_organizer
+from groups.permissions import Need, require, require_organizer
 from groups.selectors import waitlist_position
 from impact.exceptions import Conflict
 from impact.models import User
@@ -133,7 +133,7 @@ def group_create(
     moderator: User | None = None,
 ) -> Group:
     """Create a group in a network (organizers only), optionally with its first moderator."""
-    _require_organizer(organizer, network)
+    require_organizer(organizer, network)
     _validate_group_fields(network=network, name=name, purpose=purpose, capacity=capacity)
     if moderator is not None and not _in_network(moderator, network):
         raise ValidationError({"moderator": _not_in_network_message()})
@@ -157,16 +157,6 @@ def _in_network(user: User, network: Network) -> bool:
 def _not_in_network_message() -> str:
     # Nobody is made a moderator of a network they never joined (the API takes any user id).
     return _("Choose someone who is part of this network.")
-
-
-def _require_organizer(user: User, network: Network) -> None:
-    if not is_organizer(user, network.pk):
-        raise PermissionDenied(_("Only the network's organizers can do this."))
-
-
-def _require_moderator(user: User, group: Group) -> None:
-    if not can_moderate(user, group):
-        raise PermissionDenied(_("Only the network's organizers can do this."))
 
 
 def _lock(group: Group) -> tuple[Group, int]:
@@ -364,7 +354,7 @@ def join_request_decide(
     """A moderator or organizer accepts or declines a pending request (the cap still holds)."""
     with transaction.atomic():
         group, size = _lock(join_request.group)
-        _require_moderator(actor, group)
+        require(actor, group, Need.MODERATE)
         request = (
             JoinRequest.objects.select_for_update().select_related("user").get(pk=join_request.pk)
         )
@@ -464,7 +454,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
         raise ValidationError({"role": _("Unknown role.")})
     with transaction.atomic():
         group, _size = _lock(membership.group)
-        _require_moderator(actor, group)
+        require(actor, group, Need.MODERATE)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.left_at is not None:
             raise Conflict(_("This person has left the group."), code="not_a_member")
@@ -508,7 +498,7 @@ def invitation_create(*, actor: User, group: Group, email: str, message: str = "
     """Invite an email address to a group; the link expires and works once."""
     email = email.strip().lower()
     with transaction.atomic():
-        _require_moderator(actor, group)
+        require(actor, group, Need.MODERATE)
         if Membership.objects.active().filter(group=group, user__email__iexact=email).exists():
             raise ValidationError({"email": _("This person is already a member of the group.")})
         invitation = Invitation.objects.create(
@@ -601,7 +591,7 @@ def invitation_accept(*, user: User, token: str) -> JoinOutcome:
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    _require_moderator(actor, invitation.group)
+    require(actor, invitation.group, Need.MODERATE)
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -672,7 +662,7 @@ def group_spin_out(
     """Spin a new group out of a (usually full) one, in one transaction with the parent locked."""
     with transaction.atomic():
         parent, _size = _lock(parent)
-        _require_organizer(organizer, parent.network)
+        require_organizer(organizer, parent.network)
         purpose = purpose.strip() or parent.purpose
         _validate_group_fields(
             network=parent.network, name=name, purpose=purpose, capacity=GROUP_HARD_CAP

@@ -15,7 +15,7 @@ from groups import selectors, services
 from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
 from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, JoinRequest, Membership, NetworkMembership
-from groups.permissions import group_for_user, network_for_user
+from groups.permissions import Need, group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
 from impact.ids import parse_id
@@ -256,7 +256,7 @@ def _group_parts(group: Group, access) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_join(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="join")
+    group, _access = group_for_user(request.user, pk, need=Need.JOIN)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,7 +339,7 @@ def _leave_confirmation(request: HttpRequest, group: Group) -> HttpResponse | No
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     join_request = get_object_or_404(JoinRequest, pk=request_pk, group=group)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -364,7 +364,7 @@ def request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     membership = get_object_or_404(
         Membership.objects.active().select_related("user"), pk=membership_pk, group=group
     )
@@ -406,7 +406,7 @@ def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -427,7 +427,7 @@ def group_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     invitation = get_object_or_404(group.invitations, pk=invitation_pk)
     services.invitation_revoke(actor=request.user, invitation=invitation)
     messages.info(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
@@ -459,7 +459,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
-    parent, _access = group_for_user(request.user, pk, need="organize")
+    parent, _access = group_for_user(request.user, pk, need=Need.ORGANIZE)
     members = list(Membership.objects.active().filter(group=parent).select_related("user"))
     waitlisted_ids = JoinRequest.objects.filter(group=parent, status="waitlisted").values("user_id")
     people = (

@@ -6,7 +6,7 @@ from django.utils.text import capfirst
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
-from groups.permissions import group_for_user, readable_group_ids
+from groups.permissions import Need, group_for_user, readable_group_ids
 from impact.api.filters import FilterSet
 from impact.api.serializers import ModelSerializer, StrictCharField, StrictDecimalField
 from impact.ids import IdField, IdFilter
@@ -127,7 +127,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        group, access = group_for_user(self.request.user, data["group_id"], need="member")
+        group, access = group_for_user(self.request.user, data["group_id"], need=Need.MEMBER)
         impacts = [(item["metric"], item["value"]) for item in data.get("impacts", [])]
         try:
             action = services.action_log(
@@ -166,7 +166,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        group, access = group_for_user(self.request.user, data["group_id"], need="member")
+        group, access = group_for_user(self.request.user, data["group_id"], need=Need.MEMBER)
         serializer.instance = services.measurement_log(
             user=self.request.user,
             group=group,
@@ -200,7 +200,7 @@ class MetricViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        group, _access = group_for_user(self.request.user, data.pop("group_id"), need="moderate")
+        group, _access = group_for_user(self.request.user, data.pop("group_id"), need=Need.MODERATE)
         serializer.instance = services.metric_define(actor=self.request.user, group=group, **data)
 
     def perform_update(self, serializer):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from groups.audit import audit
 from groups.models import Group, Membership
-from groups.permissions import can_moderate, is_member, is_organizer
+from groups.permissions import Need, is_member, require, require_organizer
 from groups.services import register_spin_out_copier
 from impact.exceptions import Conflict
 from impact.models import User
@@ -43,11 +43,8 @@ METRIC_FIELDS = [
 ]
 NAME_MAX = MetricDefinition._meta.get_field("name").max_length
 UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
-
-
-def _require_moderator(user: User, group: Group) -> None:
-    if not can_moderate(user, group):
-        raise PermissionDenied(_("Only the group's moderators can change its metrics."))
+METRICS_DENIED = _("Only the group's moderators can change its metrics.")
+EDIT_DENIED = _("You can change your own entries; moderators can correct any.")
 
 
 def parse_value(raw, field: str = "value") -> Decimal:
@@ -168,7 +165,7 @@ def _validate_metric(
 @transaction.atomic
 def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
     """Add a metric the group agreed on (moderators and organizers); the change is recorded."""
-    _require_moderator(actor, group)
+    require(actor, group, Need.MODERATE, message=METRICS_DENIED)
     defaults = {
         "direction": MetricDefinition.Direction.HIGHER,
         "aggregation": MetricDefinition.Aggregation.SUM,
@@ -203,7 +200,7 @@ def _metric_snapshot(metric: MetricDefinition) -> dict:
 def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricDefinition:
     """Change a metric's definition, recording what changed, who changed it and when."""
     metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
-    _require_moderator(actor, metric.group)
+    require(actor, metric.group, Need.MODERATE, message=METRICS_DENIED)
     before = _metric_snapshot(metric)
     old_target = (metric.target, metric.target_date)
     if fields.get("target") not in (None, ""):
@@ -240,7 +237,7 @@ def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricD
 @transaction.atomic
 def metric_archive(*, actor: User, metric: MetricDefinition) -> None:
     """Stop measuring a metric; its history stays."""
-    _require_moderator(actor, metric.group)
+    require(actor, metric.group, Need.MODERATE, message=METRICS_DENIED)
     MetricDefinition.objects.filter(pk=metric.pk).update(archived_at=timezone.now())
     MetricChange.objects.create(metric=metric, changed_by=actor, changes={"archived": True})
     audit(group=metric.group, verb="metric.archived", actor=actor, target=metric.name)
@@ -388,8 +385,8 @@ def measurement_log(
 
 
 def _require_editor(user: User, entry) -> None:
-    if entry.user_id != user.pk and not can_moderate(user, entry.group):
-        raise PermissionDenied(_("You can change your own entries; moderators can correct any."))
+    if entry.user_id != user.pk:
+        require(user, entry.group, Need.MODERATE, message=EDIT_DENIED)
 
 
 def _snapshot(entry, fields: list[str]) -> dict:
@@ -594,15 +591,12 @@ def measurement_delete(*, user: User, measurement: Measurement) -> None:
 # Network metrics and the leaderboard ------------------------------------------------------
 
 
-def _require_organizer(user: User, network) -> None:
-    if not is_organizer(user, network.pk):
-        raise PermissionDenied(_("Only the network's organizers can define shared metrics."))
-
-
 @transaction.atomic
 def network_metric_define(*, actor: User, network, **fields) -> MetricDefinition:
     """A metric every group of the network can adopt, so groups compare like with like."""
-    _require_organizer(actor, network)
+    require_organizer(
+        actor, network, message=_("Only the network's organizers can define shared metrics.")
+    )
     values = {
         "direction": fields.get("direction") or MetricDefinition.Direction.HIGHER,
         "aggregation": fields.get("aggregation") or MetricDefinition.Aggregation.SUM,
@@ -634,7 +628,7 @@ def metric_adopt(
     *, actor: User, group: Group, network_metric: MetricDefinition
 ) -> MetricDefinition:
     """A group takes on one of its network's shared metrics (idempotent)."""
-    _require_moderator(actor, group)
+    require(actor, group, Need.MODERATE, message=METRICS_DENIED)
     if network_metric.network_id != group.network_id or network_metric.archived_at is not None:
         raise ValidationError({"metric": _("That is not a shared metric of this group's network.")})
     existing = MetricDefinition.objects.filter(
@@ -652,8 +646,7 @@ def metric_adopt(
 
 def group_ranking_set(*, actor: User, group: Group, ranked: bool) -> None:
     """Take the group off the network leaderboard, or back on (moderators)."""
-    if not can_moderate(actor, group):
-        raise PermissionDenied(_("Only the group's moderators can change this."))
+    require(actor, group, Need.MODERATE)
     from metrics.models import GroupRanking
 
     GroupRanking.objects.update_or_create(group=group, defaults={"ranked": ranked})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.models import Group, NetworkMembership
-from groups.permissions import group_for_user, network_for_user
+from groups.permissions import Need, group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
 from impact.shared import shared, shared_html, shared_many
@@ -51,7 +51,7 @@ def quick_log_fields(group, *, today=None) -> SafeString:
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The quick log: a full page without JavaScript, a swapped-in form with htmx."""
-    group, access = group_for_user(request.user, pk, need="member")
+    group, access = group_for_user(request.user, pk, need=Need.MEMBER)
     form = action_form_for(group, data=request.POST or None)
     logged = None
     if request.method == "POST" and form.is_valid():
@@ -87,7 +87,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's impact: a chart per metric, effort, who contributed, recent actions."""
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     today = timezone.localdate()
     # Everything but the recent actions (whose edit links are the viewer's own) is the same
     # for everyone who looks on a day: rendered once per change in the group.
@@ -125,7 +125,7 @@ def _impact_summary(group, access, *, today) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_list(request: HttpRequest, pk: int) -> HttpResponse:
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     form = MetricForm(request.POST or None) if access.moderate else None
     if request.method == "POST":
         if form is None:
@@ -179,7 +179,7 @@ def _metric_list_page(request, group, access, *, form=None, measurement_form=Non
 @login_required
 @require_POST
 def metric_archive(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     metric = get_object_or_404(MetricDefinition, pk=metric_pk, group=group)
     services.metric_archive(actor=request.user, metric=metric)
     messages.info(
@@ -228,7 +228,7 @@ def _group_logged_for_last(user, groups: list[Group]) -> Group | None:
 def _editable_action(request, pk: int) -> Action:
     """An action the person may edit: their own, or any in a group they moderate (404 otherwise)."""
     action = get_object_or_404(Action.objects.select_related("group", "user"), pk=pk)
-    _group, access = group_for_user(request.user, action.group_id, need="see_members")
+    _group, access = group_for_user(request.user, action.group_id, need=Need.SEE_MEMBERS)
     if action.user_id != request.user.pk and not access.moderate:
         raise PermissionDenied
     return action
@@ -287,7 +287,7 @@ def action_restore(request: HttpRequest, pk: int) -> HttpResponse:
     revision = get_object_or_404(
         EntryRevision.objects.select_related("group"), pk=pk, kind="action", operation="delete"
     )
-    _group, access = group_for_user(request.user, revision.group_id, need="see_members")
+    _group, access = group_for_user(request.user, revision.group_id, need=Need.SEE_MEMBERS)
     if revision.before.get("user") != request.user.pk and not access.moderate:
         raise PermissionDenied
     if request.method == "POST":
@@ -322,7 +322,7 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
 @require_safe
 def group_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The group's actions and measurements as CSV (moderators and organizers)."""
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     rows = exports.export_rows(
         Action.objects.filter(group=group), Measurement.objects.filter(group=group)
     )
@@ -424,7 +424,7 @@ def _leaderboard_table(network, metric) -> str:
 @login_required
 @require_POST
 def metric_adopt(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     shared = get_object_or_404(MetricDefinition, pk=metric_pk, network_id=group.network_id)
     try:
         services.metric_adopt(actor=request.user, group=group, network_metric=shared)
@@ -440,7 +440,7 @@ def metric_adopt(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     ranked = request.POST.get("ranked") == "1"
     services.group_ranking_set(actor=request.user, group=group, ranked=ranked)
     messages.success(
@@ -455,7 +455,7 @@ def group_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_edit(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     metric = get_object_or_404(
         MetricDefinition, pk=metric_pk, group=group, archived_at__isnull=True
     )
@@ -476,7 +476,7 @@ def metric_edit(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    group, access = group_for_user(request.user, pk, need="member")
+    group, access = group_for_user(request.user, pk, need=Need.MEMBER)
     metrics = MetricDefinition.objects.filter(group=group, archived_at__isnull=True)
     form = MeasurementForm(request.POST, metrics=metrics)
     if form.is_valid():

@@ -5,13 +5,27 @@ organizers; network-wide things are for everyone who can see the network.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from groups.models import Membership, NetworkMembership
-from groups.permissions import can_view_network, group_access, is_organizer, network_role
+from groups.permissions import (
+    GroupAccess,
+    Need,
+    can_view_network,
+    check,
+    group_access,
+    group_content_for_user,
+    is_organizer,
+    network_role,
+)
 from narratives.models import HelpRequest, Initiative, Narrative, Question
+
+# What can be asked of each access record: the names of its fields.
+NarrativeNeed = Literal["view", "edit"]
+QuestionNeed = Literal["view", "answer", "manage", "helpful"]
+HelpNeed = Literal["view", "respond", "manage"]
 
 
 def in_a_group_of(user, network_id: int) -> bool:
@@ -38,16 +52,13 @@ def narrative_access(user, narrative: Narrative) -> NarrativeAccess:
     )
 
 
-def narrative_for_user(user, pk, *, need: str = "view") -> tuple[Narrative, NarrativeAccess]:
+def narrative_for_user(
+    user, pk, *, need: NarrativeNeed = "view"
+) -> tuple[Narrative, NarrativeAccess]:
     narrative = Narrative.objects.select_related("network", "group__network").filter(pk=pk).first()
     if narrative is None:
         raise Http404
-    access = narrative_access(user, narrative)
-    if not access.view:
-        raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
-    return narrative, access
+    return narrative, check(narrative_access(user, narrative), need)
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,7 @@ def question_access(user, question: Question) -> QuestionAccess:
     manage = view and (
         question.asked_by_id == user.pk
         or organizer
-        or (question.group_id is not None and group_access(user, question.group).moderate)
+        or (not question.is_network_wide and access.moderate)
     )
     return QuestionAccess(
         view=view,
@@ -91,7 +102,7 @@ def question_access(user, question: Question) -> QuestionAccess:
     )
 
 
-def question_for_user(user, pk, *, need: str = "view") -> tuple[Question, QuestionAccess]:
+def question_for_user(user, pk, *, need: QuestionNeed = "view") -> tuple[Question, QuestionAccess]:
     question = (
         Question.objects.select_related(
             "network",
@@ -106,24 +117,15 @@ def question_for_user(user, pk, *, need: str = "view") -> tuple[Question, Questi
     )
     if question is None:
         raise Http404
-    access = question_access(user, question)
-    if not access.view:
-        raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
-    return question, access
+    return question, check(question_access(user, question), need)
 
 
-def initiative_for_user(user, pk, *, need: str = "see_members"):
-    initiative = Initiative.objects.select_related("group__network").filter(pk=pk).first()
-    if initiative is None:
-        raise Http404
-    access = group_access(user, initiative.group)
-    if not access.see_members:
-        raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
-    return initiative, access
+def initiative_for_user(
+    user, pk, *, need: Need = Need.SEE_MEMBERS
+) -> tuple[Initiative, GroupAccess]:
+    """An initiative is the group's own: hidden from whoever may not see its members."""
+    rows = Initiative.objects.select_related("group__network")
+    return group_content_for_user(user, rows, pk, need)
 
 
 @dataclass(frozen=True)
@@ -147,15 +149,10 @@ def help_access(user, help_request: HelpRequest) -> HelpAccess:
     )
 
 
-def help_for_user(user, pk, *, need: str = "view") -> tuple[HelpRequest, HelpAccess]:
+def help_for_user(user, pk, *, need: HelpNeed = "view") -> tuple[HelpRequest, HelpAccess]:
     help_request = (
         HelpRequest.objects.select_related("group__network", "asked_by").filter(pk=pk).first()
     )
     if help_request is None:
         raise Http404
-    access = help_access(user, help_request)
-    if not access.view:
-        raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
-    return help_request, access
+    return help_request, check(help_access(user, help_request), need)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
-from groups.permissions import group_access
+from groups.permissions import Need, require, require_organizer
 from groups.services import register_spin_out_copier
 from impact.models import User
 from impact.services import notify
@@ -26,7 +26,7 @@ from narratives.models import (
     NarrativeRevision,
     Question,
 )
-from narratives.permissions import help_access, is_organizer, narrative_access, question_access
+from narratives.permissions import help_access, narrative_access, question_access
 
 NARRATIVE_FIELDS = ["title", "horizon_year", "opportunity", "why_now", "call_to_action"]
 
@@ -100,10 +100,12 @@ def narrative_create(
     """Write a narrative for a network (organizers) or a group (its moderators), as a draft."""
     if (network is None) == (group is None):
         raise ValueError("a narrative belongs to a network or a group")
-    if group is not None and not group_access(actor, group).moderate:
-        raise PermissionDenied(_("Only the group's moderators can write its narrative."))
-    if network is not None and not is_organizer(actor, network.pk):
-        raise PermissionDenied(_("Only the network's organizers can write its narrative."))
+    if group is not None:
+        message = _("Only the group's moderators can write its narrative.")
+        require(actor, group, Need.MODERATE, message=message)
+    if network is not None:
+        message = _("Only the network's organizers can write its narrative.")
+        require_organizer(actor, network, message=message)
     values = {key: fields.get(key, "") for key in NARRATIVE_FIELDS}
     values["title"] = values["title"].strip()
     _validate_narrative(values)
@@ -146,8 +148,8 @@ def narrative_set_status(*, actor: User, narrative: Narrative, status: str) -> N
 @transaction.atomic
 def narrative_adopt(*, actor: User, group: Group, narrative: Narrative) -> Adoption:
     """A group adopts a published narrative of its network (or its own)."""
-    if not group_access(actor, group).moderate:
-        raise PermissionDenied(_("Only the group's moderators can choose its narrative."))
+    message = _("Only the group's moderators can choose its narrative.")
+    require(actor, group, Need.MODERATE, message=message)
     allowed = narrative.network_id == group.network_id or narrative.group_id == group.pk
     if not allowed or narrative.status != Narrative.Status.PUBLISHED:
         raise ValidationError(
@@ -210,8 +212,8 @@ def question_ask(
             {"narrative": _("Ask the group's question, or the narrative's, not both.")}
         )
     if group is not None:
-        if not group_access(actor, group).member and not group_access(actor, group).organize:
-            raise PermissionDenied(_("Only the group's members can ask its questions."))
+        message = _("Only the group's members can ask its questions.")
+        require(actor, group, Need.SEE_MEMBERS, message=message)
         network = group.network
     elif narrative is not None:
         if not narrative_access(actor, narrative).edit:
@@ -344,8 +346,8 @@ def _validate_initiative(fields: dict) -> None:
 
 
 def _require_group_moderator(actor: User, group: Group) -> None:
-    if not group_access(actor, group).moderate:
-        raise PermissionDenied(_("Only the group's moderators can change its initiatives."))
+    message = _("Only the group's moderators can change its initiatives.")
+    require(actor, group, Need.MODERATE, message=message)
 
 
 def _lock_and_check_active(group: Group, *, exclude_pk=None) -> None:
@@ -368,8 +370,9 @@ def _lock_and_check_active(group: Group, *, exclude_pk=None) -> None:
 @transaction.atomic
 def initiative_create(*, actor: User, group: Group, metrics=(), **fields) -> Initiative:
     """Propose (or start) an initiative; at most three are active at once."""
-    if not group_access(actor, group).member and not group_access(actor, group).moderate:
-        raise PermissionDenied(_("Members of the group propose its initiatives."))
+    # Members, and the moderators and organizers who may start one outright.
+    message = _("Members of the group propose its initiatives.")
+    require(actor, group, Need.SEE_MEMBERS, message=message)
     status = fields.get("status") or Initiative.Status.PROPOSED
     if status != Initiative.Status.PROPOSED:
         _require_group_moderator(actor, group)
@@ -421,8 +424,7 @@ def help_request_create(
     *, actor: User, group: Group, summary: str, details: str = ""
 ) -> HelpRequest:
     """Ask the group for help; its moderators and members see it until it is resolved."""
-    if not group_access(actor, group).member:
-        raise PermissionDenied(_("Members ask their group for help."))
+    require(actor, group, Need.MEMBER, message=_("Members ask their group for help."))
     summary = _check_text(summary, "summary", _("Say in a line where you are stuck."), 200)
     help_request = HelpRequest.objects.create(
         group=group, asked_by=actor, summary=summary, details=details.strip()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.models import NetworkMembership
-from groups.permissions import group_for_user, network_for_user
+from groups.permissions import Need, group_for_user, network_for_user
 from impact.forms import add_service_errors
 from narratives import selectors, services
 from narratives.forms import (
@@ -80,7 +80,7 @@ def narrative_create(
         owner = {"network": network}
         back = network.get_absolute_url()
     else:
-        group, _access = group_for_user(request.user, pk, need="moderate")
+        group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
         owner = {"group": group}
         back = group.get_absolute_url()
     form = NarrativeForm(request.POST or None)
@@ -163,7 +163,7 @@ def narrative_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def narrative_adopt(request: HttpRequest, pk: int, narrative_pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need="moderate")
+    group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
     narrative = get_object_or_404(Narrative, pk=narrative_pk)
     try:
         services.narrative_adopt(actor=request.user, group=group, narrative=narrative)
@@ -218,7 +218,7 @@ def questions_board(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_questions(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's narrative and powerful questions; members ask new ones here."""
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     form = QuestionForm(request.POST or None) if access.member or access.organize else None
     if request.method == "POST":
         if form is None:
@@ -344,7 +344,7 @@ def question_pose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def initiatives(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's initiatives on the impact/speed two-by-two; members propose, moderators start."""
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     form = (
         InitiativeForm(request.POST or None, group=group)
         if access.member or access.moderate
@@ -392,7 +392,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
-    initiative, _access = initiative_for_user(request.user, pk, need="moderate")
+    initiative, _access = initiative_for_user(request.user, pk, need=Need.MODERATE)
     try:
         services.initiative_set_status(
             actor=request.user, initiative=initiative, status=request.POST.get("status", "")
@@ -413,7 +413,7 @@ def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def help_list(request: HttpRequest, pk: int) -> HttpResponse:
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     form = HelpRequestForm(request.POST or None) if access.member else None
     if request.method == "POST":
         if form is None:

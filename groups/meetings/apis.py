@@ -1,10 +1,8 @@
 """The meetings API: cadences, meetings, RSVPs, attendance, reflections, sessions, next actions."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 
 # DRF's version turns a malformed id (/api/meetings/abc/) into a 404 instead of a 500.
 from rest_framework.generics import get_object_or_404
@@ -20,7 +18,14 @@ from groups.meetings.models import (
     Reflection,
     Session,
 )
-from groups.permissions import group_access, group_for_user, readable_group_ids
+from groups.permissions import (
+    Need,
+    group_for_user,
+    meeting_for_user,
+    next_action_for_user,
+    readable_group_ids,
+    session_for_user,
+)
 from impact.api.serializers import ModelSerializer
 from impact.ids import IdField
 
@@ -149,15 +154,8 @@ class MeetingViewSet(
             "starts_at"
         )
 
-    def _meeting(self, need: str = "see_members") -> Meeting:
-        meeting = get_object_or_404(
-            Meeting.objects.select_related("group__network"), pk=self.kwargs["pk"]
-        )
-        access = group_access(self.request.user, meeting.group)
-        if not access.see_members:
-            raise Http404
-        if not getattr(access, need):
-            raise PermissionDenied
+    def _meeting(self, need: Need = Need.SEE_MEMBERS) -> Meeting:
+        meeting, _access = meeting_for_user(self.request.user, self.kwargs["pk"], need=need)
         return meeting
 
     def get_object(self):
@@ -171,7 +169,7 @@ class MeetingViewSet(
     @extend_schema(request=MeetingSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
-        meeting = self._meeting("moderate")
+        meeting = self._meeting(Need.MODERATE)
         data = MeetingSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "starts_at" not in data.validated_data:
@@ -184,14 +182,14 @@ class MeetingViewSet(
     @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        meeting = self._meeting("moderate")
+        meeting = self._meeting(Need.MODERATE)
         services.meeting_cancel(actor=request.user, meeting=meeting)
         return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(request=RsvpSerializer, responses=RsvpSerializer)
     @action(detail=True, methods=["post"])
     def rsvp(self, request, pk=None):
-        meeting = self._meeting("member")
+        meeting = self._meeting(Need.MEMBER)
         data = RsvpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.rsvp_set(user=request.user, meeting=meeting, rsvp=data.validated_data["rsvp"])
@@ -200,7 +198,7 @@ class MeetingViewSet(
     @extend_schema(request=AttendanceSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
-        meeting = self._meeting("moderate")
+        meeting = self._meeting(Need.MODERATE)
         data = AttendanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.attendance_record(
@@ -213,7 +211,7 @@ class MeetingViewSet(
     @action(detail=True, methods=["get", "put"], url_path="my-reflection")
     def my_reflection(self, request, pk=None):
         """My reflection for this meeting; editable until it starts."""
-        meeting = self._meeting("member")
+        meeting = self._meeting(Need.MEMBER)
         if request.method == "GET":
             reflection = get_object_or_404(Reflection, meeting=meeting, user=request.user)
             return Response(ReflectionSerializer(reflection, context={"request": request}).data)
@@ -236,10 +234,8 @@ class MeetingViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def session(self, request, pk=None):
         """The reflection session of this meeting; POST opens it (moderators)."""
-        meeting = self._meeting()
+        meeting = self._meeting(Need.MODERATE if request.method == "POST" else Need.SEE_MEMBERS)
         if request.method == "POST":
-            if not group_access(request.user, meeting.group).moderate:
-                raise PermissionDenied
             session = services.session_open(actor=request.user, meeting=meeting)
         else:
             session = get_object_or_404(Session, meeting=meeting)
@@ -259,14 +255,8 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
             group__in=readable_group_ids(self.request.user)
         ).prefetch_related("next_actions")
 
-    def _session(self, *, moderate: bool = False) -> Session:
-        session = get_object_or_404(
-            Session.objects.select_related("group__network"), pk=self.kwargs["pk"]
-        )
-        if not group_access(self.request.user, session.group).see_members:
-            raise Http404
-        if moderate and not group_access(self.request.user, session.group).moderate:
-            raise PermissionDenied
+    def _session(self, need: Need = Need.SEE_MEMBERS) -> Session:
+        session, _access = session_for_user(self.request.user, self.kwargs["pk"], need=need)
         return session
 
     def get_object(self):
@@ -275,7 +265,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
     @extend_schema(request=NextActionSerializer, responses={201: NextActionSerializer})
     @action(detail=True, methods=["post"], url_path="next-actions")
     def next_actions(self, request, pk=None):
-        session = self._session(moderate=True)
+        session = self._session(Need.MODERATE)
         data = NextActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.session_add_next_action(
@@ -287,7 +277,7 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Save the session and send every member the summary."""
-        session = self._session(moderate=True)
+        session = self._session(Need.MODERATE)
         data = SessionSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         session = services.session_close(
@@ -314,9 +304,7 @@ class NextActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=NextActionSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
-        item = get_object_or_404(NextAction.objects.select_related("group"), pk=pk)
-        if not group_access(request.user, item.group).see_members:
-            raise Http404
+        item, _access = next_action_for_user(request.user, pk)
         services.next_action_done(user=request.user, next_action=item)
         return Response(NextActionSerializer(item).data)
 
@@ -326,12 +314,12 @@ class CadenceView(APIView):
 
     @extend_schema(responses=CadenceSerializer)
     def get(self, request, pk: int):
-        group, _access = group_for_user(request.user, pk, need="see_members")
+        group, _access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
         return Response(CadenceSerializer(get_object_or_404(Cadence, group=group)).data)
 
     @extend_schema(request=CadenceSerializer, responses=CadenceSerializer)
     def put(self, request, pk: int):
-        group, _access = group_for_user(request.user, pk, need="moderate")
+        group, _access = group_for_user(request.user, pk, need=Need.MODERATE)
         data = CadenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -9,7 +9,7 @@ import logging
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.template.defaultfilters import floatformat
@@ -30,7 +30,7 @@ from groups.meetings.models import (
     Session,
 )
 from groups.models import Group, Membership
-from groups.permissions import group_access
+from groups.permissions import Need, require
 from impact.models import EmailOptOut, User
 from impact.services import (
     Message,
@@ -47,11 +47,6 @@ SCHEDULE_WEEKS = 4
 # below 15 minutes that window could fall between two runs and the reminder never go out.
 MIN_REMINDER_OFFSET = 15
 PROMPT = "meeting.prompt"
-
-
-def _require_moderator(actor: User, group: Group) -> None:
-    if not group_access(actor, group).moderate:
-        raise PermissionDenied(_("Only the group's moderators can do this."))
 
 
 def active_members(group: Group) -> list[User]:
@@ -94,7 +89,7 @@ def cadence_set(
     now: datetime | None = None,
 ) -> Cadence:
     """Set when the group meets; the next four weeks of meetings are created from it."""
-    _require_moderator(actor, group)
+    require(actor, group, Need.MODERATE)
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -220,7 +215,7 @@ def meeting_add(
     is_reflection: bool = False,
 ) -> Meeting:
     """Add a single meeting outside the cadence."""
-    _require_moderator(actor, group)
+    require(actor, group, Need.MODERATE)
     _check_duration(duration_minutes)
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time in the future.")})
@@ -235,7 +230,7 @@ def meeting_add(
 
 def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeting:
     """Move one meeting; members get fresh reminders for the new time."""
-    _require_moderator(actor, meeting.group)
+    require(actor, meeting.group, Need.MODERATE)
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time in the future.")})
     Meeting.objects.filter(pk=meeting.pk).update(
@@ -246,7 +241,7 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeti
 
 
 def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
-    _require_moderator(actor, meeting.group)
+    require(actor, meeting.group, Need.MODERATE)
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
     meeting.status = Meeting.Status.CANCELLED
     return meeting
@@ -255,8 +250,12 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
 def rsvp_set(*, user: User, meeting: Meeting, rsvp: str) -> MeetingResponse:
     if rsvp not in MeetingResponse.Rsvp.values:
         raise ValidationError({"rsvp": _("Say whether you are coming.")})
-    if not group_access(user, meeting.group).member:
-        raise PermissionDenied(_("Members of the group say whether they will come."))
+    require(
+        user,
+        meeting.group,
+        Need.MEMBER,
+        message=_("Members of the group say whether they will come."),
+    )
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError({"rsvp": _("This meeting is cancelled.")})
     if meeting.has_started:
@@ -270,7 +269,7 @@ def rsvp_set(*, user: User, meeting: Meeting, rsvp: str) -> MeetingResponse:
 @transaction.atomic
 def attendance_record(*, actor: User, meeting: Meeting, attended_user_ids) -> None:
     """The moderator records who came (everyone else in the group: not attended)."""
-    _require_moderator(actor, meeting.group)
+    require(actor, meeting.group, Need.MODERATE)
     attended = {int(pk) for pk in attended_user_ids}
     for user in active_members(meeting.group):
         MeetingResponse.objects.update_or_create(
@@ -305,8 +304,12 @@ def _pulse_value(value, field: str) -> int | None:
 
 def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
     """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
-    if not group_access(user, meeting.group).member:
-        raise PermissionDenied(_("Members of the group answer its reflection prompt."))
+    require(
+        user,
+        meeting.group,
+        Need.MEMBER,
+        message=_("Members of the group answer its reflection prompt."),
+    )
     if meeting.has_started:
         raise ValidationError(_("The meeting has started: reflections can no longer be changed."))
     values = {key: fields[key] for key in REFLECTION_FIELDS if key in fields}
@@ -324,7 +327,7 @@ def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
 
 
 def session_open(*, actor: User, meeting: Meeting) -> Session:
-    _require_moderator(actor, meeting.group)
+    require(actor, meeting.group, Need.MODERATE)
     session, _created = Session.objects.get_or_create(
         meeting=meeting, defaults={"group": meeting.group}
     )
@@ -339,7 +342,7 @@ def _require_open(session: Session) -> None:
 
 
 def session_save(*, actor: User, session: Session, achieved: str, learnings: str) -> Session:
-    _require_moderator(actor, session.group)
+    require(actor, session.group, Need.MODERATE)
     _require_open(session)
     Session.objects.filter(pk=session.pk).update(
         achieved=achieved.strip(), learnings=learnings.strip()
@@ -351,7 +354,7 @@ def session_save(*, actor: User, session: Session, achieved: str, learnings: str
 def session_add_next_action(
     *, actor: User, session: Session, owner: User, description: str, due_on: date | None = None
 ) -> NextAction:
-    _require_moderator(actor, session.group)
+    require(actor, session.group, Need.MODERATE)
     _require_open(session)
     description = description.strip()
     if not description:
@@ -369,7 +372,7 @@ def session_add_next_action(
 
 def session_add_question(*, actor: User, session: Session, text: str):
     """A new question from the session becomes one of the group's powerful questions."""
-    _require_moderator(actor, session.group)
+    require(actor, session.group, Need.MODERATE)
     _require_open(session)
     from narratives.services import question_ask
 
@@ -395,7 +398,7 @@ def session_close(
     session = (
         Session.objects.select_for_update().select_related("meeting", "group").get(pk=session.pk)
     )
-    _require_moderator(actor, session.group)
+    require(actor, session.group, Need.MODERATE)
     if session.closed_at is not None:
         return session
     session_require_closable(session=session)
@@ -439,8 +442,13 @@ def session_close(
 
 
 def next_action_done(*, user: User, next_action: NextAction, done: bool = True) -> NextAction:
-    if next_action.owner_id != user.pk and not group_access(user, next_action.group).moderate:
-        raise PermissionDenied
+    if next_action.owner_id != user.pk:
+        require(
+            user,
+            next_action.group,
+            Need.MODERATE,
+            message=_("Only its owner or a moderator can tick off a next action."),
+        )
     NextAction.objects.filter(pk=next_action.pk).update(done_at=timezone.now() if done else None)
     next_action.done_at = timezone.now() if done else None
     return next_action

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,24 +26,18 @@ from groups.meetings.models import (
     CalendarFeed,
     Meeting,
     MeetingResponse,
-    NextAction,
     Reflection,
     Session,
 )
-from groups.permissions import group_access, group_for_user
+from groups.permissions import (
+    Need,
+    group_for_user,
+    meeting_for_user,
+    next_action_for_user,
+    session_for_user,
+)
 from impact.forms import add_service_errors
 from impact.ids import parse_id
-
-
-def _meeting_for(user, pk: int, *, need: str = "see_members") -> tuple[Meeting, object]:
-    """A meeting of a group whose members the person may see (404 otherwise)."""
-    meeting = get_object_or_404(Meeting.objects.select_related("group__network"), pk=pk)
-    access = group_access(user, meeting.group)
-    if not access.see_members:
-        raise Http404
-    if not getattr(access, need):
-        raise PermissionDenied
-    return meeting, access
 
 
 def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
@@ -60,7 +54,7 @@ def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A group's cadence, upcoming meetings, past sessions and the pulse over time."""
-    group, access = group_for_user(request.user, pk, need="see_members")
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     form = _cadence_form(group, request.user, request.POST or None) if access.moderate else None
     if request.method == "POST":
         if form is None:
@@ -125,7 +119,7 @@ def _render_meetings_page(request, group, access, *, form, meeting_form) -> Http
 @login_required
 @require_POST
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
-    group, access = group_for_user(request.user, pk, need="moderate")
+    group, access = group_for_user(request.user, pk, need=Need.MODERATE)
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
@@ -144,7 +138,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, access = _meeting_for(request.user, pk)
+    meeting, access = meeting_for_user(request.user, pk)
     if request.method == "POST":
         form = RsvpForm(request.POST)
         if access.member and form.is_valid():
@@ -178,7 +172,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, _access = _meeting_for(request.user, pk)
+    meeting, _access = meeting_for_user(request.user, pk)
     response = HttpResponse(
         ics.calendar_bytes([meeting]), content_type="text/calendar; charset=utf-8"
     )
@@ -189,7 +183,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    meeting, _access = meeting_for_user(request.user, pk, need=Need.MODERATE)
     if request.POST.get("action") == "cancel":
         services.meeting_cancel(actor=request.user, meeting=meeting)
         messages.info(request, _("Meeting cancelled."))
@@ -223,7 +217,7 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting, _access = _meeting_for(request.user, pk, need="member")
+    meeting, _access = meeting_for_user(request.user, pk, need=Need.MEMBER)
     reflection = Reflection.objects.filter(meeting=meeting, user=request.user).first()
     form = ReflectionForm(request.POST or None, instance=reflection)
     locked = meeting.has_started
@@ -293,7 +287,7 @@ def _meeting_mode_fragment(request, what: str, context: dict) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     """The moderator's screen for running the reflection session."""
-    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    meeting, _access = meeting_for_user(request.user, pk, need=Need.MODERATE)
     session = services.session_open(actor=request.user, meeting=meeting)
     what = request.POST.get("what") if request.method == "POST" else None
     # A partial answer needs only its own rows: the whole screen's reads wait for a full page.
@@ -405,7 +399,7 @@ def _open_questions(meeting: Meeting) -> list:
 @require_POST
 def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Save meeting mode's notes as they are typed (the same text twice changes nothing)."""
-    meeting, _access = _meeting_for(request.user, pk, need="moderate")
+    meeting, _access = meeting_for_user(request.user, pk, need=Need.MODERATE)
     session = services.session_open(actor=request.user, meeting=meeting)
     # A field the request leaves out keeps what is saved: a draft never blanks the other note.
     form = SessionNotesForm(
@@ -435,10 +429,7 @@ def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(Session.objects.select_related("meeting", "group__network"), pk=pk)
-    access = group_access(request.user, session.group)
-    if not access.see_members:
-        raise Http404
+    session, access = session_for_user(request.user, pk)
     return render(
         request,
         "groups/meetings/session_detail.html",
@@ -453,9 +444,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def next_action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(NextAction.objects.select_related("group", "owner"), pk=pk)
-    if not group_access(request.user, item.group).see_members:
-        raise Http404
+    item, _access = next_action_for_user(request.user, pk)
     item = services.next_action_done(
         user=request.user, next_action=item, done=request.POST.get("done") != "0"
     )

@@ -44,7 +44,8 @@ def _as_drf(exc: Exception) -> Exception:
     if isinstance(exc, Conflict):
         return ConflictError(detail=str(exc.message), code=exc.code)
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
+        # The service's reason ("Only the group's moderators can do this."), when it gave one.
+        return exceptions.PermissionDenied(detail=str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     return exc
