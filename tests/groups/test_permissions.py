@@ -5,15 +5,17 @@ new page or endpoint without a row in these tables fails the walk until someone 
 may use it.
 """
 
+import functools
 import re
 from datetime import time, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -298,10 +300,44 @@ API_PREFIXES = (
 )
 
 
-@pytest.fixture
-def world(organizer, moderator, other_organizer, outsider):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
     """A private network: an approval group with a member, a pending request and an invitation;
-    a neighbouring group; someone outside; the organizer of another network."""
+    a neighbouring group; someone outside; the organizer of another network.
+
+    Built once per module (and xdist worker) inside a transaction that is rolled back when the
+    module is done: each case of the walks runs in its own savepoint inside it (pytest-django's
+    `db`), so every request still starts from exactly this world. Each role signs in once here;
+    a case's client carries that session."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            built = _build_world()
+        built["sessions"] = _sessions(built["people"])
+        yield built
+        transaction.set_rollback(True)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _sessions(people: dict) -> dict:
+    """A session key per role (None: signed out), made by signing in as that role's person."""
+    sessions = {}
+    for role, person in people.items():
+        sessions[role] = None
+        if person is not None:
+            client = Client()
+            client.force_login(person)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _build_world() -> dict:
+    organizer = UserFactory(display_name="Olga Organizer")
+    moderator = UserFactory(display_name="Mo Moderator")
+    outsider = UserFactory(display_name="Otto Outsider")  # signed up, part of no network
+    other_organizer = UserFactory(display_name="Oona Elsewhere")
+    services.network_create(creator=other_organizer, name="Elsewhere")
     network = services.network_create(creator=organizer, name="Inner Circle", is_public=False)
     services.network_add_person(network=network, user=moderator)
     target = services.group_create(
@@ -486,20 +522,48 @@ def api_clients(people: dict) -> dict[str, APIClient]:
     return _clients_by_role(people, APIClient, APIClient.force_authenticate)
 
 
-def walk_pages(clients: dict, patterns: dict, table: dict, values_for, data_for) -> list[str]:
-    """Send every method of every page as every role; the answers that differ from `table`.
-    values_for(name) gives the URL's values, data_for(name) a POST's body."""
-    wrong = []
-    for name, pattern in patterns.items():
-        values = values_for(name)
-        url = reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
-        for method, expected in table[name].items():
-            body = data_for(name) if method == "POST" else {}
-            for role, want in zip(ROLES, expected, strict=True):
-                response = rolled_back(getattr(clients[role], method.lower()), url, body)
-                if answer(response) != want:
-                    wrong.append(f"{role:16} {method:5} {url}: {answer(response)}, expected {want}")
-    return wrong
+def role_cases(table: dict) -> list:
+    """One case per URL, method and role of a table, named by all three (and what is expected)."""
+    return [
+        pytest.param(key, method, role, want, id=f"{key} {method} {role}")
+        for key, methods in table.items()
+        for method, expected in methods.items()
+        for role, want in zip(ROLES, expected, strict=True)
+    ]
+
+
+def page_client(world: dict, role: str) -> Client:
+    """A fresh client with the role's session from the world (none for the signed out)."""
+    client = Client()
+    if world["sessions"][role] is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][role]
+    return client
+
+
+def api_client(world: dict, role: str) -> APIClient:
+    client = APIClient()
+    if world["people"][role] is not None:
+        client.force_authenticate(world["people"][role])
+    return client
+
+
+@functools.cache
+def _patterns() -> dict[str, URLPattern]:
+    return url_patterns()
+
+
+def page_url(name: str, values: dict) -> str:
+    pattern = _patterns()[name]
+    return reverse(name, kwargs={key: values[key] for key in pattern.pattern.converters})
+
+
+def api_url(path: str, values: dict) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+
+
+def page_answer(world: dict, role: str, method: str, url: str, body: dict):
+    """The answer one role gets to one request on a page: a status, or LOGIN."""
+    return answer(rolled_back(getattr(page_client(world, role), method.lower()), url, body))
 
 
 def group_page_patterns() -> dict[str, URLPattern]:
@@ -544,12 +608,12 @@ def answer(response):
     return response.status_code
 
 
-def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world):
+def test_every_group_page_and_endpoint_has_a_row_in_the_tables():
     pages = group_page_patterns()
     routes = api_routes()
     assert "groups:group_detail" in pages and "/api/groups/{id}/join/" in routes
 
-    # A page or endpoint nobody has decided about fails here first.
+    # A page or endpoint nobody has decided about fails here.
     assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
     assert set(routes) == set(API), f"endpoints without a row: {set(routes) ^ set(API)}"
     for path, methods in routes.items():
@@ -557,33 +621,27 @@ def test_every_group_page_and_endpoint_answers_each_role_as_the_rules_say(world)
         for method in methods:
             assert all(API[path][method][1:]), f"{method} {path} is served but expected 405"
 
-    clients_by_role = api_clients(world["people"])
 
-    wrong = walk_pages(
-        signed_in_clients(world["people"]),
-        pages,
-        PAGES,
-        lambda name: {**world["url_values"], **world["per_url_values"].get(name, {})},
-        lambda name: world["page_post_data"].get(name, {}),
-    )
+@pytest.mark.parametrize(("name", "method", "role", "want"), role_cases(PAGES))
+def test_each_group_page_answers_each_role_as_the_rules_say(world, name, method, role, want):
+    url = page_url(name, {**world["url_values"], **world["per_url_values"].get(name, {})})
+    body = world["page_post_data"].get(name, {}) if method == "POST" else {}
 
-    for path, table in API.items():
-        values = {**world["url_values"], **world["per_url_values"].get(path, {})}
-        url = re.sub(r"{(\w+)}", lambda m, values=values: str(values[m.group(1)]), path)
-        for method, expected in table.items():
-            data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT") else None
-            for role, want in zip(ROLES, expected, strict=True):
-                want = 405 if want is None else want
-                send = getattr(clients_by_role[role], method.lower())
-                response = rolled_back(send, url, data, format="json")
-                if response.status_code != want:
-                    wrong.append(
-                        f"{role:16} {method:4} {url}: {response.status_code}, expected {want}"
-                    )
-                elif response.status_code >= 400:
-                    assert set(response.json()) == {"detail", "code", "fields"}, response.content
+    assert page_answer(world, role, method, url, body) == want, f"{role} {method} {url}"
 
-    assert not wrong, "\n" + "\n".join(wrong)
+
+@pytest.mark.parametrize(("path", "method", "role", "want"), role_cases(API))
+def test_each_group_endpoint_answers_each_role_as_the_rules_say(world, path, method, role, want):
+    want = 405 if want is None else want
+    url = api_url(path, {**world["url_values"], **world["per_url_values"].get(path, {})})
+    data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT") else None
+
+    send = getattr(api_client(world, role), method.lower())
+    response = rolled_back(send, url, data, format="json")
+
+    assert response.status_code == want, f"{role} {method} {url}: {response.content[:300]}"
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "code", "fields"}, response.content
 
 
 def test_others_in_the_network_see_a_group_but_not_who_is_in_it(world):

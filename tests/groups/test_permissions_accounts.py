@@ -23,10 +23,11 @@ from tests.groups.test_permissions import (
     ROLES,
     _,
     answer,
+    page_answer,
+    page_url,
+    role_cases,
     rolled_back,
-    signed_in_clients,
     url_patterns,
-    walk_pages,
 )
 from tests.groups.test_permissions import world as world  # the shared fixture
 
@@ -58,27 +59,38 @@ def impact_pages() -> dict:
     }
 
 
-def test_every_account_page_answers_each_role_as_the_rules_say(world):
+@pytest.fixture(scope="module")
+def notification(world, django_db_blocker):
+    """The member's in-app welcome; undone with the world."""
     member = world["people"]["member"]
-    with transaction.atomic():
-        notify(recipients=[member], kind="welcome", key="walk", title="Welcome", email=False)
-    notification = Notification.objects.get(recipient=member, kind="welcome", channel="in_app")
-    values = {"pk": notification.pk, "token": email_unsubscribe_token(user=member, kind="welcome")}
-    data = {
-        "profile": {"display_name": "New name", "time_zone": "Europe/Paris"},
-        "account_delete": {"password": "not the password"},
-        "notification_settings": {"kinds": ["welcome"]},
-    }
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            notify(recipients=[member], kind="welcome", key="walk", title="Welcome", email=False)
+        return Notification.objects.get(recipient=member, kind="welcome", channel="in_app")
+
+
+ACCOUNT_DATA = {
+    "profile": {"display_name": "New name", "time_zone": "Europe/Paris"},
+    "account_delete": {"password": "not the password"},
+    "notification_settings": {"kinds": ["welcome"]},
+}
+
+
+def test_every_account_page_has_a_row_in_the_table():
     pages = impact_pages()
     assert set(pages) == set(PAGES), f"pages without a row: {set(pages) ^ set(PAGES)}"
-    wrong = walk_pages(
-        signed_in_clients(world["people"]),
-        pages,
-        PAGES,
-        lambda name: values,
-        lambda name: data.get(name, {}),
-    )
-    assert not wrong, "\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("name", "method", "role", "want"), role_cases(PAGES))
+def test_each_account_page_answers_each_role_as_the_rules_say(
+    world, notification, name, method, role, want
+):
+    member = world["people"]["member"]
+    token = email_unsubscribe_token(user=member, kind="welcome")
+    url = page_url(name, {"pk": notification.pk, "token": token})
+    body = ACCOUNT_DATA.get(name, {}) if method == "POST" else {}
+
+    assert page_answer(world, role, method, url, body) == want, f"{role} {method} {url}"
 
 
 HOME = "home"  # a redirect to the home page
@@ -148,74 +160,82 @@ def _answer(response):
     return answer(response)
 
 
-def test_every_sign_in_page_and_the_api_docs_answer_each_role_as_the_rules_say(world):
-    patterns = url_patterns()
-    auth = {
+def sign_in_pages() -> dict[str, URLPattern]:
+    return {
         name: pattern
-        for name, pattern in patterns.items()
+        for name, pattern in url_patterns().items()
         if pattern.callback.__module__.startswith("allauth.") or name in ("api-schema", "api-docs")
     }
+
+
+def test_every_sign_in_page_and_the_api_docs_have_a_row_in_the_table():
+    auth = sign_in_pages()
     assert set(auth) == set(AUTH_PAGES), f"pages without a row: {set(auth) ^ set(AUTH_PAGES)}"
-    wrong = []
-    for name, pattern in auth.items():
-        url = reverse(name, kwargs=_kwargs(pattern, AUTH_VALUES))
-        for method, expected in AUTH_PAGES[name].items():
-            for role, want in zip(ROLES, expected, strict=True):
-                # A fresh sign-in for every request: the walk signs out on the way.
-                client = Client()
-                if world["people"][role] is not None:
-                    client.force_login(world["people"][role])
-                response = rolled_back(getattr(client, method.lower()), url, {})
-                if _answer(response) != want:
-                    wrong.append(
-                        f"{role:16} {method:5} {url}: {_answer(response)}, expected {want}"
-                    )
-    assert not wrong, "\n" + "\n".join(wrong)
 
 
-def test_every_account_endpoint_answers_each_role_as_the_rules_say(world):
+@pytest.mark.parametrize(("name", "method", "role", "want"), role_cases(AUTH_PAGES))
+def test_each_sign_in_page_and_the_api_docs_answer_each_role_as_the_rules_say(
+    world, name, method, role, want
+):
+    url = reverse(name, kwargs=_kwargs(sign_in_pages()[name], AUTH_VALUES))
+    # A fresh sign-in for every request: the walk signs out on the way.
+    client = Client()
+    if world["people"][role] is not None:
+        client.force_login(world["people"][role])
+
+    response = rolled_back(getattr(client, method.lower()), url, {})
+
+    assert _answer(response) == want, f"{role} {method} {url}"
+
+
+def test_every_account_endpoint_is_in_the_table_with_the_methods_it_serves():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, table in API.items():
         served = {method.upper() for method in schema["paths"][path]}
         assert served == {m for m, row in table.items() if row[1] is not None}, path
-    wrong = []
-    for path, table in API.items():
-        for method, expected in table.items():
-            for role, want in zip(ROLES, expected, strict=True):
-                want = 405 if want is None else want
-                client = APIClient()
-                if world["people"][role] is not None:
-                    client.force_authenticate(world["people"][role])
-                send = getattr(client, method.lower())
-                response = rolled_back(send, path, API_DATA.get(path), format="json")
-                if response.status_code != want:
-                    wrong.append(
-                        f"{role:16} {method:5} {path}: {response.status_code}, want {want}"
-                    )
-                elif response.status_code >= 400:
-                    assert set(response.json()) == {"detail", "code", "fields"}, response.content
-    assert not wrong, "\n" + "\n".join(wrong)
 
 
-def test_the_admin_is_for_staff_only(world):
-    """Every admin URL sends anyone who is not staff to the admin's sign-in; staff get in."""
-    admin = {n: p for n, p in url_patterns().items() if n.startswith("admin:")}
-    values = {"object_id": "1", "id": "1", "app_label": "groups", "content_type_id": "1"}
+@pytest.mark.parametrize(("path", "method", "role", "want"), role_cases(API))
+def test_each_account_endpoint_answers_each_role_as_the_rules_say(world, path, method, role, want):
+    want = 405 if want is None else want
+    client = APIClient()
+    if world["people"][role] is not None:
+        client.force_authenticate(world["people"][role])
+
+    send = getattr(client, method.lower())
+    response = rolled_back(send, path, API_DATA.get(path), format="json")
+
+    assert response.status_code == want, f"{role} {method} {path}: {response.content[:300]}"
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "code", "fields"}, response.content
+
+
+ADMIN_VALUES = {"object_id": "1", "id": "1", "app_label": "groups", "content_type_id": "1"}
+# Not walked: the admin's own sign-in and sign-out, and its catch-all (a 404 named None).
+ADMIN_PAGES = sorted(
+    name
+    for name in url_patterns()
+    if name.startswith("admin:") and name not in ("admin:login", "admin:logout", "admin:None")
+)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_the_admin_is_for_staff_only(world, name, role):
+    """Every admin URL sends anyone who is not staff to the admin's sign-in."""
+    url = reverse(name, kwargs=_kwargs(url_patterns()[name], ADMIN_VALUES))
     login = reverse("admin:login")
-    wrong = []
-    for name, pattern in admin.items():
-        if name in ("admin:login", "admin:logout", "admin:None"):  # None: the catch-all 404
-            continue
-        url = reverse(name, kwargs=_kwargs(pattern, values))
-        for role, person in world["people"].items():
-            client = Client()
-            if person is not None:
-                client.force_login(person)
-            for method in ("get", "post"):
-                response = rolled_back(getattr(client, method), url, {})
-                if response.status_code != 302 or not response.url.startswith(login):
-                    wrong.append(f"{role:16} {method:5} {url}: {response.status_code}")
-    assert not wrong, "\n" + "\n".join(wrong)
+    client = Client()
+    if world["people"][role] is not None:
+        client.force_login(world["people"][role])
+    for method in ("get", "post"):
+        response = rolled_back(getattr(client, method), url, {})
+        assert response.status_code == 302 and response.url.startswith(login), (
+            f"{role} {method} {url}: {response.status_code}"
+        )
+
+
+def test_staff_get_into_the_admin():
     staff = Client()
     staff.force_login(UserFactory(is_staff=True, is_superuser=True))
     for name in (
@@ -224,6 +244,7 @@ def test_the_admin_is_for_staff_only(world):
         "admin:impact_user_changelist",
     ):
         assert staff.get(reverse(name)).status_code == 200, name
+    login = reverse("admin:login")
     assert Client().post(login, {"username": "x", "password": PASSWORD}).status_code == 200
 
 
