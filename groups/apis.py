@@ -1,7 +1,7 @@
 """The groups API: the same services and permission rules as the pages."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,8 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from groups import selectors, services
-from groups.models import GROUP_HARD_CAP, Group, JoinRequest, Membership, Network, NetworkMembership
-from groups.permissions import Need, group_for_user, network_for_user
+from groups.models import (
+    GROUP_HARD_CAP,
+    GROUP_MIN_CAPACITY,
+    Group,
+    JoinRequest,
+    Membership,
+    Network,
+    NetworkMembership,
+)
+from groups.permissions import Need, group_for_user, network_for_user, visible_networks_q
 from impact.api.filters import FilterSet
 from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from impact.ids import IdField, IdFilter, IdRelatedField
@@ -37,7 +45,7 @@ class GroupSerializer(ModelSerializer):
     waitlist_length = serializers.IntegerField(read_only=True)
     leaders_unleashed = serializers.IntegerField(source="leaders_unleashed_count", read_only=True)
     capacity = serializers.IntegerField(
-        min_value=2, max_value=GROUP_HARD_CAP, default=GROUP_HARD_CAP
+        min_value=GROUP_MIN_CAPACITY, max_value=GROUP_HARD_CAP, default=GROUP_HARD_CAP
     )
     moderator = IdRelatedField(
         queryset=User.objects.all(), write_only=True, required=False, allow_null=True
@@ -134,7 +142,7 @@ def _outcome(outcome: services.JoinOutcome) -> Response:
 def _networks_visible_to(request) -> QuerySet[Network]:
     if request is None or not request.user.is_authenticated:
         return Network.objects.none()
-    return Network.objects.filter(Q(is_public=True) | Q(memberships__user=request.user)).distinct()
+    return Network.objects.filter(visible_networks_q(request.user))
 
 
 def _groups_visible_to(request) -> QuerySet[Group]:
@@ -276,14 +284,7 @@ class GroupViewSet(
     @extend_schema(responses=JoinRequestSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def waitlist(self, request, pk=None):
-        group = self._group(Need.SEE_MEMBERS)
-        waiting = (
-            JoinRequest.objects.filter(group=group, status="waitlisted")
-            .select_related("user")
-            .order_by(*JoinRequest.WAITLIST_ORDER)
-        )
-        for position, request_ in enumerate(waiting := list(waiting), start=1):
-            request_.position = position
+        waiting = selectors.waitlist(self._group(Need.SEE_MEMBERS))
         return Response(JoinRequestSerializer(waiting, many=True).data)
 
     @extend_schema(responses=JoinRequestSerializer(many=True))

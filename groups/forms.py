@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import GROUP_HARD_CAP, Group
+from groups.models import GROUP_HARD_CAP, GROUP_MIN_CAPACITY, Group
 
 
 class NetworkForm(forms.Form):
@@ -28,7 +28,7 @@ class GroupForm(forms.Form):
     )
     capacity = forms.IntegerField(
         label=_("Capacity"),
-        min_value=2,
+        min_value=GROUP_MIN_CAPACITY,
         max_value=GROUP_HARD_CAP,
         initial=GROUP_HARD_CAP,
         help_text=_("At most 15: trust thins out in bigger groups."),

@@ -31,7 +31,25 @@ def group_url(pk: int) -> str:
 
 # Trust-based relationships thin out beyond this many people: a hard cap, never configurable.
 GROUP_HARD_CAP = 15
+GROUP_MIN_CAPACITY = 2  # a group of one is not a group
 GROUP_FORMING_BELOW = 5
+
+
+def seats_free(size: int, capacity: int) -> int:
+    """Seats left in a group of `capacity` with `size` active members: the one answer to "is
+    there room" (when it decides a seat, `size` is counted with the group row locked)."""
+    return max(capacity - size, 0)
+
+
+def capacity_problem(capacity: int) -> str | None:
+    """Why a group cannot have this capacity, or None (forms and serializers bound their
+    fields with GROUP_MIN_CAPACITY and GROUP_HARD_CAP too)."""
+    if GROUP_MIN_CAPACITY <= capacity <= GROUP_HARD_CAP:
+        return None
+    return _("A group holds between %(min)d and %(cap)d people.") % {
+        "min": GROUP_MIN_CAPACITY,
+        "cap": GROUP_HARD_CAP,
+    }
 
 
 class Network(models.Model):
@@ -138,7 +156,7 @@ class Group(models.Model):
         ordering = ["network", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(capacity__gte=2) & Q(capacity__lte=GROUP_HARD_CAP),
+                condition=Q(capacity__gte=GROUP_MIN_CAPACITY) & Q(capacity__lte=GROUP_HARD_CAP),
                 name="group_capacity_within_hard_cap",
                 violation_error_message=_("A group holds between 2 and 15 people."),
             ),
@@ -157,7 +175,7 @@ class Group(models.Model):
 
     @staticmethod
     def status_for(size: int, capacity: int) -> str:
-        if size >= capacity:
+        if not seats_free(size, capacity):
             return Group.Status.FULL
         if size < GROUP_FORMING_BELOW:
             return Group.Status.FORMING

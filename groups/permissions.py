@@ -134,7 +134,20 @@ def network_role(user, network: Network) -> str | None:
 
 
 def can_view_network(user, network: Network, role: str | None = None) -> bool:
+    """Who may see a network: anyone signed in when it is public, its people when it is not.
+    `visible_networks_q` is the same rule as a filter."""
     return user.is_authenticated and (network.is_public or role is not None)
+
+
+def visible_networks_q(user, prefix: str = "") -> Q:
+    """`can_view_network` as a filter on networks (or on rows whose network is at `prefix`,
+    as in "network__"): public networks and the person's own. A subquery, not a join, so
+    rows are not repeated per person in the network."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    own = NetworkMembership.objects.filter(user=user).values("network_id")
+    network = prefix.removesuffix("__") or "pk"
+    return Q(**{f"{prefix}is_public": True}) | Q(**{f"{network}__in": own})
 
 
 def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Network, str | None]:

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from groups.models import Group, Invitation, JoinRequest, Membership, Network, NetworkMembership
+from groups.permissions import visible_networks_q
 from impact.models import User
 
 ACTIVE = Q(memberships__left_at__isnull=True)
@@ -28,19 +29,13 @@ def groups_with_counts(qs: QuerySet[Group] | None = None) -> QuerySet[Group]:
 
 def waitlist_position(request: JoinRequest) -> int:
     """1 for the person at the front of the waitlist."""
-    earlier = Q(waitlisted_at__lt=request.waitlisted_at) | Q(
-        waitlisted_at=request.waitlisted_at, id__lt=request.id
-    )
-    return (
-        JoinRequest.objects.filter(group_id=request.group_id, status=JoinRequest.Status.WAITLISTED)
-        .filter(earlier)
-        .count()
-        + 1
-    )
+    return with_waitlist_position(JoinRequest.objects.filter(pk=request.pk)).get().position
 
 
 def with_waitlist_position(qs: QuerySet[JoinRequest]) -> QuerySet[JoinRequest]:
-    """Annotate each request with `position`: its place on its group's waitlist (1 = next)."""
+    """Annotate each request with `position`: its place on its group's waitlist (1 = next),
+    counting those ahead of it in `JoinRequest.WAITLIST_ORDER` (`waitlist` numbers a whole
+    list in that order)."""
     ahead = (
         JoinRequest.objects.filter(
             group_id=OuterRef("group_id"), status=JoinRequest.Status.WAITLISTED
@@ -77,10 +72,7 @@ def visible_networks(user: User) -> QuerySet[Network]:
         .values("n")
     )
     return (
-        Network.objects.filter(
-            Q(is_public=True)
-            | Q(pk__in=NetworkMembership.objects.filter(user=user).values("network_id"))
-        )
+        Network.objects.filter(visible_networks_q(user))
         .annotate(
             is_mine=Exists(mine),
             my_role=Subquery(mine.values("role")[:1]),

@@ -20,8 +20,17 @@ from groups.models import (
     Membership,
     Network,
     NetworkMembership,
+    capacity_problem,
+    seats_free,
 )
-from groups.permissions import Need, require, require_organizer
+from groups.permissions import (
+    DENIED,
+    Need,
+    can_view_network,
+    network_role,
+    require,
+    require_organizer,
+)
 from groups.selectors import waitlist_position
 from impact.exceptions import Conflict
 from impact.models import User
@@ -113,10 +122,8 @@ def _validate_group_fields(
         )
     if not purpose.strip():
         errors["purpose"] = _("Say in a sentence what this group acts on together.")
-    if not 2 <= capacity <= GROUP_HARD_CAP:
-        errors["capacity"] = _("A group holds between 2 and %(cap)d people.") % {
-            "cap": GROUP_HARD_CAP
-        }
+    if problem := capacity_problem(capacity):
+        errors["capacity"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -207,20 +214,15 @@ def group_join(*, user: User, group: Group, statement: str) -> JoinOutcome:
             existing = _current_state(user, group)
             if existing is not None:
                 return existing
-            if (
-                not group.network.is_public
-                and not NetworkMembership.objects.filter(network=group.network, user=user).exists()
-            ):
-                raise PermissionDenied(
-                    _("This group is in a private network: ask for an invitation.")
-                )
-            if size < group.capacity and group.join_policy == Group.JoinPolicy.OPEN:
+            if not can_view_network(user, group.network, network_role(user, group.network)):
+                raise PermissionDenied(DENIED[Need.VIEW])
+            if seats_free(size, group.capacity) and group.join_policy == Group.JoinPolicy.OPEN:
                 membership = _admit(group, user, statement=statement)
                 _notify_moderators_of_join(group, user, statement, membership=membership)
                 return JoinOutcome("member", group, membership=membership)
             status = (
                 JoinRequest.Status.PENDING
-                if size < group.capacity
+                if seats_free(size, group.capacity)
                 else JoinRequest.Status.WAITLISTED
             )
             request = JoinRequest.objects.create(
@@ -304,8 +306,8 @@ def group_leave(*, user: User, group: Group) -> None:
 
 def _fill_free_seats(group: Group) -> None:
     """Offer free seats to the waitlist in order. Call with the group locked."""
-    free = group.capacity - Membership.objects.active().filter(group=group).count()
-    if free <= 0:
+    free = seats_free(Membership.objects.active().filter(group=group).count(), group.capacity)
+    if not free:
         return
     waiting = list(
         JoinRequest.objects.filter(group=group, status=JoinRequest.Status.WAITLISTED)
@@ -379,7 +381,7 @@ def join_request_decide(
                 subject=group,
             )
             return None
-        if size >= group.capacity:
+        if not seats_free(size, group.capacity):
             if request.status != JoinRequest.Status.WAITLISTED:
                 # Someone offered a seat from the waitlist keeps their old place in it.
                 request.status = JoinRequest.Status.WAITLISTED
@@ -415,7 +417,7 @@ def _admission_problem(group: Group, user: User, size: int) -> str | None:
             "name": user.public_name,
             "group": group.name,
         }
-    if size >= group.capacity:
+    if not seats_free(size, group.capacity):
         return _(
             "%(group)s is full (%(n)d of %(cap)d seats): spin out a new group or free a seat first."
         ) % {"group": group.name, "n": size, "cap": group.capacity}
@@ -568,7 +570,7 @@ def invitation_accept(*, user: User, token: str) -> JoinOutcome:
         statement = _("Invited by %(name)s") % {
             "name": invitation.invited_by.public_name if invitation.invited_by else "?"
         }
-        if size < group.capacity:
+        if seats_free(size, group.capacity):
             if existing is not None:
                 existing.request.status = JoinRequest.Status.ACCEPTED
                 existing.request.decided_at = timezone.now()
@@ -644,7 +646,7 @@ def spin_out_plan(
             .select_related("user")
             .order_by(*JoinRequest.WAITLIST_ORDER)
         )
-        room = max(GROUP_HARD_CAP - plan.size, 0)
+        room = seats_free(plan.size, GROUP_HARD_CAP)
         plan.from_waitlist, plan.staying_on_waitlist = waiting[:room], waiting[room:]
     return plan
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from groups import selectors, services
 from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
 from groups.meetings import selectors as meeting_selectors
-from groups.models import Group, JoinRequest, Membership, NetworkMembership
+from groups.models import Group, JoinRequest, Membership, NetworkMembership, seats_free
 from groups.permissions import Need, group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
@@ -270,7 +270,8 @@ def group_join(request: HttpRequest, pk: int) -> HttpResponse:
             _outcome_message(request, outcome)
             return redirect(group)
     group.size = Membership.objects.active().filter(group=group).count()
-    return render(request, "groups/join.html", {"group": group, "form": form})
+    full = not seats_free(group.size, group.capacity)
+    return render(request, "groups/join.html", {"group": group, "form": form, "full": full})
 
 
 @login_required
@@ -305,7 +306,7 @@ def _leave_confirmation(request: HttpRequest, group: Group) -> HttpResponse | No
     if membership is not None:
         title = _("Leave %(group)s?") % {"group": group.name}
         lines = [_("What you logged in the group stays.")]
-        if size >= group.capacity and queue:
+        if not seats_free(size, group.capacity) and queue:
             lines.insert(
                 0,
                 _(

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from groups.models import Group, Membership, Network, NetworkMembership
-from groups.permissions import group_for_user, network_for_user
+from groups.permissions import group_for_user, network_for_user, visible_networks_q
 from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from impact.ids import IdRelatedField
 from narratives import services
@@ -30,7 +30,6 @@ def _scopes(user) -> dict:
         "organized": NetworkMembership.objects.filter(
             user=user, role=NetworkMembership.Role.ORGANIZER
         ).values("network_id"),
-        "networks": NetworkMembership.objects.filter(user=user).values("network_id"),
     }
 
 
@@ -38,8 +37,7 @@ def visible_narratives(user):
     s = _scopes(user)
     published = Q(status=Narrative.Status.PUBLISHED)
     network_level = Q(network__isnull=False) & (
-        Q(network__in=s["organized"])
-        | (published & (Q(network__is_public=True) | Q(network__in=s["networks"])))
+        Q(network__in=s["organized"]) | (published & visible_networks_q(user, "network__"))
     )
     group_level = Q(group__isnull=False) & (
         Q(group__network__in=s["organized"])
@@ -52,7 +50,7 @@ def visible_narratives(user):
 def visible_questions(user):
     s = _scopes(user)
     wide = (Q(group__isnull=True) | Q(posed_to_network=True)) & (
-        Q(network__is_public=True) | Q(network__in=s["networks"])
+        visible_networks_q(user, "network__")
     )
     own = Q(group__in=s["groups"]) | Q(network__in=s["organized"])
     # A draft narrative's questions are for its authors only (as question_access says).
