@@ -343,8 +343,15 @@ def test_a_member_cannot_decide_on_requests(approval_group, join_people):
     someone = Membership.objects.active().filter(group=approval_group, role="member").first()
     _, (outcome,) = join_people(approval_group, 1)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as info:
         services.join_request_decide(actor=someone.user, join_request=outcome.request, approve=True)
+
+    assert (
+        str(info.value) == "Only the group's moderators and its network's organizers can do this."
+    )
+    request = JoinRequest.objects.get(pk=outcome.request.pk)
+    assert (request.status, request.decided_by, request.decided_at) == ("pending", None, None)
+    assert not Membership.objects.active().filter(group=approval_group, user=request.user).exists()
 
 
 # Roles -------------------------------------------------------------------------------------
