@@ -1,26 +1,22 @@
-"""Writes for networks and groups. The 15-member cap lives here, under a row lock on the group."""
+"""Seats in a group: joining, leaving, requests and the waitlist, roles.
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import timedelta
+The 15-member cap lives here: every change of membership takes the group's row lock first
+(`_lock`) and asks `seats_free` with the count it reads under that lock."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
 from groups.models import (
-    GROUP_HARD_CAP,
     Group,
-    Invitation,
     JoinRequest,
     Membership,
-    Network,
     NetworkMembership,
-    capacity_problem,
     seats_free,
 )
 from groups.permissions import (
@@ -29,26 +25,14 @@ from groups.permissions import (
     can_view_network,
     network_role,
     require,
-    require_organizer,
 )
 from groups.selectors import waitlist_position
+from groups.services.networks import network_add_person
 from impact.exceptions import Conflict
 from impact.models import User
-from impact.services import notify, notify_address, register_account_deletion_hook
+from impact.services import notify, register_account_deletion_hook
 
-INVITATION_DAYS = 14
 JOIN_STATEMENT_MIN_LENGTH = 10  # characters, spaces at either end aside
-
-# Later features copy what a spun-out group starts with (metric definitions, the adopted
-# narrative). Each app registers a function (parent, child) -> None in its AppConfig.ready();
-# they run inside the spin-out transaction.
-SPIN_OUT_COPIERS: list[Callable[[Group, Group], None]] = []
-
-
-def register_spin_out_copier(func: Callable[[Group, Group], None]) -> Callable:
-    if func not in SPIN_OUT_COPIERS:
-        SPIN_OUT_COPIERS.append(func)
-    return func
 
 
 @dataclass
@@ -60,110 +44,6 @@ class JoinOutcome:
     membership: Membership | None = None
     request: JoinRequest | None = None
     waitlist_position: int | None = None
-
-
-# Networks ---------------------------------------------------------------------------------
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:120] or "network"
-    slug, n = base, 2
-    while Network.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-@transaction.atomic
-def network_create(
-    *, creator: User, name: str, description: str = "", is_public: bool = True
-) -> Network:
-    """Start a network; its creator becomes its first organizer."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Give the network a name.")})
-    network = Network.objects.create(
-        name=name, slug=_unique_slug(name), description=description.strip(), is_public=is_public
-    )
-    NetworkMembership.objects.create(
-        network=network, user=creator, role=NetworkMembership.Role.ORGANIZER
-    )
-    return network
-
-
-def network_add_person(
-    *, network: Network, user: User, role: str = NetworkMembership.Role.PARTICIPANT
-) -> NetworkMembership:
-    """Make someone part of a network (an organizer role is never downgraded here)."""
-    membership, created = NetworkMembership.objects.get_or_create(
-        network=network, user=user, defaults={"role": role}
-    )
-    if not created and role == NetworkMembership.Role.ORGANIZER and membership.role != role:
-        membership.role = role
-        membership.save(update_fields=["role"])
-    return membership
-
-
-# Groups -----------------------------------------------------------------------------------
-
-
-def _validate_group_fields(
-    *, network: Network, name: str, purpose: str, capacity: int, exclude=None
-):
-    errors = {}
-    if not name.strip():
-        errors["name"] = _("Give the group a name.")
-    elif (
-        Group.objects.filter(network=network, name__iexact=name.strip())
-        .exclude(pk=exclude)
-        .exists()
-    ):
-        errors["name"] = ValidationError(
-            _("This network already has a group with that name."), code="unique"
-        )
-    if not purpose.strip():
-        errors["purpose"] = _("Say in a sentence what this group acts on together.")
-    if problem := capacity_problem(capacity):
-        errors["capacity"] = problem
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def group_create(
-    *,
-    organizer: User,
-    network: Network,
-    name: str,
-    purpose: str,
-    capacity: int = GROUP_HARD_CAP,
-    join_policy: str = Group.JoinPolicy.OPEN,
-    moderator: User | None = None,
-) -> Group:
-    """Create a group in a network (organizers only), optionally with its first moderator."""
-    require_organizer(organizer, network)
-    _validate_group_fields(network=network, name=name, purpose=purpose, capacity=capacity)
-    if moderator is not None and not _in_network(moderator, network):
-        raise ValidationError({"moderator": _not_in_network_message()})
-    group = Group.objects.create(
-        network=network,
-        name=name.strip(),
-        purpose=purpose.strip(),
-        capacity=capacity,
-        join_policy=join_policy,
-    )
-    if moderator is not None:
-        network_add_person(network=network, user=moderator)
-        Membership.objects.create(group=group, user=moderator, role=Membership.Role.MODERATOR)
-    return group
-
-
-def _in_network(user: User, network: Network) -> bool:
-    return NetworkMembership.objects.filter(network=network, user=user).exists()
-
-
-def _not_in_network_message() -> str:
-    # Nobody is made a moderator of a network they never joined (the API takes any user id).
-    return _("Choose someone who is part of this network.")
 
 
 def _lock(group: Group) -> tuple[Group, int]:
@@ -491,274 +371,6 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
             subject=group,
         )
         return membership
-
-
-# Invitations ------------------------------------------------------------------------------
-
-
-def invitation_create(*, actor: User, group: Group, email: str, message: str = "") -> Invitation:
-    """Invite an email address to a group; the link expires and works once."""
-    email = email.strip().lower()
-    with transaction.atomic():
-        require(actor, group, Need.MODERATE)
-        if Membership.objects.active().filter(group=group, user__email__iexact=email).exists():
-            raise ValidationError({"email": _("This person is already a member of the group.")})
-        invitation = Invitation.objects.create(
-            group=group,
-            email=email,
-            message=message.strip(),
-            invited_by=actor,
-            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-        )
-        body = _(
-            "%(name)s invites you to join %(group)s, an impact group in %(network)s.\n\n"
-            "What the group acts on: %(purpose)s"
-        ) % {
-            "name": actor.public_name,
-            "group": group.name,
-            "network": group.network.name,
-            "purpose": group.purpose,
-        }
-        if invitation.message:
-            body += "\n\n" + _("Their message: %(message)s") % {"message": invitation.message}
-        body += "\n\n" + _("The invitation is valid for %(days)d days.") % {"days": INVITATION_DAYS}
-        notify_address(
-            to_email=email,
-            kind="group.invitation",
-            key=f"invitation:{invitation.pk}",
-            title=_("You're invited to join %(group)s") % {"group": group.name},
-            body=body,
-            url=reverse("groups:invitation_accept", args=[invitation.token]),
-            subject=invitation,
-        )
-    return invitation
-
-
-def invitation_for_token(token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_related("group__network", "invited_by")
-        .filter(token=token)
-        .first()
-    )
-    if invitation is None:
-        raise ValidationError(_("This invitation link is not valid."), code="invalid")
-    return invitation
-
-
-def invitation_accept(*, user: User, token: str) -> JoinOutcome:
-    """Use an invitation: a seat if one is free (whatever the join policy), else the waitlist."""
-    with transaction.atomic():
-        invitation = invitation_for_token(token)
-        group, size = _lock(invitation.group)
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at is not None:
-            if invitation.accepted_by_id == user.pk:
-                state = _current_state(user, group)
-                if state is not None:
-                    return state
-            raise Conflict(_("This invitation has already been used."), code="invitation_used")
-        if invitation.revoked_at is not None or invitation.expires_at <= timezone.now():
-            raise Conflict(
-                _("This invitation has expired. Ask for a new one."), code="invitation_expired"
-            )
-        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
-        invitation.save(update_fields=["accepted_at", "accepted_by"])
-        network_add_person(network=group.network, user=user)
-        existing = _current_state(user, group)
-        if existing is not None and existing.outcome == "member":
-            return existing
-        statement = _("Invited by %(name)s") % {
-            "name": invitation.invited_by.public_name if invitation.invited_by else "?"
-        }
-        if seats_free(size, group.capacity):
-            if existing is not None:
-                existing.request.status = JoinRequest.Status.ACCEPTED
-                existing.request.decided_at = timezone.now()
-                existing.request.save(update_fields=["status", "decided_at"])
-            membership = _admit(group, user, statement=statement)
-            _notify_moderators_of_join(group, user, statement, membership=membership)
-            return JoinOutcome("member", group, membership=membership)
-        if existing is not None:
-            return existing
-        request = JoinRequest.objects.create(
-            group=group,
-            user=user,
-            statement=statement,
-            status=JoinRequest.Status.WAITLISTED,
-            waitlisted_at=timezone.now(),
-        )
-        return JoinOutcome(
-            "waitlisted", group, request=request, waitlist_position=waitlist_position(request)
-        )
-
-
-def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    require(actor, invitation.group, Need.MODERATE)
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-
-
-# Spin-out ---------------------------------------------------------------------------------
-
-
-@dataclass
-class SpinOutPlan:
-    """Who ends up in the new group, worked out before anything moves (the preview)."""
-
-    moderator: User
-    moderator_from_parent: bool
-    movers: list[Membership] = field(default_factory=list)
-    from_waitlist: list[JoinRequest] = field(default_factory=list)
-    staying_on_waitlist: list[JoinRequest] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return 1 + len(self.movers) + len(self.from_waitlist)
-
-
-def spin_out_plan(
-    *, parent: Group, moderator: User, move_user_ids: Iterable[int], take_waitlist: bool
-) -> SpinOutPlan:
-    """Work out a spin-out: the moderator, the members who move, the waitlist taken in order."""
-    move_ids = {int(pk) for pk in move_user_ids} - {moderator.pk}
-    active = list(Membership.objects.active().filter(group=parent).select_related("user"))
-    by_user = {m.user_id: m for m in active}
-    plan = SpinOutPlan(moderator=moderator, moderator_from_parent=moderator.pk in by_user)
-    if not plan.moderator_from_parent and not _in_network(moderator, parent.network):
-        plan.errors["moderator"] = _not_in_network_message()
-    unknown = move_ids - by_user.keys()
-    if unknown:
-        plan.errors["move"] = _("Only current members of the group can move with the spin-out.")
-    plan.movers = [
-        by_user[pk]
-        for pk in sorted(move_ids & by_user.keys(), key=lambda pk: by_user[pk].joined_at)
-    ]
-    if plan.size > GROUP_HARD_CAP:
-        plan.errors["move"] = _("A group holds at most %(cap)d people: move fewer members.") % {
-            "cap": GROUP_HARD_CAP
-        }
-    if take_waitlist:
-        waiting = list(
-            JoinRequest.objects.filter(group=parent, status=JoinRequest.Status.WAITLISTED)
-            .exclude(user=moderator)
-            .select_related("user")
-            .order_by(*JoinRequest.WAITLIST_ORDER)
-        )
-        room = seats_free(plan.size, GROUP_HARD_CAP)
-        plan.from_waitlist, plan.staying_on_waitlist = waiting[:room], waiting[room:]
-    return plan
-
-
-def group_spin_out(
-    *,
-    organizer: User,
-    parent: Group,
-    name: str,
-    purpose: str = "",
-    moderator: User,
-    move_user_ids: Iterable[int] = (),
-    take_waitlist: bool = True,
-) -> Group:
-    """Spin a new group out of a (usually full) one, in one transaction with the parent locked."""
-    with transaction.atomic():
-        parent, _size = _lock(parent)
-        require_organizer(organizer, parent.network)
-        purpose = purpose.strip() or parent.purpose
-        _validate_group_fields(
-            network=parent.network, name=name, purpose=purpose, capacity=GROUP_HARD_CAP
-        )
-        plan = spin_out_plan(
-            parent=parent,
-            moderator=moderator,
-            move_user_ids=move_user_ids,
-            take_waitlist=take_waitlist,
-        )
-        if plan.errors:
-            raise ValidationError(plan.errors)
-        now = timezone.now()
-        child = Group.objects.create(
-            network=parent.network,
-            name=name.strip(),
-            purpose=purpose,
-            capacity=GROUP_HARD_CAP,
-            join_policy=parent.join_policy,
-            parent=parent,
-        )
-        parent_seat = Membership.objects.active().filter(group=parent, user=moderator).first()
-        leaving = [m.pk for m in plan.movers] + ([parent_seat.pk] if parent_seat else [])
-        Membership.objects.filter(pk__in=leaving).update(left_at=now)
-        network_add_person(network=parent.network, user=moderator)
-        Membership.objects.create(
-            group=child,
-            user=moderator,
-            role=Membership.Role.MODERATOR,
-            statement=parent_seat.statement if parent_seat else "",
-            unleashed_from=parent if plan.moderator_from_parent else None,
-        )
-        Membership.objects.bulk_create(
-            [Membership(group=child, user=m.user, statement=m.statement) for m in plan.movers]
-            + [
-                Membership(group=child, user=r.user, statement=r.statement)
-                for r in plan.from_waitlist
-            ]
-        )
-        JoinRequest.objects.filter(pk__in=[r.pk for r in plan.from_waitlist]).update(
-            status=JoinRequest.Status.MOVED, decided_at=now, decided_by=organizer
-        )
-        JoinRequest.objects.filter(
-            group=parent, user=moderator, status__in=JoinRequest.OPEN_STATUSES
-        ).update(status=JoinRequest.Status.MOVED, decided_at=now, decided_by=organizer)
-        for copier in SPIN_OUT_COPIERS:
-            copier(parent, child)
-        audit(
-            group=parent,
-            verb="group.spun_out",
-            actor=organizer,
-            target=child.name,
-            moderator=moderator.public_name,
-            moved=len(plan.movers),
-            from_waitlist=len(plan.from_waitlist),
-        )
-        _fill_free_seats(parent)
-        _notify_spin_out(parent, child, plan)
-    return child
-
-
-def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
-    url = reverse("groups:group_detail", args=[child.pk])
-    notify(
-        recipients=[plan.moderator],
-        kind="group.spin_out",
-        key=f"{child.pk}:moderator",
-        title=_("You moderate the new group %(group)s") % {"group": child.name},
-        body=_(
-            "%(group)s was spun out of %(parent)s with you as its moderator. Schedule its first meeting."
-        )
-        % {"group": child.name, "parent": parent.name},
-        url=url,
-        subject=child,
-    )
-    notify(
-        recipients=[m.user for m in plan.movers] + [r.user for r in plan.from_waitlist],
-        kind="group.spin_out",
-        key=f"{child.pk}:member",
-        title=_("You are now a member of %(group)s") % {"group": child.name},
-        body=_("%(group)s was spun out of %(parent)s, and you are one of its first members.")
-        % {"group": child.name, "parent": parent.name},
-        url=url,
-        subject=child,
-    )
-    notify(
-        recipients=[u for u in _moderator_users(parent) if u.pk != plan.moderator.pk],
-        kind="group.spin_out",
-        key=f"{child.pk}:parent",
-        title=_("%(group)s was spun out of your group") % {"group": child.name},
-        body=_("%(count)d people now form %(group)s.") % {"count": plan.size, "group": child.name},
-        url=url,
-        subject=child,
-    )
 
 
 @register_account_deletion_hook

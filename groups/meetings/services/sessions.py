@@ -1,0 +1,195 @@
+"""Members' reflections before a meeting, and the moderator's session: notes, next actions, closing with a summary to everyone."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.meetings.models import (
+    Meeting,
+    NextAction,
+    Reflection,
+    Session,
+)
+from groups.meetings.services.reminders import reflection_group_lines
+from groups.meetings.services.schedule import active_members
+from groups.models import Membership
+from groups.permissions import Need, require
+from impact.models import User
+from impact.services import (
+    notify,
+)
+
+REFLECTION_FIELDS = [
+    "impact_achieved",
+    "learned",
+    "new_questions",
+    "need_help",
+    *Reflection.PULSE_FIELDS,
+    "share_pulse",
+]
+
+
+def _pulse_value(value, field: str) -> int | None:
+    if value in ("", None):
+        return None
+    try:
+        # Through str: 3.7 or True must not pass as 3 or 1.
+        number = None if isinstance(value, bool) else int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not 1 <= number <= 5:
+        raise ValidationError({field: _("Choose from 1 to 5.")})
+    return number
+
+
+def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
+    """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
+    require(
+        user,
+        meeting.group,
+        Need.MEMBER,
+        message=_("Members of the group answer its reflection prompt."),
+    )
+    if meeting.has_started:
+        raise ValidationError(_("The meeting has started: reflections can no longer be changed."))
+    values = {key: fields[key] for key in REFLECTION_FIELDS if key in fields}
+    for key in Reflection.PULSE_FIELDS:
+        values[key] = _pulse_value(values.get(key), key)
+    for key in ["impact_achieved", "learned", "new_questions", "need_help"]:
+        values[key] = (values.get(key) or "").strip()
+    reflection, _created = Reflection.objects.update_or_create(
+        meeting=meeting, user=user, defaults=values
+    )
+    return reflection
+
+
+def session_open(*, actor: User, meeting: Meeting) -> Session:
+    require(actor, meeting.group, Need.MODERATE)
+    session, _created = Session.objects.get_or_create(
+        meeting=meeting, defaults={"group": meeting.group}
+    )
+    return session
+
+
+def _require_open(session: Session) -> None:
+    # Re-read: a session object held by a page or the API may be older than its closing, and
+    # anything added after the summary went out would never reach the members.
+    if Session.objects.filter(pk=session.pk, closed_at__isnull=False).exists():
+        raise ValidationError(_("This session is closed."))
+
+
+def session_save(*, actor: User, session: Session, achieved: str, learnings: str) -> Session:
+    require(actor, session.group, Need.MODERATE)
+    _require_open(session)
+    Session.objects.filter(pk=session.pk).update(
+        achieved=achieved.strip(), learnings=learnings.strip()
+    )
+    session.achieved, session.learnings = achieved.strip(), learnings.strip()
+    return session
+
+
+def session_add_next_action(
+    *, actor: User, session: Session, owner: User, description: str, due_on: date | None = None
+) -> NextAction:
+    require(actor, session.group, Need.MODERATE)
+    _require_open(session)
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Say what the next action is.")})
+    if not Membership.objects.active().filter(group=session.group, user=owner).exists():
+        raise ValidationError({"owner": _("The owner must be a member of the group.")})
+    return NextAction.objects.create(
+        session=session,
+        group=session.group,
+        owner=owner,
+        description=description[:200],
+        due_on=due_on,
+    )
+
+
+def session_add_question(*, actor: User, session: Session, text: str):
+    """A new question from the session becomes one of the group's powerful questions."""
+    require(actor, session.group, Need.MODERATE)
+    _require_open(session)
+    from narratives.services import question_ask
+
+    return question_ask(actor=actor, group=session.group, text=text)
+
+
+def session_require_closable(*, session: Session) -> None:
+    """Refuse to close a session whose meeting has not started yet."""
+    # Closing before the start would leave the meeting under "Coming up", confirmed in
+    # calendar feeds and still asking members for reflections nobody reads: a session is
+    # closed once its meeting has begun, and then the pages, feed and prompt agree.
+    if not session.meeting.has_started:
+        raise ValidationError(
+            _("The meeting has not started yet: close the session once it has been held.")
+        )
+
+
+@transaction.atomic
+def session_close(
+    *, actor: User, session: Session, achieved: str | None = None, learnings: str | None = None
+) -> Session:
+    """Close the session: save it and send every member the summary."""
+    session = (
+        Session.objects.select_for_update().select_related("meeting", "group").get(pk=session.pk)
+    )
+    require(actor, session.group, Need.MODERATE)
+    if session.closed_at is not None:
+        return session
+    session_require_closable(session=session)
+    if achieved is not None:
+        session.achieved = achieved.strip()
+    if learnings is not None:
+        session.learnings = learnings.strip()
+    next_actions = list(session.next_actions.select_related("owner"))
+    from groups.meetings.selectors import reflection_numbers
+
+    numbers = reflection_numbers(session.meeting)
+    lines = [
+        _("Impact since the last session:")
+        if numbers.period.previous_session is not None
+        else _("Impact in the 7 days before the meeting:"),
+        *reflection_group_lines(numbers),
+        "",
+    ]
+    if session.achieved:
+        lines += [_("What we achieved:"), session.achieved, ""]
+    if session.learnings:
+        lines += [_("What we learned:"), session.learnings, ""]
+    if next_actions:
+        lines.append(_("Next actions:"))
+        for item in next_actions:
+            due = f" ({_('due')} {item.due_on:%d %b})" if item.due_on else ""
+            lines.append(f"- {item.owner.public_name}: {item.description}{due}")
+    session.summary = "\n".join(lines).strip() or _("The session was held; nothing was recorded.")
+    session.closed_at, session.closed_by = timezone.now(), actor
+    session.save()
+    notify(
+        recipients=active_members(session.group),
+        kind="meeting.summary",
+        key=f"session:{session.pk}",
+        title=_("Summary of %(group)s's reflection") % {"group": session.group.name},
+        body=session.summary,
+        url=reverse("groups:session_detail", args=[session.pk]),
+        subject=session,
+    )
+    return session
+
+
+def next_action_done(*, user: User, next_action: NextAction, done: bool = True) -> NextAction:
+    if next_action.owner_id != user.pk:
+        require(
+            user,
+            next_action.group,
+            Need.MODERATE,
+            message=_("Only its owner or a moderator can tick off a next action."),
+        )
+    NextAction.objects.filter(pk=next_action.pk).update(done_at=timezone.now() if done else None)
+    next_action.done_at = timezone.now() if done else None
+    return next_action
