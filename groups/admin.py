@@ -3,21 +3,23 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from groups import services
-from groups.models import (
-    AuditEvent,
+from groups.meetings.models import (
     Cadence,
     CalendarFeed,
-    Group,
-    Invitation,
-    JoinRequest,
     Meeting,
     MeetingResponse,
-    Membership,
-    Network,
-    NetworkMembership,
     NextAction,
     Reflection,
     Session,
+)
+from groups.models import (
+    AuditEvent,
+    Group,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Network,
+    NetworkMembership,
 )
 from impact.exceptions import Conflict
 

@@ -348,18 +348,6 @@ class Invitation(models.Model):
         )
 
 
-# Meetings and reflection sessions live in their own module; importing them here registers them.
-from groups.meetings.models import (  # noqa: E402, F401
-    Cadence,
-    CalendarFeed,
-    Meeting,
-    MeetingResponse,
-    NextAction,
-    Reflection,
-    Session,
-)
-
-
 class AuditEvent(models.Model):
     """Who changed membership, roles, spin-outs or metric definitions, and when (for organizers)."""
 

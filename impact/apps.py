@@ -9,7 +9,7 @@ class ImpactConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from impact import shared
+        from impact import shared, tasks  # noqa: F401 (registers the tasks outbox_dispatch sends)
         from impact.ids import IdConverter
 
         shared.connect()

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from impact.celery import app
 from impact.exceptions import DeliveryDeferred
 from impact.kinds import KINDS
 from impact.models import EmailOptOut, Notification, User
@@ -327,9 +328,10 @@ def _insert_outbox_rows(rows: list[Notification]) -> list[int]:
 
 def outbox_dispatch(ids: Iterable[int]) -> int:
     """Hand rows to the delivery task; if the broker is down they stay pending for the sweep."""
-    from impact.celery import app
-    from impact.tasks import deliver_notification, deliver_notifications
-
+    # The tasks by name: impact.tasks calls this module's services, so this module does not
+    # import it (impact.apps does, in every process, so the names are registered).
+    deliver_notification = app.tasks["impact.tasks.deliver_notification"]
+    deliver_notifications = app.tasks["impact.tasks.deliver_notifications"]
     ids = list(ids)
     handed = 0
     if not ids:
@@ -345,10 +347,6 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
         )
     else:
         task, messages = deliver_notification, [(notification_id,) for notification_id in ids]
-    if app.conf.task_always_eager:
-        for args in messages:
-            task.apply_async(args)
-        return len(ids)
     try:
         with app.producer_or_acquire() as producer:
             # One quick try: without it kombu's reconnect loop holds a web request for

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
+from groups.meetings.models import CalendarFeed, MeetingResponse, NextAction, Reflection
 from groups.models import (
     Group,
     JoinRequest,
@@ -377,7 +378,6 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
 def remove_person_from_groups(user: User) -> None:
     """Someone deleting their account leaves every group (seats go to the waitlist) and their
     private meeting data goes; the actions they logged stay with the group."""
-    from groups.meetings.models import CalendarFeed, MeetingResponse, NextAction, Reflection
 
     for membership in Membership.objects.active().filter(user=user).select_related("group"):
         group_leave(user=user, group=membership.group)

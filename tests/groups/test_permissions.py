@@ -22,15 +22,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from groups import services
-from groups.models import (
-    Cadence,
-    CalendarFeed,
-    Group,
-    Meeting,
-    NextAction,
-    Reflection,
-    Session,
-)
+from groups.meetings.models import Cadence, CalendarFeed, Meeting, NextAction, Reflection, Session
+from groups.models import Group
 from groups.permissions import group_for_user
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 from tests.groups.support import STATEMENT

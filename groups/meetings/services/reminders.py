@@ -19,6 +19,7 @@ from groups.meetings.models import (
     Meeting,
     Reflection,
 )
+from groups.meetings.selectors import reflection_numbers_for
 from groups.models import Group, Membership
 from impact.models import EmailOptOut, User
 from impact.services import (
@@ -272,7 +273,6 @@ def prompts_send(*, now: datetime | None = None) -> int:
     meetings and members) and each member's copy differs only in their own numbers and
     their time zone. Returns how many prompt emails this run wrote.
     """
-    from groups.meetings.selectors import reflection_numbers_for
 
     now = now or timezone.now()
     due = _prompt_meetings_due(now)

@@ -16,6 +16,7 @@ from groups.meetings.models import (
     CalendarFeed,
     Meeting,
     MeetingResponse,
+    new_feed_token,
 )
 from groups.models import Group, Membership
 from groups.permissions import Need, require
@@ -251,8 +252,6 @@ def calendar_feed_for(user: User, *, reset: bool = False) -> CalendarFeed:
     """A person's private calendar feed; reset gives it a new secret (the old link stops working)."""
     feed, created = CalendarFeed.objects.get_or_create(user=user)
     if reset and not created:
-        from groups.meetings.models import new_feed_token
-
         feed.token = new_feed_token()
         feed.save(update_fields=["token"])
     return feed

@@ -14,6 +14,7 @@ from groups.meetings.models import (
     Reflection,
     Session,
 )
+from groups.meetings.selectors import reflection_numbers
 from groups.meetings.services.reminders import reflection_group_lines
 from groups.meetings.services.schedule import active_members
 from groups.models import Membership
@@ -148,7 +149,6 @@ def session_close(
     if learnings is not None:
         session.learnings = learnings.strip()
     next_actions = list(session.next_actions.select_related("owner"))
-    from groups.meetings.selectors import reflection_numbers
 
     numbers = reflection_numbers(session.meeting)
     lines = [
