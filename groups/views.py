@@ -256,7 +256,12 @@ def _group_parts(group: Group, access) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_join(request: HttpRequest, pk: int) -> HttpResponse:
-    group, _access = group_for_user(request.user, pk, need=Need.JOIN)
+    # Joining needs what the API's join needs: to see the group. Someone already in it is
+    # answered with where they stand, as the API answers them.
+    group, access = group_for_user(request.user, pk, need=Need.VIEW)
+    if access.member:
+        messages.info(request, _("You are already a member of %(group)s.") % {"group": group.name})
+        return redirect(group)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

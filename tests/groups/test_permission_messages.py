@@ -75,3 +75,14 @@ def test_a_member_sees_the_meeting_but_may_not_run_it(member, meeting):
     with pytest.raises(PermissionDenied) as refused:
         meeting_for_user(member, meeting.pk, need=Need.MODERATE)
     assert str(refused.value) == MODERATORS_ONLY
+
+
+def test_joining_asks_the_same_of_the_page_and_the_api(client, api, group, member):
+    """A member asking to join again is told where they stand by both, not refused by one."""
+    client.force_login(member)
+    page = client.post(reverse("groups:group_join", args=[group.pk]), {"statement": "x" * 20})
+    assert page.status_code == 302 and page.url == group.get_absolute_url()
+    answer = api(member).post(
+        f"/api/groups/{group.pk}/join/", {"statement": "x" * 20}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["outcome"] == "member"

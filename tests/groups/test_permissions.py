@@ -74,8 +74,9 @@ PAGES = {
         "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
     },
     "groups:group_join": {
-        "GET": (LOGIN, 404, 200, 403, 403, 404, 200),
-        "POST": (LOGIN, 404, 302, 403, 403, 404, 302),
+        # A member or moderator is taken to the group, as the API answers them with their state.
+        "GET": (LOGIN, 404, 200, 302, 302, 404, 200),
+        "POST": (LOGIN, 404, 302, 302, 302, 404, 302),
     },
     "groups:group_leave": {
         "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
