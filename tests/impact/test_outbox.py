@@ -21,6 +21,7 @@ from django.utils import timezone
 from impact import services
 from impact.exceptions import DeliveryDeferred
 from impact.models import EmailOptOut, Notification
+from impact.services import outbox
 from impact.tasks import deliver_notification, sweep_outbox
 from tests.factories import UserFactory
 from tests.impact import support
@@ -86,7 +87,7 @@ def test_notify_reports_only_the_rows_it_wrote(
     user, other_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     handed = []
-    monkeypatch.setattr(services, "outbox_dispatch", lambda ids: handed.append(list(ids)))
+    monkeypatch.setattr(outbox, "outbox_dispatch", lambda ids: handed.append(list(ids)))
     with django_capture_on_commit_callbacks(execute=True):
         (first,) = notify_membership([user])
     assert handed == [[first]]  # the new row goes to delivery after commit
@@ -544,7 +545,7 @@ def test_the_outbox_insert_writes_every_column_but_the_ones_left_empty():
     """PostgreSQL's outbox insert names its columns by hand: a field added to Notification must
     be added there too (or to the columns a new row leaves empty), not silently left NULL."""
     from impact.models import Notification
-    from impact.services import _OUTBOX_COLUMNS
+    from impact.services.outbox import _OUTBOX_COLUMNS
 
     written = {name for name, _type in _OUTBOX_COLUMNS}
     left_empty = {"id", "claimed_until", "read_at"}
