@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from impact.kinds import optional_kinds
@@ -62,3 +65,18 @@ def add_service_errors(form: forms.Form, exc) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class FormErrors(Exception):
+    """Raised by `errors_into` once a service's errors are on the form."""
+
+
+@contextmanager
+def errors_into(form: forms.Form):
+    """Turn a service's ValidationError into errors beside the form's fields, then raise
+    FormErrors so the view renders the form again."""
+    try:
+        yield
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        raise FormErrors from exc

@@ -1,43 +1,23 @@
-from contextlib import contextmanager
+"""Seats: joining, leaving, deciding requests, roles, invitations and spin-outs."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from groups import selectors, services
-from groups.forms import GroupForm, InviteForm, JoinForm, NetworkForm, SpinOutForm
-from groups.meetings import selectors as meeting_selectors
-from groups.models import Group, JoinRequest, Membership, NetworkMembership, seats_free
-from groups.permissions import Need, group_for_user, network_for_user
+from groups.forms import InviteForm, JoinForm, SpinOutForm
+from groups.models import Group, JoinRequest, Membership, seats_free
+from groups.permissions import Need, group_for_user
 from impact.exceptions import Conflict
-from impact.forms import add_service_errors
-from impact.ids import parse_id
+from impact.forms import FormErrors, errors_into
 from impact.models import User
-from impact.selectors import notifications_for_user
-from impact.shared import shared, shared_html
 
 INVITATION_SESSION_KEY = "pending_invitation"
-
-
-class FormErrors(Exception):
-    pass
-
-
-@contextmanager
-def errors_into(form):
-    """Turn a service's ValidationError into errors beside the form's fields."""
-    try:
-        yield
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        raise FormErrors from exc
 
 
 def _outcome_message(request, outcome: services.JoinOutcome) -> None:
@@ -56,201 +36,6 @@ def _outcome_message(request, outcome: services.JoinOutcome) -> None:
             )
             % {"group": group, "n": outcome.waitlist_position},
         )
-
-
-def _open_help(group: Group) -> list:
-    from narratives.selectors import open_help_requests
-
-    return list(open_help_requests(group)[:5])
-
-
-def _quick_log_fields(group: Group):
-    from metrics.views import quick_log_fields
-
-    return quick_log_fields(group)
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "impact/landing.html")
-    rows = selectors.my_groups(request.user)
-    for row in rows:
-        selectors.with_status(row.group)
-    networks = list(selectors.visible_networks(request.user)[:12])
-    next_meeting = meeting_selectors.next_meeting_for(request.user)
-    return render(
-        request,
-        "groups/home.html",
-        {
-            "rows": rows,
-            "networks": networks,
-            "recent_notifications": notifications_for_user(user=request.user)[:5],
-            "next_meeting": next_meeting,
-            "next_actions": list(meeting_selectors.open_next_actions(request.user)[:10]),
-            "pending_invitation": request.session.get(INVITATION_SESSION_KEY),
-        },
-    )
-
-
-@login_required
-@require_safe
-def network_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "groups/network_list.html", {"networks": selectors.visible_networks(request.user)}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def network_create(request: HttpRequest) -> HttpResponse:
-    form = NetworkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with errors_into(form):
-                network = services.network_create(creator=request.user, **form.cleaned_data)
-        except FormErrors:
-            pass
-        else:
-            messages.success(request, _("Your network is ready. Create its first group."))
-            return redirect(network)
-    return render(request, "groups/network_form.html", {"form": form})
-
-
-@login_required
-@require_safe
-def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    network, role = network_for_user(request.user, slug)
-    is_organizer = role == NetworkMembership.Role.ORGANIZER
-    # The groups, the family tree and the organizers are the same for everyone who looks
-    # (organizers see more columns): rendered once per change in the network.
-    body = shared_html(
-        [f"network:{network.pk}"],
-        f"network-page:{network.pk}:{int(is_organizer)}",
-        "groups/_network_body.html",
-        lambda: _network_body(network, is_organizer=is_organizer),
-    )
-    return render(
-        request,
-        "groups/network_detail.html",
-        {"network": network, "is_organizer": is_organizer, "role": role, "body": body},
-    )
-
-
-def _network_body(network, *, is_organizer: bool) -> dict:
-    groups = list(selectors.groups_with_counts(network.groups.all()).order_by("created_at", "id"))
-    for group in groups:
-        selectors.with_status(group)
-    return {
-        "network": network,
-        "groups": groups,
-        "lineage": selectors.network_lineage(groups),
-        "is_organizer": is_organizer,
-        "full_groups": [g for g in groups if g.status == Group.Status.FULL],
-        "leaders_total": sum(g.leaders_unleashed_count for g in groups),
-        "organizers": list(
-            selectors.network_people(network, role=NetworkMembership.Role.ORGANIZER)
-        ),
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest, slug: str) -> HttpResponse:
-    network, _role = network_for_user(request.user, slug, organize=True)
-    form = GroupForm(request.POST or None, people=selectors.network_people(network))
-    if request.method == "POST" and form.is_valid():
-        try:
-            with errors_into(form):
-                group = services.group_create(
-                    organizer=request.user, network=network, **form.cleaned_data
-                )
-        except FormErrors:
-            pass
-        else:
-            messages.success(request, _("%(group)s is created.") % {"group": group.name})
-            return redirect(group)
-    return render(request, "groups/group_form.html", {"form": form, "network": network})
-
-
-@login_required
-@require_safe
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group, access = group_for_user(request.user, pk)
-    parts = _group_parts(group, access)
-    group.size = parts["size"]
-    selectors.with_status(group)
-    # A plain member's view is all shared; a moderator's has forms on every member, and
-    # someone outside sees their own request.
-    personal = access.moderate or not access.member
-    page = (
-        selectors.group_page(
-            group, user=request.user, see_members=access.moderate, moderate=access.moderate
-        )
-        if personal
-        else selectors.GroupPage()
-    )
-    return render(
-        request,
-        "groups/group_detail.html",
-        {
-            "group": group,
-            "access": access,
-            "page": page,
-            "members": (
-                render_to_string(
-                    "groups/_group_members.html",
-                    {"members": page.members, "access": access, "group": group},
-                    request=request,
-                )
-                if access.moderate
-                else parts["members"]
-            ),
-            "aside": parts["aside"],
-            "join_form": JoinForm() if access.join and page.my_request is None else None,
-            "invite_form": InviteForm() if access.moderate else None,
-            "log_fields": _quick_log_fields(group) if access.member else None,
-        },
-    )
-
-
-def _group_parts(group: Group, access) -> dict:
-    """What the group page shows the same way to everyone who looks (with or without seeing
-    its members, organizers with spin-out links): its size, its members without the
-    moderators' forms, its waitlist, pulse, requests for help and lineage. Rendered once per
-    change in the group."""
-    view = {"see_members": access.see_members, "organize": access.organize, "moderate": False}
-
-    def compute() -> dict:
-        members = selectors.group_members(group) if access.see_members else []
-        context = {
-            "group": group,
-            "access": view,
-            "waitlist": selectors.waitlist(group) if access.see_members else [],
-            "pulse_history": meeting_selectors.pulse_history(group, limit=6)
-            if access.see_members
-            else [],
-            "help_requests": _open_help(group) if access.see_members else [],
-            "leaders_unleashed": group.leaders_unleashed.count(),
-            "children": list(group.children.all()),
-        }
-        return {
-            "size": (
-                len(members)
-                if access.see_members
-                else Membership.objects.active().filter(group=group).count()
-            ),
-            "members": mark_safe(  # noqa: S308 - our own template's output
-                render_to_string(
-                    "groups/_group_members.html",
-                    {"members": members, "access": view, "group": group},
-                )
-            ),
-            "aside": mark_safe(render_to_string("groups/_group_aside.html", context)),  # noqa: S308
-        }
-
-    variant = f"{int(access.see_members)}{int(access.organize)}"
-    return shared([f"group:{group.pk}"], f"group-page:{group.pk}:{variant}", compute, zoned=True)
 
 
 @login_required
@@ -527,31 +312,3 @@ def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
         },
     )
-
-
-AUDIT_LABELS = {
-    "member.joined": _("joined"),
-    "member.left": _("left"),
-    "role.changed": _("role changed"),
-    "group.spun_out": _("spun out a new group"),
-    "metric.defined": _("metric added"),
-    "metric.changed": _("metric changed"),
-    "metric.archived": _("metric no longer measured"),
-}
-
-
-@login_required
-@require_safe
-def network_audit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The network's audit log (organizers): membership, roles, spin-outs, metric definitions."""
-    from django.core.paginator import Paginator
-
-    network, _role = network_for_user(request.user, slug, organize=True)
-    events = network.audit_events.select_related("group", "actor")
-    if request.GET.get("group"):
-        group_id = parse_id(request.GET["group"])  # no such group: no events
-        events = events.filter(group_id=group_id) if group_id else events.none()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page:
-        event.label = AUDIT_LABELS.get(event.verb, event.verb)
-    return render(request, "groups/audit.html", {"network": network, "page": page})

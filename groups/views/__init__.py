@@ -1,0 +1,48 @@
+"""Pages for networks and groups.
+
+- networks.py: my groups (home), networks, a network's page, audit log, new groups
+- group.py: a group's page
+- membership.py: joining, leaving, requests, roles, invitations and spin-outs
+"""
+
+from groups.views.group import group_detail
+from groups.views.membership import (
+    INVITATION_SESSION_KEY,
+    group_invite,
+    group_join,
+    group_leave,
+    group_spin_out,
+    invitation_accept,
+    invitation_revoke,
+    member_role,
+    request_decide,
+)
+from groups.views.networks import (
+    AUDIT_LABELS,
+    group_create,
+    home,
+    network_audit,
+    network_create,
+    network_detail,
+    network_list,
+)
+
+__all__ = [
+    "AUDIT_LABELS",
+    "INVITATION_SESSION_KEY",
+    "group_create",
+    "group_detail",
+    "group_invite",
+    "group_join",
+    "group_leave",
+    "group_spin_out",
+    "home",
+    "invitation_accept",
+    "invitation_revoke",
+    "member_role",
+    "network_audit",
+    "network_create",
+    "network_detail",
+    "network_list",
+    "request_decide",
+]
