@@ -7,5 +7,6 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self) -> None:
-        # Registers the spin-out copier for metric definitions.
-        from metrics import services  # noqa: F401
+        # Registers the spin-out copier for metric definitions and the quick log's part of
+        # a group's page.
+        from metrics import services, views  # noqa: F401

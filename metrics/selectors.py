@@ -4,13 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Prefetch, Sum, Window
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models import Avg, Count, F, Prefetch, Q, Sum
+from django.db.models.functions import TruncWeek
 
 from groups.models import Group
 from metrics.models import Action, Measurement, MetricDefinition
-
-ZERO = Decimal("0")
+from metrics.periods import ZERO, PeriodNumbers, latest_levels, latest_per
 
 
 def week_start(day: date) -> date:
@@ -47,26 +46,6 @@ class MetricSeries:
         return "better" if (self.this_week > self.last_week) == better_up else "worse"
 
 
-def _latest_first():
-    return [F("measured_on").desc(), F("id").desc()]
-
-
-def _latest_per(measurements, *partition):
-    """The most recent measurement per partition (by day, then by when it was logged)."""
-    return measurements.annotate(
-        rank=Window(RowNumber(), partition_by=list(partition), order_by=_latest_first())
-    ).filter(rank=1)
-
-
-def latest_levels(measurements) -> dict[int, Decimal]:
-    """Each metric's level: its most recent measurement among `measurements`.
-
-    A level holds until the next measurement, so a level "at" a moment is this over the
-    measurements up to that moment: the charts and the reflection period both read it here.
-    """
-    return dict(_latest_per(measurements, F("metric_id")).values_list("metric_id", "value"))
-
-
 def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSeries]:
     """One series per active metric over the last `weeks` weeks: at most five queries."""
     metrics = list(MetricDefinition.objects.filter(group=group, archived_at__isnull=True))
@@ -94,7 +73,7 @@ def group_impact(group: Group, *, today: date, weeks: int = 12) -> list[MetricSe
     level_before: dict[int, Decimal] = {}
     if levels:
         for metric_id, week, level in (
-            _latest_per(
+            latest_per(
                 measurements.filter(metric__in=levels, measured_on__gte=first_week),
                 F("metric_id"),
                 TruncWeek("measured_on"),
@@ -186,15 +165,6 @@ def recent_actions(group: Group, *, limit: int = 10):
 
 
 @dataclass
-class PeriodNumbers:
-    """Actions, minutes of effort and impact per metric over a stretch of time."""
-
-    actions: int = 0
-    minutes: int = 0
-    impact: dict[int, Decimal] = field(default_factory=dict)  # metric id -> value
-
-
-@dataclass
 class MyWeek:
     this_week: PeriodNumbers
     last_week: PeriodNumbers
@@ -242,7 +212,7 @@ def member_week(user, *, today: date) -> MyWeek:
     if level_ids:
         # A level (roofs with solar) is the last value measured that week, not the sum.
         for metric_id, week, level in (
-            _latest_per(
+            latest_per(
                 mine.filter(metric_id__in=level_ids), F("metric_id"), TruncWeek("measured_on")
             )
             .annotate(week=TruncWeek("measured_on"))
@@ -299,7 +269,6 @@ def leaderboard_rows(
 ) -> list[LeaderboardRow]:
     """Each group's numbers on one shared metric over the last `weeks` weeks against the
     `weeks` before: three queries for any number of groups (unordered)."""
-    from django.db.models import Q
 
     from groups.models import Membership
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.models import Group, NetworkMembership
+from groups.page_parts import register_group_page_part
 from groups.permissions import Need, group_for_user, network_for_user
 from impact.exceptions import Conflict
 from impact.forms import add_service_errors
@@ -34,6 +35,7 @@ def action_form_for(group, *, data=None, today=None, initial=None, with_notes=Fa
     )
 
 
+@register_group_page_part("quick_log_fields")
 def quick_log_fields(group, *, today=None) -> SafeString:
     """The quick log's empty fields: the same for every member of the group on a day, so
     rendered once per change to its metrics or initiatives (a form with errors is rendered

@@ -7,5 +7,6 @@ class NarrativesConfig(AppConfig):
     verbose_name = _("Narratives")
 
     def ready(self) -> None:
-        # Registers the spin-out copier for the adopted narrative.
-        from narratives import services  # noqa: F401
+        # Registers the spin-out copier for the adopted narrative and the open requests for
+        # help on a group's page.
+        from narratives import selectors, services  # noqa: F401

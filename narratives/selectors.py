@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, Q, QuerySet, When
 
 from groups.models import Group, Network
+from groups.page_parts import register_group_page_part
 from narratives.models import Adoption, HelpRequest, Initiative, Narrative, Question
 
 
@@ -65,6 +66,7 @@ def quadrants(group: Group) -> dict[str, list[Initiative]]:
 
 
 def open_help_requests(group: Group) -> QuerySet[HelpRequest]:
+    """The group's requests for help still open, newest first, with how many answered."""
     return (
         HelpRequest.objects.filter(group=group, status=HelpRequest.Status.OPEN)
         .select_related("asked_by")
@@ -111,3 +113,9 @@ def initiative_log(initiative: Initiative) -> dict:
         "totals": list(totals),
         "minutes": effort["minutes"] or 0,
     }
+
+
+@register_group_page_part("open_help_requests")
+def latest_open_help_requests(group: Group) -> list[HelpRequest]:
+    """The five newest open requests for help, for the group's page."""
+    return list(open_help_requests(group)[:5])

@@ -1,11 +1,10 @@
 """Reads for meetings, meeting mode, the pulse and the reflection period's numbers."""
 
-import operator
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property, reduce
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from groups.models import Group, Membership
-from metrics.selectors import PeriodNumbers
+from metrics.periods import PeriodNumbers, numbers_of_periods
 
 PULSE_AVERAGES = {field: Avg(field) for field in Reflection.PULSE_FIELDS}
 PULSE_COUNTS = {f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS}
@@ -221,14 +220,6 @@ class ReflectionNumbers:
         ]
 
 
-def _combined(metric, total, count) -> Decimal:
-    from metrics.models import MetricDefinition
-
-    if metric.aggregation == MetricDefinition.Aggregation.AVERAGE:
-        return (Decimal(total) / count).quantize(Decimal("0.01"))
-    return Decimal(total)
-
-
 def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumbers:
     """The numbers of a reflection period, the one read behind the prompt, meeting mode and the
     summary: actions, effort and impact since the last session, against the period before.
@@ -237,24 +228,6 @@ def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumb
     """
     period = reflection_period(meeting, previous=previous)
     return _numbers_of({meeting.pk: period}, {meeting.pk: meeting.group_id})[meeting.pk]
-
-
-def _days_around(
-    periods: dict[int, ReflectionPeriod], group_of: dict[int, int], day_field: str
-) -> Q:
-    """The (group, day) ranges covering each period and the one before it, as one filter:
-    meetings that share their days share one term, so the (group, day) index narrows the rows."""
-    ranges: dict[tuple[date, date], set[int]] = {}
-    for meeting_id, period in periods.items():
-        days = (period.before.first_day, period.last_day)
-        ranges.setdefault(days, set()).add(group_of[meeting_id])
-    return reduce(
-        operator.or_,
-        (
-            Q(group_id__in=sorted(ids), **{f"{day_field}__gte": first, f"{day_field}__lte": last})
-            for (first, last), ids in ranges.items()
-        ),
-    )
 
 
 def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbers]:
@@ -292,77 +265,8 @@ def reflection_numbers_for(meetings: list[Meeting]) -> dict[int, ReflectionNumbe
 def _numbers_of(
     periods: dict[int, ReflectionPeriod], group_of: dict[int, int]
 ) -> dict[int, ReflectionNumbers]:
-    """The numbers of each meeting's period (and the one before it), by meeting id: the entries
-    of every period are read once (three queries, two more per group with a level metric) and
-    counted here by ReflectionPeriod.holds()."""
-    from metrics.models import Action, Measurement, MetricDefinition
-    from metrics.selectors import latest_levels
-
-    metrics_of: dict[int, list] = {}
-    for metric in MetricDefinition.objects.filter(
-        group_id__in=set(group_of.values()), archived_at__isnull=True
-    ).order_by("name", "id"):
-        metrics_of.setdefault(metric.group_id, []).append(metric)
-
-    actions_of: dict[int, list] = {}
-    for row in Action.objects.filter(_days_around(periods, group_of, "happened_on")).values_list(
-        "group_id", "user_id", "happened_on", "created_at", "effort_minutes"
-    ):
-        actions_of.setdefault(row[0], []).append(row)
-    summed_ids = [
-        m.pk
-        for metrics in metrics_of.values()
-        for m in metrics
-        if m.aggregation != MetricDefinition.Aggregation.LATEST
-    ]
-    measurements_of: dict[int, list] = {}
-    if summed_ids:
-        for row in (
-            Measurement.objects.filter(metric_id__in=summed_ids)
-            .filter(_days_around(periods, group_of, "measured_on"))
-            .values_list("group_id", "user_id", "metric_id", "measured_on", "created_at", "value")
-        ):
-            measurements_of.setdefault(row[0], []).append(row)
-
-    result = {}
-    for meeting_id, period in periods.items():
-        group_id = group_of[meeting_id]
-        before = period.before
-        metrics = metrics_of.get(group_id, [])
-        members: dict[int, tuple[PeriodNumbers, PeriodNumbers]] = {}
-        group_now, group_before = PeriodNumbers(), PeriodNumbers()
-        for _group, user_id, day, logged_at, minutes in actions_of.get(group_id, []):
-            for index, span, group_total in ((0, period, group_now), (1, before, group_before)):
-                if span.holds(day, logged_at):
-                    mine = members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))[index]
-                    for numbers in (mine, group_total):
-                        numbers.actions += 1
-                        numbers.minutes += minutes
-        by_id = {m.pk: m for m in metrics}
-        # (user, metric, in this period) -> [total, count]; None as user for the group's.
-        sums: dict[tuple, list] = {}
-        for _group, user_id, metric_id, day, logged_at, value in measurements_of.get(group_id, []):
-            if metric_id not in by_id:
-                continue
-            for span, later in ((period, True), (before, False)):
-                if span.holds(day, logged_at):
-                    members.setdefault(user_id, (PeriodNumbers(), PeriodNumbers()))
-                    for who in (user_id, None):
-                        tally = sums.setdefault((who, metric_id, later), [Decimal("0"), 0])
-                        tally[0] += value
-                        tally[1] += 1
-        for (who, metric_id, later), (total, n) in sums.items():
-            if who is None:
-                target = group_now if later else group_before
-            else:
-                target = members[who][0 if later else 1]
-            target.impact[metric_id] = _combined(by_id[metric_id], total, n)
-        levels = [m for m in metrics if m.aggregation == MetricDefinition.Aggregation.LATEST]
-        if levels:
-            # A level holds until the next measurement: its value in a period is where it stood
-            # at the period's end, measured in it or not (the charts read levels the same way).
-            scope = Measurement.objects.filter(group_id=group_id, metric__in=levels)
-            group_now.impact.update(latest_levels(scope.filter(period.up_to_end("measured_on"))))
-            group_before.impact.update(latest_levels(scope.filter(before.up_to_end("measured_on"))))
-        result[meeting_id] = ReflectionNumbers(period, metrics, group_now, group_before, members)
-    return result
+    """The numbers of each meeting's period (and the one before it), by meeting id."""
+    return {
+        meeting_id: ReflectionNumbers(periods[meeting_id], n.metrics, n.now, n.before, n.members)
+        for meeting_id, n in numbers_of_periods(periods, group_of).items()
+    }

@@ -11,20 +11,9 @@ from groups import selectors
 from groups.forms import InviteForm, JoinForm
 from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, Membership
+from groups.page_parts import group_page_part
 from groups.permissions import group_for_user
 from impact.shared import shared
-
-
-def _open_help(group: Group) -> list:
-    from narratives.selectors import open_help_requests
-
-    return list(open_help_requests(group)[:5])
-
-
-def _quick_log_fields(group: Group):
-    from metrics.views import quick_log_fields
-
-    return quick_log_fields(group)
 
 
 @login_required
@@ -63,7 +52,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "aside": parts["aside"],
             "join_form": JoinForm() if access.join and page.my_request is None else None,
             "invite_form": InviteForm() if access.moderate else None,
-            "log_fields": _quick_log_fields(group) if access.member else None,
+            "log_fields": group_page_part("quick_log_fields", group) if access.member else None,
         },
     )
 
@@ -84,7 +73,9 @@ def _group_parts(group: Group, access) -> dict:
             "pulse_history": meeting_selectors.pulse_history(group, limit=6)
             if access.see_members
             else [],
-            "help_requests": _open_help(group) if access.see_members else [],
+            "help_requests": (
+                group_page_part("open_help_requests", group) or [] if access.see_members else []
+            ),
             "leaders_unleashed": group.leaders_unleashed.count(),
             "children": list(group.children.all()),
         }
