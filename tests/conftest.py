@@ -15,6 +15,34 @@ from tests.factories import UserFactory
 WORKER_REDIS_DBS = [(15, 14), (13, 12), (9, 8), (5, 4), (3, 2), (1, 0)]
 
 
+# The slowest tests, longest first: a browser, a Schemathesis run or real servers each. Run at
+# the start, so that under pytest-xdist no worker begins one of them when the others are done.
+SLOW_FIRST = (
+    "tests/test_api_contract_run.py",
+    "tests/impact/test_production_shape.py",
+    "tests/e2e/",
+    "tests/groups/test_faults.py",
+    "tests/meetings/test_worker.py",
+    "tests/impact/test_worker.py",
+    "tests/test_api_fuzz.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (tests in a rolled-back transaction, then tests that commit):
+    the slow ones, which all commit, go first. That is safe here, as the tables a committing
+    test empties hold nothing a migration put there."""
+
+    def rank(item) -> int:
+        for position, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return position
+        return len(SLOW_FIRST)
+
+    items.sort(key=rank)
+
+
 def _on_db(url: str, number: int) -> str:
     """The same Redis server, database `number`."""
     base, _, _db = url.partition("://")[2].partition("/")
