@@ -133,6 +133,7 @@ class Action(models.Model):
         blank=True,
         related_name="actions",
     )
+    OPEN_INITIATIVE_STATUSES = ("proposed", "active")  # those an action can be logged for
     effort_minutes = models.PositiveIntegerField(
         _("effort (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EFFORT_MINUTES)],
@@ -162,6 +163,12 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @classmethod
+    def initiatives(cls) -> models.QuerySet:
+        """Every initiative: the narratives app's model, reached through the relation so that
+        metrics never imports the app built on it."""
+        return cls._meta.get_field("initiative").related_model.objects.all()
 
 
 class Measurement(models.Model):

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Prefetch, Q, Sum
+from django.db.models import Avg, Count, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 
-from groups.models import Group
+from groups.models import Group, Membership
 from metrics.models import Action, Measurement, MetricDefinition
 from metrics.periods import ZERO, PeriodNumbers, latest_levels, latest_per
 
@@ -270,8 +270,6 @@ def leaderboard_rows(
     """Each group's numbers on one shared metric over the last `weeks` weeks against the
     `weeks` before: three queries for any number of groups (unordered)."""
 
-    from groups.models import Membership
-
     start = today - timedelta(weeks=weeks)
     before = start - timedelta(weeks=weeks)
     # A sum compares totals; a level (latest value or average) compares averages.
@@ -338,3 +336,15 @@ def network_leaderboard(
     groups = leaderboard_groups(network_metric)
     rows = leaderboard_rows(network_metric, groups, today=today, weeks=weeks)
     return sorted(rows, key=leaderboard_order(network_metric))
+
+
+def last_action_days(group_ids: list[int]) -> dict[tuple[int, int], date]:
+    """The day each person last acted in each of these groups, by (group id, user id): one
+    query (who has gone quiet, for the moderators' digest)."""
+    return {
+        (row["group_id"], row["user_id"]): row["last"]
+        for row in Action.objects.filter(group_id__in=group_ids)
+        .values("group_id", "user_id")
+        .annotate(last=Max("happened_on"))
+        .order_by()
+    }

@@ -23,13 +23,13 @@ from metrics.models import Action, EntryRevision, GroupRanking, Measurement, Met
 
 
 def action_form_for(group, *, data=None, today=None, initial=None, with_notes=False) -> ActionForm:
-    from narratives.models import Initiative
-
     return ActionForm(
         data,
         initial=initial,
         metrics=MetricDefinition.objects.filter(group=group, archived_at__isnull=True),
-        initiatives=Initiative.objects.filter(group=group, status__in=["proposed", "active"]),
+        initiatives=Action.initiatives().filter(
+            group=group, status__in=Action.OPEN_INITIATIVE_STATUSES
+        ),
         today=today or timezone.localdate(),
         with_notes=with_notes,
     )

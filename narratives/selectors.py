@@ -4,6 +4,7 @@ from django.db.models import Case, Count, Q, QuerySet, When
 
 from groups.models import Group, Network
 from groups.page_parts import register_group_page_part
+from metrics.models import Action, Measurement
 from narratives.models import Adoption, HelpRequest, Initiative, Narrative, Question
 
 
@@ -89,8 +90,6 @@ def network_help_requests(network: Network) -> QuerySet[HelpRequest]:
 def initiative_log(initiative: Initiative) -> dict:
     """The actions logged against an initiative and the impact they produced, per metric."""
     from django.db.models import Sum
-
-    from metrics.models import Action, Measurement
 
     actions = (
         Action.objects.filter(initiative=initiative)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from groups.models import Group, Membership
 from metrics.periods import PeriodNumbers, numbers_of_periods
+from narratives.selectors import group_questions, open_help_requests
 
 PULSE_AVERAGES = {field: Avg(field) for field in Reflection.PULSE_FIELDS}
 PULSE_COUNTS = {f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS}
@@ -77,7 +78,6 @@ def meeting_pulse(meeting: Meeting) -> dict:
 
 def meeting_mode(meeting: Meeting) -> dict:
     """Everything the moderator needs on the shared screen, in a fixed number of queries."""
-    from narratives.selectors import group_questions, open_help_requests
 
     group = meeting.group
     members = [

@@ -38,6 +38,8 @@ from groups.permissions import (
 )
 from impact.forms import add_service_errors
 from impact.ids import parse_id
+from metrics.selectors import group_impact
+from narratives.selectors import group_questions
 
 
 def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
@@ -357,7 +359,6 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
         elif what == "question":
             fragment |= {"question_form": question_form, "questions": _open_questions(meeting)}
         return _meeting_mode_fragment(request, what, fragment)
-    from metrics.selectors import group_impact
 
     # The period's numbers come from the one reflection selector (the prompt and the summary
     # read the same); progress to target is over the metric's whole life, as on the charts.
@@ -390,7 +391,6 @@ def _next_actions(session: Session):
 
 
 def _open_questions(meeting: Meeting) -> list:
-    from narratives.selectors import group_questions
 
     return list(group_questions(meeting.group).filter(status="open")[:10])
 

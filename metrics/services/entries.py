@@ -275,10 +275,8 @@ def action_restore(*, user: User, revision: EntryRevision) -> Action:
     )
     if Action.objects.filter(pk=revision.entry_id).exists() or later.exists():
         raise Conflict(_("This action is already back."), code="already_restored")
-    from narratives.models import Initiative
-
     initiative_id = before.get("initiative")
-    if initiative_id and not Initiative.objects.filter(pk=initiative_id).exists():
+    if initiative_id and not Action.initiatives().filter(pk=initiative_id).exists():
         initiative_id = None
     # The same id as before: links to it (and its edit history) keep working.
     action = Action.objects.create(

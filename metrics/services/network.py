@@ -8,6 +8,7 @@ from groups.models import Group
 from groups.permissions import Need, require, require_organizer
 from impact.models import User
 from metrics.models import (
+    GroupRanking,
     MetricChange,
     MetricDefinition,
 )
@@ -75,6 +76,5 @@ def metric_adopt(
 def group_ranking_set(*, actor: User, group: Group, ranked: bool) -> None:
     """Take the group off the network leaderboard, or back on (moderators)."""
     require(actor, group, Need.MODERATE)
-    from metrics.models import GroupRanking
 
     GroupRanking.objects.update_or_create(group=group, defaults={"ranked": ranked})

@@ -8,7 +8,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +28,7 @@ from impact.services import (
     outbox_key,
     outbox_keys_taken,
 )
+from metrics.selectors import last_action_days
 
 logger = logging.getLogger(__name__)
 
@@ -320,15 +321,7 @@ def quiet_members_for(
     memberships: dict[int, list[Membership]], *, today: date
 ) -> dict[int, dict[str, list[User]]]:
     """quiet_members() for many groups at once, from their active memberships: two queries."""
-    from metrics.models import Action
-
-    last_action = {
-        (row["group_id"], row["user_id"]): row["last"]
-        for row in Action.objects.filter(group_id__in=list(memberships))
-        .values("group_id", "user_id")
-        .annotate(last=Max("happened_on"))
-        .order_by()
-    }
+    last_action = last_action_days(list(memberships))
     latest_stuck = {}
     for group_id, user_id, stuck in (
         Reflection.objects.filter(meeting__group_id__in=list(memberships), stuck__isnull=False)

@@ -23,6 +23,7 @@ from impact.models import User
 from impact.services import (
     notify,
 )
+from narratives.services import question_ask
 
 REFLECTION_FIELDS = [
     "impact_achieved",
@@ -116,7 +117,6 @@ def session_add_question(*, actor: User, session: Session, text: str):
     """A new question from the session becomes one of the group's powerful questions."""
     require(actor, session.group, Need.MODERATE)
     _require_open(session)
-    from narratives.services import question_ask
 
     return question_ask(actor=actor, group=session.group, text=text)
 
