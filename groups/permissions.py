@@ -6,7 +6,9 @@ gets 404; someone who may see it but not do the thing gets 403.
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -16,6 +18,9 @@ from groups.meetings.models import Meeting, NextAction, Session
 from groups.models import Group, Membership, Network, NetworkMembership
 from impact.ids import parse_id
 from impact.models import User
+
+AccessT = TypeVar("AccessT")
+RowT = TypeVar("RowT", bound=Model)
 
 
 class Need(StrEnum):
@@ -62,7 +67,9 @@ class GroupAccess:
         return getattr(self, Need(need).value)
 
 
-def check(access, need: str, *, hidden_unless: str = "view", message: str | None = None):
+def check(
+    access: AccessT, need: str, *, hidden_unless: str = "view", message: str | None = None
+) -> AccessT:
     """404 unless `access` has `hidden_unless`, then 403 (with the reason) unless it has `need`.
     `access` is one of the apps' access records (GroupAccess, NarrativeAccess, ...), whose
     fields are the needs that can be asked of it."""
@@ -73,14 +80,14 @@ def check(access, need: str, *, hidden_unless: str = "view", message: str | None
     return access
 
 
-def is_organizer(user, network_id: int) -> bool:
+def is_organizer(user: User, network_id: int) -> bool:
     """An organizer of the network (organizers may moderate every group in it)."""
     return NetworkMembership.objects.filter(
         user=user, network_id=network_id, role=NetworkMembership.Role.ORGANIZER
     ).exists()
 
 
-def is_member(user, group: Group, seat: Membership | None = None) -> bool:
+def is_member(user: User, group: Group, seat: Membership | None = None) -> bool:
     """An active member (or moderator) of the group. `seat`: the person's membership as the
     access check of the same request read it (`GroupAccess.membership`), saving a query."""
     if (
@@ -93,7 +100,7 @@ def is_member(user, group: Group, seat: Membership | None = None) -> bool:
     return Membership.objects.active().filter(group=group, user=user).exists()
 
 
-def can_moderate(user, group: Group) -> bool:
+def can_moderate(user: User, group: Group) -> bool:
     """A moderator of the group, or an organizer of its network."""
     moderator = (
         Membership.objects.active()
@@ -103,7 +110,7 @@ def can_moderate(user, group: Group) -> bool:
     return moderator or is_organizer(user, group.network_id)
 
 
-def readable_group_ids(user) -> list[int]:
+def readable_group_ids(user: User) -> list[int]:
     """The groups whose private content the person may read: their own groups and every group
     of the networks they organize (the API lists filter by it)."""
     # Ids in hand rather than a subquery: PostgreSQL cannot tell how few groups a subquery
@@ -123,7 +130,7 @@ def readable_group_ids(user) -> list[int]:
     )
 
 
-def network_role(user, network: Network) -> str | None:
+def network_role(user: User | AnonymousUser, network: Network) -> str | None:
     if not user.is_authenticated:
         return None
     return (
@@ -133,13 +140,13 @@ def network_role(user, network: Network) -> str | None:
     )
 
 
-def can_view_network(user, network: Network, role: str | None = None) -> bool:
+def can_view_network(user: User | AnonymousUser, network: Network, role: str | None = None) -> bool:
     """Who may see a network: anyone signed in when it is public, its people when it is not.
     `visible_networks_q` is the same rule as a filter."""
     return user.is_authenticated and (network.is_public or role is not None)
 
 
-def visible_networks_q(user, prefix: str = "") -> Q:
+def visible_networks_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     """`can_view_network` as a filter on networks (or on rows whose network is at `prefix`,
     as in "network__"): public networks and the person's own. A subquery, not a join, so
     rows are not repeated per person in the network."""
@@ -150,7 +157,9 @@ def visible_networks_q(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}is_public": True}) | Q(**{f"{network}__in": own})
 
 
-def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Network, str | None]:
+def network_for_user(
+    user: User | AnonymousUser, slug: str, *, organize: bool = False
+) -> tuple[Network, str | None]:
     """Fetch a network the person may see (404 otherwise); with organize, 403 unless organizer.
     One query: the network with the person's role in it."""
     networks = Network.objects.filter(slug=slug)
@@ -167,14 +176,16 @@ def network_for_user(user, slug: str, *, organize: bool = False) -> tuple[Networ
     return network, role
 
 
-def _network_role_of(user, network_id):
+def _network_role_of(user: User, network_id: int | OuterRef) -> Subquery:
     """Subquery: the person's role in a network (NULL when they have none)."""
     return Subquery(
         NetworkMembership.objects.filter(network_id=network_id, user=user).values("role")[:1]
     )
 
 
-def _access(user, group: Group, membership: Membership | None, role: str | None) -> GroupAccess:
+def _access(
+    user: User | AnonymousUser, group: Group, membership: Membership | None, role: str | None
+) -> GroupAccess:
     organize = role == NetworkMembership.Role.ORGANIZER
     member = membership is not None
     view = can_view_network(user, group.network, role) or member
@@ -189,7 +200,7 @@ def _access(user, group: Group, membership: Membership | None, role: str | None)
     )
 
 
-def group_access(user, group: Group) -> GroupAccess:
+def group_access(user: User | AnonymousUser, group: Group) -> GroupAccess:
     if not user.is_authenticated:
         return GroupAccess(False, False, False, False, False, False)
     # A member's seat and their role in the network in one query; the role alone otherwise.
@@ -203,7 +214,9 @@ def group_access(user, group: Group) -> GroupAccess:
     return _access(user, group, membership, role)
 
 
-def group_for_user(user, pk, *, need: Need = Need.VIEW) -> tuple[Group, GroupAccess]:
+def group_for_user(
+    user: User | AnonymousUser, pk: int | str, *, need: Need = Need.VIEW
+) -> tuple[Group, GroupAccess]:
     """Fetch a group with the person's access: 404 if they may not see it, 403 (with the
     reason) if they may see it but lack `need`."""
     pk = parse_id(pk)
@@ -237,7 +250,7 @@ def group_for_user(user, pk, *, need: Need = Need.VIEW) -> tuple[Group, GroupAcc
     return group, _check(_access(user, group, None, group.viewer_network_role), need)
 
 
-def require_access(user, group: Group, need: Need = Need.VIEW) -> GroupAccess:
+def require_access(user: User | AnonymousUser, group: Group, need: Need = Need.VIEW) -> GroupAccess:
     """The person's access to a group already fetched: 404 if they may not see it, 403 if they
     may see it but lack `need`."""
     return _check(group_access(user, group), need)
@@ -252,7 +265,9 @@ def _check(access: GroupAccess, need: Need, *, hidden_unless: Need = Need.VIEW) 
 # may see of the group itself.
 
 
-def group_content_for_user(user, rows: QuerySet, pk, need: Need) -> tuple[Model, GroupAccess]:
+def group_content_for_user(
+    user: User | AnonymousUser, rows: QuerySet[RowT], pk: int | str, need: Need
+) -> tuple[RowT, GroupAccess]:
     """A row of `rows` (each with a `group`) by id, with the person's access to its group."""
     pk = parse_id(pk)
     row = rows.filter(pk=pk).first() if pk is not None and user.is_authenticated else None
@@ -261,17 +276,21 @@ def group_content_for_user(user, rows: QuerySet, pk, need: Need) -> tuple[Model,
     return row, _check(group_access(user, row.group), need, hidden_unless=Need.SEE_MEMBERS)
 
 
-def meeting_for_user(user, pk, *, need: Need = Need.SEE_MEMBERS) -> tuple[Meeting, GroupAccess]:
+def meeting_for_user(
+    user: User | AnonymousUser, pk: int | str, *, need: Need = Need.SEE_MEMBERS
+) -> tuple[Meeting, GroupAccess]:
     return group_content_for_user(user, Meeting.objects.select_related("group__network"), pk, need)
 
 
-def session_for_user(user, pk, *, need: Need = Need.SEE_MEMBERS) -> tuple[Session, GroupAccess]:
+def session_for_user(
+    user: User | AnonymousUser, pk: int | str, *, need: Need = Need.SEE_MEMBERS
+) -> tuple[Session, GroupAccess]:
     rows = Session.objects.select_related("meeting", "group__network")
     return group_content_for_user(user, rows, pk, need)
 
 
 def next_action_for_user(
-    user, pk, *, need: Need = Need.SEE_MEMBERS
+    user: User | AnonymousUser, pk: int | str, *, need: Need = Need.SEE_MEMBERS
 ) -> tuple[NextAction, GroupAccess]:
     rows = NextAction.objects.select_related("group__network", "owner")
     return group_content_for_user(user, rows, pk, need)

@@ -217,7 +217,7 @@ def network_people(network: Network, *, role: str | None = None) -> QuerySet[Use
     return User.objects.filter(**same_membership).order_by("display_name", "username")
 
 
-def group_members_prefetch():
+def group_members_prefetch() -> Prefetch:
     return Prefetch(
         "memberships",
         queryset=Membership.objects.active().select_related("user"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Protocol
 
-from django.db.models import F, Q, Window
+from django.db.models import Expression, F, OrderBy, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from metrics.models import Action, Measurement, MetricDefinition
@@ -17,18 +17,20 @@ from metrics.models import Action, Measurement, MetricDefinition
 ZERO = Decimal("0")
 
 
-def _latest_first():
+def _latest_first() -> list[OrderBy]:
     return [F("measured_on").desc(), F("id").desc()]
 
 
-def latest_per(measurements, *partition):
+def latest_per(
+    measurements: QuerySet[Measurement], *partition: F | Expression
+) -> QuerySet[Measurement]:
     """The most recent measurement per partition (by day, then by when it was logged)."""
     return measurements.annotate(
         rank=Window(RowNumber(), partition_by=list(partition), order_by=_latest_first())
     ).filter(rank=1)
 
 
-def latest_levels(measurements) -> dict[int, Decimal]:
+def latest_levels(measurements: QuerySet[Measurement]) -> dict[int, Decimal]:
     """Each metric's level: its most recent measurement among `measurements`.
 
     A level holds until the next measurement, so a level "at" a moment is this over the
@@ -69,7 +71,7 @@ class GroupPeriodNumbers:
     members: dict[int, tuple[PeriodNumbers, PeriodNumbers]]
 
 
-def _combined(metric, total, count) -> Decimal:
+def _combined(metric: MetricDefinition, total: Decimal, count: int) -> Decimal:
     if metric.aggregation == MetricDefinition.Aggregation.AVERAGE:
         return (Decimal(total) / count).quantize(Decimal("0.01"))
     return Decimal(total)

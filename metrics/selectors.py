@@ -1,13 +1,15 @@
 """Reads for impact: weekly series per metric, progress to target, effort, contributions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Max, Prefetch, Q, Sum
+from django.db.models import Avg, Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from groups.models import Group, Membership
+from impact.models import User
 from metrics.models import Action, Measurement, MetricDefinition
 from metrics.periods import ZERO, PeriodNumbers, latest_levels, latest_per
 
@@ -151,7 +153,7 @@ def group_contributors(group: Group, *, since: date) -> list[dict]:
     )
 
 
-def recent_actions(group: Group, *, limit: int = 10):
+def recent_actions(group: Group, *, limit: int = 10) -> QuerySet[Action]:
     return (
         Action.objects.filter(group=group)
         .select_related("user")
@@ -177,7 +179,7 @@ class MyWeek:
         ]
 
 
-def member_week(user, *, today: date) -> MyWeek:
+def member_week(user: User, *, today: date) -> MyWeek:
     """A member's own week in numbers against the week before: three or four queries."""
     this_start = week_start(today)
     last_start = this_start - timedelta(weeks=1)
@@ -227,7 +229,7 @@ def member_week(user, *, today: date) -> MyWeek:
     return MyWeek(this_week=weeks[this_start], last_week=weeks[last_start], metrics=metrics)
 
 
-def _as_date(value) -> date:
+def _as_date(value: date | datetime) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
@@ -316,7 +318,9 @@ def leaderboard_rows(
     ]
 
 
-def leaderboard_order(network_metric: MetricDefinition):
+def leaderboard_order(
+    network_metric: MetricDefinition,
+) -> Callable[[LeaderboardRow], tuple[bool, int, float, str, int]]:
     """The sort key of leaderboard rows. Friendly competition: most improved first, then
     impact per hour of effort. When lower is better (kWh used), improving means going down."""
     better = 1 if network_metric.direction == MetricDefinition.Direction.HIGHER else -1

@@ -7,6 +7,7 @@ organizers; network-wide things are for everyone who can see the network.
 from dataclasses import dataclass
 from typing import Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from groups.models import Membership, NetworkMembership
@@ -20,6 +21,7 @@ from groups.permissions import (
     is_organizer,
     network_role,
 )
+from impact.models import User
 from narratives.models import HelpRequest, Initiative, Narrative, Question
 
 # What can be asked of each access record: the names of its fields.
@@ -28,7 +30,7 @@ QuestionNeed = Literal["view", "answer", "manage", "helpful"]
 HelpNeed = Literal["view", "respond", "manage"]
 
 
-def in_a_group_of(user, network_id: int) -> bool:
+def in_a_group_of(user: User, network_id: int) -> bool:
     return Membership.objects.active().filter(user=user, group__network_id=network_id).exists()
 
 
@@ -38,7 +40,7 @@ class NarrativeAccess:
     edit: bool
 
 
-def narrative_access(user, narrative: Narrative) -> NarrativeAccess:
+def narrative_access(user: User | AnonymousUser, narrative: Narrative) -> NarrativeAccess:
     if narrative.group_id:
         access = group_access(user, narrative.group)
         edit = access.moderate
@@ -53,7 +55,7 @@ def narrative_access(user, narrative: Narrative) -> NarrativeAccess:
 
 
 def narrative_for_user(
-    user, pk, *, need: NarrativeNeed = "view"
+    user: User | AnonymousUser, pk: int | str, *, need: NarrativeNeed = "view"
 ) -> tuple[Narrative, NarrativeAccess]:
     narrative = Narrative.objects.select_related("network", "group__network").filter(pk=pk).first()
     if narrative is None:
@@ -69,7 +71,7 @@ class QuestionAccess:
     helpful: bool = False  # the asker alone says which answers helped
 
 
-def question_access(user, question: Question) -> QuestionAccess:
+def question_access(user: User | AnonymousUser, question: Question) -> QuestionAccess:
     if not user.is_authenticated:
         return QuestionAccess(False, False, False)
     narrative = question.narrative if question.narrative_id else None
@@ -102,7 +104,9 @@ def question_access(user, question: Question) -> QuestionAccess:
     )
 
 
-def question_for_user(user, pk, *, need: QuestionNeed = "view") -> tuple[Question, QuestionAccess]:
+def question_for_user(
+    user: User | AnonymousUser, pk: int | str, *, need: QuestionNeed = "view"
+) -> tuple[Question, QuestionAccess]:
     question = (
         Question.objects.select_related(
             "network",
@@ -121,7 +125,7 @@ def question_for_user(user, pk, *, need: QuestionNeed = "view") -> tuple[Questio
 
 
 def initiative_for_user(
-    user, pk, *, need: Need = Need.SEE_MEMBERS
+    user: User | AnonymousUser, pk: int | str, *, need: Need = Need.SEE_MEMBERS
 ) -> tuple[Initiative, GroupAccess]:
     """An initiative is the group's own: hidden from whoever may not see its members."""
     rows = Initiative.objects.select_related("group__network")
@@ -135,7 +139,7 @@ class HelpAccess:
     manage: bool  # the asker or a moderator: raise to the network, resolve
 
 
-def help_access(user, help_request: HelpRequest) -> HelpAccess:
+def help_access(user: User | AnonymousUser, help_request: HelpRequest) -> HelpAccess:
     if not user.is_authenticated:
         return HelpAccess(False, False, False)
     access = group_access(user, help_request.group)
@@ -149,7 +153,9 @@ def help_access(user, help_request: HelpRequest) -> HelpAccess:
     )
 
 
-def help_for_user(user, pk, *, need: HelpNeed = "view") -> tuple[HelpRequest, HelpAccess]:
+def help_for_user(
+    user: User | AnonymousUser, pk: int | str, *, need: HelpNeed = "view"
+) -> tuple[HelpRequest, HelpAccess]:
     help_request = (
         HelpRequest.objects.select_related("group__network", "asked_by").filter(pk=pk).first()
     )

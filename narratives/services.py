@@ -2,7 +2,9 @@
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Group, Membership
+from groups.models import Group, Membership, Network
 from groups.permissions import Need, require, require_organizer
 from groups.services import register_spin_out_copier
 from impact.models import User
@@ -27,6 +29,10 @@ from narratives.models import (
     Question,
 )
 from narratives.permissions import help_access, narrative_access, question_access
+
+if TYPE_CHECKING:
+    # For the annotation only: at run time metrics.models is imported where it is used.
+    from metrics.models import MetricDefinition
 
 NARRATIVE_FIELDS = ["title", "horizon_year", "opportunity", "why_now", "call_to_action"]
 
@@ -95,7 +101,11 @@ def _validate_narrative(fields: dict) -> None:
 
 @transaction.atomic
 def narrative_create(
-    *, actor: User, network=None, group: Group | None = None, **fields
+    *,
+    actor: User,
+    network: Network | None = None,
+    group: Group | None = None,
+    **fields: str | int | None,
 ) -> Narrative:
     """Write a narrative for a network (organizers) or a group (its moderators), as a draft."""
     if (network is None) == (group is None):
@@ -113,7 +123,7 @@ def narrative_create(
 
 
 @transaction.atomic
-def narrative_update(*, actor: User, narrative: Narrative, **fields) -> Narrative:
+def narrative_update(*, actor: User, narrative: Narrative, **fields: str | int | None) -> Narrative:
     """Edit a narrative; the version before is kept with who and when."""
     narrative = Narrative.objects.select_for_update().get(pk=narrative.pk)
     if not narrative_access(actor, narrative).edit:
@@ -350,7 +360,7 @@ def _require_group_moderator(actor: User, group: Group) -> None:
     require(actor, group, Need.MODERATE, message=message)
 
 
-def _lock_and_check_active(group: Group, *, exclude_pk=None) -> None:
+def _lock_and_check_active(group: Group, *, exclude_pk: int | None = None) -> None:
     # The group row lock serialises activations, so two at once cannot make a fourth.
     Group.objects.select_for_update().get(pk=group.pk)
     active = Initiative.objects.filter(group=group, status=Initiative.Status.ACTIVE).exclude(
@@ -368,7 +378,13 @@ def _lock_and_check_active(group: Group, *, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def initiative_create(*, actor: User, group: Group, metrics=(), **fields) -> Initiative:
+def initiative_create(
+    *,
+    actor: User,
+    group: Group,
+    metrics: Iterable["MetricDefinition | int | str"] = (),
+    **fields: str | date | None,
+) -> Initiative:
     """Propose (or start) an initiative; at most three are active at once."""
     # Members, and the moderators and organizers who may start one outright.
     message = _("Members of the group propose its initiatives.")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from groups.models import Group, Membership
+from impact.models import User
 from metrics.periods import PeriodNumbers, numbers_of_periods
 from narratives.selectors import group_questions, open_help_requests
 
@@ -35,7 +37,7 @@ def upcoming_meetings(group: Group, *, limit: int = 6) -> QuerySet[Meeting]:
     ]
 
 
-def next_meeting_for(user) -> Meeting | None:
+def next_meeting_for(user: User) -> Meeting | None:
     return (
         Meeting.objects.filter(
             group__memberships__user=user,
@@ -49,7 +51,7 @@ def next_meeting_for(user) -> Meeting | None:
     )
 
 
-def open_next_actions(user) -> QuerySet[NextAction]:
+def open_next_actions(user: User) -> QuerySet[NextAction]:
     return (
         NextAction.objects.filter(owner=user, done_at__isnull=True)
         .select_related("group")
@@ -176,10 +178,11 @@ class ReflectionPeriod:
         )
 
 
-_LOOK_UP = object()
+# Any: the sentinel stands in for a `Session | None` default.
+_LOOK_UP: Any = object()
 
 
-def reflection_period(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionPeriod:
+def reflection_period(meeting: Meeting, *, previous: Session | None = _LOOK_UP) -> ReflectionPeriod:
     """Since the group's previous closed session (or the 7 days before), up to this meeting."""
     if previous is _LOOK_UP:
         previous = previous_session(meeting)
@@ -220,7 +223,9 @@ class ReflectionNumbers:
         ]
 
 
-def reflection_numbers(meeting: Meeting, *, previous=_LOOK_UP) -> ReflectionNumbers:
+def reflection_numbers(
+    meeting: Meeting, *, previous: Session | None = _LOOK_UP
+) -> ReflectionNumbers:
     """The numbers of a reflection period, the one read behind the prompt, meeting mode and the
     summary: actions, effort and impact since the last session, against the period before.
 

@@ -144,7 +144,14 @@ def _current_state(user: User, group: Group) -> JoinOutcome | None:
     )
 
 
-def _notify_moderators_of_join(group, user, statement, *, membership=None, request=None):
+def _notify_moderators_of_join(
+    group: Group,
+    user: User,
+    statement: str,
+    *,
+    membership: Membership | None = None,
+    request: JoinRequest | None = None,
+) -> None:
     moderators = [m for m in _moderator_users(group) if m.pk != user.pk]
     if membership is not None:
         title = _("%(name)s joined %(group)s") % {"name": user.public_name, "group": group.name}

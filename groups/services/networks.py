@@ -58,8 +58,8 @@ def network_add_person(
 
 
 def _validate_group_fields(
-    *, network: Network, name: str, purpose: str, capacity: int, exclude=None
-):
+    *, network: Network, name: str, purpose: str, capacity: int, exclude: int | None = None
+) -> None:
     errors = {}
     if not name.strip():
         errors["name"] = _("Give the group a name.")

@@ -1,6 +1,7 @@
 """A person's account: profile, email preferences and unsubscribing, deleting the account."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from impact.kinds import KINDS
 from impact.models import EmailOptOut, Notification, User
 
 UNSUBSCRIBE_SALT = "impact.email-unsubscribe"
+
+HookT = TypeVar("HookT", bound=Callable[[User], None])
 
 
 def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
@@ -68,7 +71,7 @@ def email_unsubscribe(*, token: str) -> tuple[User, str]:
 ACCOUNT_DELETION_HOOKS: list = []
 
 
-def register_account_deletion_hook(func):
+def register_account_deletion_hook(func: HookT) -> HookT:
     if func not in ACCOUNT_DELETION_HOOKS:
         ACCOUNT_DELETION_HOOKS.append(func)
     return func

@@ -4,10 +4,11 @@ retries for transient errors, and a final failure an admin can see."""
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import select_template
@@ -33,13 +34,13 @@ TRANSIENT_ERRORS = (
 )
 
 
-def _claim_expiry(now):
+def _claim_expiry(now: datetime) -> datetime:
     # Until then no other worker takes the row; then the sweep hands it out again (its worker
     # may have died after claiming it).
     return now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime) -> Q:
     return Q(
         channel=Notification.Channel.EMAIL,
         status=Notification.Status.PENDING,
@@ -47,7 +48,9 @@ def _claimable(now) -> Q:
     ) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
 
 
-def notification_deliver(*, notification_id: int, connection=None) -> str:
+def notification_deliver(
+    *, notification_id: int, connection: BaseEmailBackend | None = None
+) -> str:
     """Send one email row at most once; answers 'sent', 'skipped', 'cancelled' or 'failed'.
 
     Raises DeliveryDeferred on a transient error while attempts remain.
@@ -72,7 +75,9 @@ def notification_deliver(*, notification_id: int, connection=None) -> str:
     return outcome
 
 
-def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int, list]:
+def notifications_deliver_batch(
+    *, ids: Iterable[int], connection: BaseEmailBackend
+) -> tuple[int, list]:
     """Deliver many email rows over one mail session: a fixed number of queries, and one more
     per email to record it as sent.
 
@@ -120,7 +125,14 @@ def notifications_deliver_batch(*, ids: Iterable[int], connection) -> tuple[int,
     return len(sent), deferred
 
 
-def _attempt(notification, *, opted_out: bool, connection, now, attachments=None) -> str:
+def _attempt(
+    notification: Notification,
+    *,
+    opted_out: bool,
+    connection: BaseEmailBackend | None,
+    now: datetime,
+    attachments: dict | None = None,
+) -> str:
     """Send one claimed row: 'sent' (the caller records it), 'cancelled' or 'failed' (recorded
     here); raises DeliveryDeferred on a transient error while attempts remain."""
     recipient = notification.recipient

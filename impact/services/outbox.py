@@ -137,7 +137,7 @@ def notify_address(
     return _write_outbox([row])
 
 
-def outbox_key(kind: str, key: str, recipient, channel: str) -> str:
+def outbox_key(kind: str, key: str, recipient: int | str, channel: str) -> str:
     """The dedupe key of one outbox row: its kind, purpose, recipient and channel."""
     return f"{kind}:{key}:{recipient}:{channel}"[:255]
 

@@ -1,6 +1,7 @@
 """A group's impact metrics: define, change, archive, and copy them to a spun-out group."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +40,10 @@ UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
 
 METRICS_DENIED = _("Only the group's moderators can change its metrics.")
 
+# What a metric's fields may be given as: pages pass cleaned form data, the API its serializer's,
+# tests and the demo plain values (a target as "12", 12 or Decimal("12")).
+MetricFieldValue = str | int | bool | Decimal | date | MetricDefinition | None
+
 
 def _strip_texts(fields: dict) -> None:
     # A stored " Trees " would slip past the case-insensitive duplicate check for "Trees".
@@ -48,7 +53,7 @@ def _strip_texts(fields: dict) -> None:
 
 
 def _validate_metric(
-    group: Group, fields: dict, *, exclude_pk=None, today: date | None = None
+    group: Group, fields: dict, *, exclude_pk: int | None = None, today: date | None = None
 ) -> None:
     """`today`: also check that the target's date lies in the future (new or changed targets)."""
     errors = {}
@@ -90,7 +95,7 @@ def _validate_metric(
 
 
 @transaction.atomic
-def metric_define(*, actor: User, group: Group, **fields) -> MetricDefinition:
+def metric_define(*, actor: User, group: Group, **fields: MetricFieldValue) -> MetricDefinition:
     """Add a metric the group agreed on (moderators and organizers); the change is recorded."""
     require(actor, group, Need.MODERATE, message=METRICS_DENIED)
     defaults = {
@@ -124,7 +129,9 @@ def _metric_snapshot(metric: MetricDefinition) -> dict:
 
 
 @transaction.atomic
-def metric_update(*, actor: User, metric: MetricDefinition, **fields) -> MetricDefinition:
+def metric_update(
+    *, actor: User, metric: MetricDefinition, **fields: MetricFieldValue
+) -> MetricDefinition:
     """Change a metric's definition, recording what changed, who changed it and when."""
     metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
     require(actor, metric.group, Need.MODERATE, message=METRICS_DENIED)

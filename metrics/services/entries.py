@@ -1,9 +1,11 @@
 """Actions and measurements: logging them, correcting, deleting and restoring them."""
 
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +25,10 @@ from metrics.models import (
 )
 from metrics.services.values import _check_day, check_entry_day, check_value_sign, parse_value
 
+if TYPE_CHECKING:
+    # For the annotation only: metrics reaches an action's initiative through its relation.
+    from narratives.models import Initiative
+
 EDIT_DENIED = _("You can change your own entries; moderators can correct any.")
 
 
@@ -36,7 +42,9 @@ def _group_metrics(group: Group) -> dict[int, MetricDefinition]:
     return {m.pk: m for m in MetricDefinition.objects.filter(group=group, archived_at__isnull=True)}
 
 
-def _check_action_fields(user: User, description: str, happened_on: date, effort_minutes) -> int:
+def _check_action_fields(
+    user: User, description: str, happened_on: date, effort_minutes: int | str | None
+) -> int:
     errors = {}
     if not description.strip():
         errors["description"] = _("Say in a few words what you did.")
@@ -65,7 +73,7 @@ def action_log(
     effort_minutes: int,
     notes: str = "",
     impacts: list[tuple[int, object]] = (),
-    initiative=None,
+    initiative: "Initiative | None" = None,
     seat: Membership | None = None,
 ) -> Action:
     """Log what a member did, and the impact it had, in one transaction (`seat`: see
@@ -114,7 +122,7 @@ def measurement_log(
     user: User,
     group: Group,
     metric: MetricDefinition,
-    value,
+    value: str | int | Decimal,
     measured_on: date,
     seat: Membership | None = None,
 ) -> Measurement:
@@ -131,12 +139,12 @@ def measurement_log(
     )
 
 
-def _require_editor(user: User, entry) -> None:
+def _require_editor(user: User, entry: Action | Measurement) -> None:
     if entry.user_id != user.pk:
         require(user, entry.group, Need.MODERATE, message=EDIT_DENIED)
 
 
-def _snapshot(entry, fields: list[str]) -> dict:
+def _snapshot(entry: Action | Measurement, fields: list[str]) -> dict:
     return {key: str(getattr(entry, key)) for key in fields}
 
 
@@ -145,7 +153,11 @@ ACTION_FIELDS = ["description", "notes", "happened_on", "effort_minutes"]
 
 @transaction.atomic
 def action_update(
-    *, user: User, action: Action, impacts: list[tuple[int, object]] | None = None, **fields
+    *,
+    user: User,
+    action: Action,
+    impacts: list[tuple[int, object]] | None = None,
+    **fields: str | int | date,
 ) -> Action:
     """Edit an action (its author, or a moderator correcting it); the old version is kept."""
     action = Action.objects.select_for_update().select_related("group", "user").get(pk=action.pk)
@@ -207,7 +219,9 @@ def _not_this_groups_metric() -> ValidationError:
     return ValidationError(_("That metric is not one of this group's metrics."), "does_not_exist")
 
 
-def _clean_impacts(metrics: dict[int, MetricDefinition], impacts) -> list[Impact]:
+def _clean_impacts(
+    metrics: dict[int, MetricDefinition], impacts: Iterable[tuple[int, object]]
+) -> list[Impact]:
     cleaned = []
     for metric_id, raw in impacts:
         try:
@@ -250,7 +264,7 @@ def action_delete(*, user: User, action: Action) -> EntryRevision:
 ACTION_RESTORE_GRACE = timedelta(minutes=10)
 
 
-def action_restorable(revision: EntryRevision, *, now=None) -> bool:
+def action_restorable(revision: EntryRevision, *, now: datetime | None = None) -> bool:
     """Whether a deleted action can still be restored from this record of its deletion."""
     now = now or timezone.now()
     return (

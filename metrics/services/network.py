@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from groups.models import Group
+from groups.models import Group, Network
 from groups.permissions import Need, require, require_organizer
 from impact.models import User
 from metrics.models import (
@@ -21,7 +21,9 @@ from metrics.services.definitions import (
 
 
 @transaction.atomic
-def network_metric_define(*, actor: User, network, **fields) -> MetricDefinition:
+def network_metric_define(
+    *, actor: User, network: Network, **fields: str | bool | None
+) -> MetricDefinition:
     """A metric every group of the network can adopt, so groups compare like with like."""
     require_organizer(
         actor, network, message=_("Only the network's organizers can define shared metrics.")

@@ -22,7 +22,7 @@ MAX_ABS_VALUE = Decimal("1e11")
 ENTRY_HISTORY_DAYS = 365
 
 
-def parse_value(raw, field: str = "value") -> Decimal:
+def parse_value(raw: object, field: str = "value") -> Decimal:
     """A measured value as typed (a comma works as the decimal mark), or a ValidationError."""
     try:
         value = Decimal(str(raw).strip().replace(",", "."))

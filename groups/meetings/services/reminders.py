@@ -6,9 +6,11 @@ what is still useful."""
 
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,16 +21,21 @@ from groups.meetings.models import (
     Meeting,
     Reflection,
 )
-from groups.meetings.selectors import reflection_numbers_for
+from groups.meetings.selectors import ReflectionNumbers, reflection_numbers_for
 from groups.models import Group, Membership
-from impact.models import EmailOptOut, User
+from impact.models import EmailOptOut, Notification, User
 from impact.services import (
     Message,
     notify_each,
     outbox_key,
     outbox_keys_taken,
 )
+from metrics.periods import PeriodNumbers
 from metrics.selectors import last_action_days
+
+if TYPE_CHECKING:
+    # For the annotation only: groups reaches metrics through its public modules at run time.
+    from metrics.models import MetricDefinition
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +50,7 @@ def local_time_for(user: User, moment: datetime) -> str:
         return f"{date_format(local, 'l j F, H:i')} ({user.time_zone})"
 
 
-def _upcoming(now: datetime, horizon: timedelta):
+def _upcoming(now: datetime, horizon: timedelta) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
         status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + horizon
     ).select_related("group", "group__cadence")
@@ -105,7 +112,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
     return len(written)
 
 
-def reminder_still_due(notification) -> bool:
+def reminder_still_due(notification: Notification) -> bool:
     """A queued reminder is sent only while its meeting is on, at the time it announced."""
     meeting = Meeting.objects.filter(pk=notification.subject_id).only("starts_at", "status").first()
     if meeting is None or meeting.status != Meeting.Status.SCHEDULED:
@@ -122,7 +129,7 @@ class _NumberLines:
     (and each moment in each time zone) formatted once: a prompt run writes tens of thousands
     of these lines."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.actions = _("Actions: %(n)d (before: %(m)d)")
         self.minutes = _("Effort: %(n)d minutes (before: %(m)d)")
         self.impact_pattern = _("%(metric)s: %(amount)s (before: %(before)s)")
@@ -135,27 +142,29 @@ class _NumberLines:
             self.formatted[key] = local_time_for(member, moment)
         return self.formatted[key]
 
-    def number(self, value) -> str:
+    def number(self, value: Decimal) -> str:
         key = (type(value), value)
         if key not in self.formatted:
             self.formatted[key] = floatformat(value, -2)
         return self.formatted[key]
 
-    def impact(self, metric, value, before) -> str:
+    def impact(self, metric: "MetricDefinition", value: Decimal, before: Decimal) -> str:
         return self.impact_pattern % {
             "metric": metric.name,
             "amount": f"{self.number(value)} {metric.unit}".strip(),
             "before": self.number(before),
         }
 
-    def effort(self, now, before) -> list[str]:
+    def effort(self, now: PeriodNumbers, before: PeriodNumbers) -> list[str]:
         return [
             self.actions % {"n": now.actions, "m": before.actions},
             self.minutes % {"n": now.minutes, "m": before.minutes},
         ]
 
 
-def reflection_group_lines(numbers, lines: _NumberLines | None = None) -> list[str]:
+def reflection_group_lines(
+    numbers: ReflectionNumbers, lines: _NumberLines | None = None
+) -> list[str]:
     """The group's numbers for a reflection period: the same lines in the prompt and summary."""
     lines = lines or _NumberLines()
     return lines.effort(numbers.group, numbers.group_before) + [
@@ -167,7 +176,7 @@ class _PromptText:
     """One meeting's prompt: what every member reads alike is rendered once, the times once
     per time zone, and only each member's own numbers per member."""
 
-    def __init__(self, numbers, meeting: Meeting, lines: _NumberLines):
+    def __init__(self, numbers: ReflectionNumbers, meeting: Meeting, lines: _NumberLines) -> None:
         self.numbers, self.meeting, self.lines = numbers, meeting, lines
         if numbers.period.previous_session is not None:
             self.heading = _(

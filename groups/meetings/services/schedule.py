@@ -1,6 +1,7 @@
 """A group's meeting cadence and its meetings: scheduling, moving, cancelling, who comes and who came."""
 
 import zoneinfo
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -34,7 +35,9 @@ def active_members(group: Group) -> list[User]:
     return [m.user for m in Membership.objects.active().filter(group=group).select_related("user")]
 
 
-def _parse_list(raw, field: str, *, low: int, high: int, message: str) -> str:
+def _parse_list(
+    raw: str | Sequence[int | str], field: str, *, low: int, high: int, message: str
+) -> str:
     values = raw if isinstance(raw, list | tuple) else str(raw).split(",")
     try:
         numbers = sorted({int(str(v).strip()) for v in values if str(v).strip()})
@@ -50,12 +53,12 @@ def cadence_set(
     *,
     actor: User,
     group: Group,
-    weekdays,
+    weekdays: Sequence[int | str],
     start_time: time,
     time_zone: str,
     duration_minutes: int = 60,
     location: str = "",
-    reminder_offsets="1440,60",
+    reminder_offsets: str | Sequence[int | str] = "1440,60",
     prompt_hours_before: int = 48,
     now: datetime | None = None,
 ) -> Cadence:
@@ -238,7 +241,9 @@ def rsvp_set(*, user: User, meeting: Meeting, rsvp: str) -> MeetingResponse:
 
 
 @transaction.atomic
-def attendance_record(*, actor: User, meeting: Meeting, attended_user_ids) -> None:
+def attendance_record(
+    *, actor: User, meeting: Meeting, attended_user_ids: Iterable[int | str]
+) -> None:
     """The moderator records who came (everyone else in the group: not attended)."""
     require(actor, meeting.group, Need.MODERATE)
     attended = {int(pk) for pk in attended_user_ids}

@@ -1,6 +1,7 @@
 """Members' reflections before a meeting, and the moderator's session: notes, next actions, closing with a summary to everyone."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +26,10 @@ from impact.services import (
 )
 from narratives.services import question_ask
 
+if TYPE_CHECKING:
+    # For the annotation only: groups reaches narratives through its services at run time.
+    from narratives.models import Question
+
 REFLECTION_FIELDS = [
     "impact_achieved",
     "learned",
@@ -35,7 +40,7 @@ REFLECTION_FIELDS = [
 ]
 
 
-def _pulse_value(value, field: str) -> int | None:
+def _pulse_value(value: int | str | None, field: str) -> int | None:
     if value in ("", None):
         return None
     try:
@@ -48,7 +53,9 @@ def _pulse_value(value, field: str) -> int | None:
     return number
 
 
-def reflection_save(*, user: User, meeting: Meeting, **fields) -> Reflection:
+def reflection_save(
+    *, user: User, meeting: Meeting, **fields: str | int | bool | None
+) -> Reflection:
     """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
     require(
         user,
@@ -113,7 +120,7 @@ def session_add_next_action(
     )
 
 
-def session_add_question(*, actor: User, session: Session, text: str):
+def session_add_question(*, actor: User, session: Session, text: str) -> "Question":
     """A new question from the session becomes one of the group's powerful questions."""
     require(actor, session.group, Need.MODERATE)
     _require_open(session)
