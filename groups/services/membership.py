@@ -4,6 +4,7 @@ The 15-member cap lives here: every change of membership takes the group's row l
 (`_lock`) and asks `seats_free` with the count it reads under that lock."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -144,6 +145,34 @@ def _current_state(user: User, group: Group) -> JoinOutcome | None:
     )
 
 
+def _tell(
+    person: User,
+    group: Group,
+    *,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str | None = None,
+) -> None:
+    """A note to one person about their place in a group (to the group's page unless `url`)."""
+    notify(
+        recipients=[person],
+        kind="group.membership",
+        key=key,
+        title=title,
+        body=body,
+        url=url or reverse("groups:group_detail", args=[group.pk]),
+        subject=group,
+    )
+
+
+def _decide(request: JoinRequest, status: str, *, now: datetime, by: User | None = None) -> None:
+    """Record a decision on a request: accepted or declined, when, and by whom (a seat that
+    opened decides by itself)."""
+    request.status, request.decided_at, request.decided_by = status, now, by
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+
+
 def _notify_moderators_of_join(
     group: Group,
     user: User,
@@ -203,22 +232,18 @@ def _fill_free_seats(group: Group) -> None:
         .order_by(*JoinRequest.WAITLIST_ORDER)
     )
     now = timezone.now()
-    url = reverse("groups:group_detail", args=[group.pk])
     if group.join_policy == Group.JoinPolicy.OPEN:
         for request in waiting[:free]:
             _admit(group, request.user, statement=request.statement)
-            request.status, request.decided_at = JoinRequest.Status.ACCEPTED, now
-            request.save(update_fields=["status", "decided_at"])
-            notify(
-                recipients=[request.user],
-                kind="group.membership",
+            _decide(request, JoinRequest.Status.ACCEPTED, now=now)
+            _tell(
+                request.user,
+                group,
                 key=f"seat:{request.pk}",
                 title=_("A seat opened: you are now a member of %(group)s") % {"group": group.name},
                 body=_(
                     "You waited on the list and a seat is yours. Say hello and log your first action this week."
                 ),
-                url=url,
-                subject=group,
             )
         return
     # Approval groups: the head of the waitlist goes to the moderators for a decision.
@@ -226,14 +251,12 @@ def _fill_free_seats(group: Group) -> None:
     for request in waiting[: max(free - pending, 0)]:
         request.status = JoinRequest.Status.PENDING
         request.save(update_fields=["status"])
-        notify(
-            recipients=[request.user],
-            kind="group.membership",
+        _tell(
+            request.user,
+            group,
             key=f"offer:{request.pk}",
             title=_("A seat opened in %(group)s") % {"group": group.name},
             body=_("You are at the front of the waitlist; a moderator will confirm your place."),
-            url=url,
-            subject=group,
         )
         _notify_moderators_of_join(group, request.user, request.statement, request=request)
 
@@ -251,22 +274,15 @@ def join_request_decide(
         if request.status not in JoinRequest.OPEN_STATUSES:
             raise Conflict(_("This request was already decided."), code="already_decided")
         now = timezone.now()
-        url = reverse("groups:group_detail", args=[group.pk])
         if not approve:
-            request.status, request.decided_at, request.decided_by = (
-                JoinRequest.Status.DECLINED,
-                now,
-                actor,
-            )
-            request.save(update_fields=["status", "decided_at", "decided_by"])
-            notify(
-                recipients=[request.user],
-                kind="group.membership",
+            _decide(request, JoinRequest.Status.DECLINED, now=now, by=actor)
+            _tell(
+                request.user,
+                group,
                 key=f"declined:{request.pk}",
                 title=_("Your request to join %(group)s was declined") % {"group": group.name},
                 body=_("Other groups in the network may be a better fit; ask an organizer."),
                 url=reverse("groups:network_detail", args=[group.network.slug]),
-                subject=group,
             )
             return None
         if not seats_free(size, group.capacity):
@@ -279,22 +295,15 @@ def join_request_decide(
                 "waitlisted", group, request=request, waitlist_position=waitlist_position(request)
             )
         membership = _admit(group, request.user, statement=request.statement)
-        request.status, request.decided_at, request.decided_by = (
-            JoinRequest.Status.ACCEPTED,
-            now,
-            actor,
-        )
-        request.save(update_fields=["status", "decided_at", "decided_by"])
-        notify(
-            recipients=[request.user],
-            kind="group.membership",
+        _decide(request, JoinRequest.Status.ACCEPTED, now=now, by=actor)
+        _tell(
+            request.user,
+            group,
             key=f"accepted:{request.pk}",
             title=_("Welcome to %(group)s") % {"group": group.name},
             body=_(
                 "Your request was accepted. Show your commitment: log your first action this week."
             ),
-            url=url,
-            subject=group,
         )
         return JoinOutcome("member", group, membership=membership)
 
@@ -369,14 +378,12 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
             target=membership.user.public_name,
             role=role,
         )
-        notify(
-            recipients=[membership.user],
-            kind="group.membership",
+        _tell(
+            membership.user,
+            group,
             key=f"role:{membership.pk}:{role}:{timezone.now().timestamp()}",
             title=_("You are now a %(role)s of %(group)s")
             % {"role": membership.get_role_display().lower(), "group": group.name},
-            url=reverse("groups:group_detail", args=[group.pk]),
-            subject=group,
         )
         return membership
 
