@@ -251,20 +251,24 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _session_close_or_confirm(request, session, notes, members) -> HttpResponse | None:
+def _session_close_or_confirm(request, session, notes, members, access) -> HttpResponse | None:
     """Close on a confirmed POST; otherwise keep the notes and ask first (None: show errors)."""
     try:
         services.session_require_closable(session=session)
         if request.POST.get("confirm") != "1":
             # The summary mails everyone and cannot be taken back: save what was typed, then
             # ask, with the notes carried in the confirming form.
-            services.session_save(actor=request.user, session=session, **notes.cleaned_data)
+            services.session_save(
+                actor=request.user, session=session, access=access, **notes.cleaned_data
+            )
             return render(
                 request,
                 "groups/meetings/session_close_confirm.html",
                 {"session": session, "notes": notes, "recipients": len(members)},
             )
-        services.session_close(actor=request.user, session=session, **notes.cleaned_data)
+        services.session_close(
+            actor=request.user, session=session, access=access, **notes.cleaned_data
+        )
     except ValidationError as exc:
         add_service_errors(notes, exc)
         return None
@@ -289,8 +293,8 @@ def _meeting_mode_fragment(request, what: str, context: dict) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     """The moderator's screen for running the reflection session."""
-    meeting, _access = meeting_for_user(request.user, pk, need=Need.MODERATE)
-    session = services.session_open(actor=request.user, meeting=meeting)
+    meeting, access = meeting_for_user(request.user, pk, need=Need.MODERATE)
+    session = services.session_open(actor=request.user, meeting=meeting, access=access)
     what = request.POST.get("what") if request.method == "POST" else None
     # A partial answer needs only its own rows: the whole screen's reads wait for a full page.
     partial = request.htmx and what in MEETING_MODE_FRAGMENTS
@@ -311,7 +315,10 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
             if action_form.is_valid():
                 try:
                     services.session_add_next_action(
-                        actor=request.user, session=session, **action_form.cleaned_data
+                        actor=request.user,
+                        session=session,
+                        access=access,
+                        **action_form.cleaned_data,
                     )
                 except ValidationError as exc:
                     add_service_errors(action_form, exc)
@@ -327,7 +334,10 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
             if question_form.is_valid():
                 try:
                     services.session_add_question(
-                        actor=request.user, session=session, text=question_form.cleaned_data["text"]
+                        actor=request.user,
+                        session=session,
+                        text=question_form.cleaned_data["text"],
+                        access=access,
                     )
                 except ValidationError as exc:
                     add_service_errors(question_form, exc)
@@ -342,11 +352,15 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                     fragment["added"] = True
         elif notes.is_bound and notes.is_valid():
             if what == "close":
-                closing = _session_close_or_confirm(request, session, notes, data["members"])
+                closing = _session_close_or_confirm(
+                    request, session, notes, data["members"], access
+                )
                 if closing is not None:
                     return closing
             else:
-                services.session_save(actor=request.user, session=session, **notes.cleaned_data)
+                services.session_save(
+                    actor=request.user, session=session, access=access, **notes.cleaned_data
+                )
                 if not partial:
                     messages.success(request, _("Saved."))
                     return redirect("groups:meeting_mode", pk=meeting.pk)
@@ -399,8 +413,8 @@ def _open_questions(meeting: Meeting) -> list:
 @require_POST
 def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Save meeting mode's notes as they are typed (the same text twice changes nothing)."""
-    meeting, _access = meeting_for_user(request.user, pk, need=Need.MODERATE)
-    session = services.session_open(actor=request.user, meeting=meeting)
+    meeting, access = meeting_for_user(request.user, pk, need=Need.MODERATE)
+    session = services.session_open(actor=request.user, meeting=meeting, access=access)
     # A field the request leaves out keeps what is saved: a draft never blanks the other note.
     form = SessionNotesForm(
         {
@@ -411,7 +425,9 @@ def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
     form.full_clean()  # two optional text fields: always valid, cleaned (stripped) here
     context = {"meeting": meeting, "session": session, "draft": True}
     try:
-        services.session_save(actor=request.user, session=session, **form.cleaned_data)
+        services.session_save(
+            actor=request.user, session=session, access=access, **form.cleaned_data
+        )
     except ValidationError as exc:
         # Closed meanwhile (another screen, the API): the summary has gone out already.
         if not request.htmx:

@@ -291,3 +291,20 @@ def test_save_notes_with_htmx_answers_with_the_status_line(soon, session, modera
     session.refresh_from_db()
     assert (session.achieved, session.learnings) == ("A", "B")
     assert client.post(mode_url(soon), data).status_code == 302
+
+
+# An autosave while the moderator types: the access checked on the way in is the one the
+# services use, so nobody's role is read twice.
+DRAFT_QUERIES = 8  # 11 when each service asked again
+
+
+def test_an_autosave_checks_the_moderator_once(
+    soon, session, moderator, login, django_assert_max_num_queries
+):
+    client = login(moderator)
+    client.post(draft_url(soon), {"achieved": "8"}, headers=HTMX)
+
+    with django_assert_max_num_queries(DRAFT_QUERIES):
+        response = client.post(draft_url(soon), {"achieved": "8 willows"}, headers=HTMX)
+
+    assert response.status_code == 200

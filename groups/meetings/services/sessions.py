@@ -19,7 +19,7 @@ from groups.meetings.selectors import reflection_numbers
 from groups.meetings.services.reminders import reflection_group_lines
 from groups.meetings.services.schedule import active_members
 from groups.models import Membership
-from groups.permissions import Need, require
+from groups.permissions import GroupAccess, Need, require
 from impact.models import User
 from impact.services import (
     notify,
@@ -76,8 +76,10 @@ def reflection_save(
     return reflection
 
 
-def session_open(*, actor: User, meeting: Meeting) -> Session:
-    require(actor, meeting.group, Need.MODERATE)
+def session_open(*, actor: User, meeting: Meeting, access: GroupAccess | None = None) -> Session:
+    """The meeting's session, opened on first use. `access`: the actor's access to the group
+    as the caller checked it (every session service takes it, saving the queries)."""
+    require(actor, meeting.group, Need.MODERATE, access=access)
     session, _created = Session.objects.get_or_create(
         meeting=meeting, defaults={"group": meeting.group}
     )
@@ -91,8 +93,15 @@ def _require_open(session: Session) -> None:
         raise ValidationError(_("This session is closed."))
 
 
-def session_save(*, actor: User, session: Session, achieved: str, learnings: str) -> Session:
-    require(actor, session.group, Need.MODERATE)
+def session_save(
+    *,
+    actor: User,
+    session: Session,
+    achieved: str,
+    learnings: str,
+    access: GroupAccess | None = None,
+) -> Session:
+    require(actor, session.group, Need.MODERATE, access=access)
     _require_open(session)
     Session.objects.filter(pk=session.pk).update(
         achieved=achieved.strip(), learnings=learnings.strip()
@@ -102,9 +111,15 @@ def session_save(*, actor: User, session: Session, achieved: str, learnings: str
 
 
 def session_add_next_action(
-    *, actor: User, session: Session, owner: User, description: str, due_on: date | None = None
+    *,
+    actor: User,
+    session: Session,
+    owner: User,
+    description: str,
+    due_on: date | None = None,
+    access: GroupAccess | None = None,
 ) -> NextAction:
-    require(actor, session.group, Need.MODERATE)
+    require(actor, session.group, Need.MODERATE, access=access)
     _require_open(session)
     description = description.strip()
     if not description:
@@ -120,9 +135,11 @@ def session_add_next_action(
     )
 
 
-def session_add_question(*, actor: User, session: Session, text: str) -> "Question":
+def session_add_question(
+    *, actor: User, session: Session, text: str, access: GroupAccess | None = None
+) -> "Question":
     """A new question from the session becomes one of the group's powerful questions."""
-    require(actor, session.group, Need.MODERATE)
+    require(actor, session.group, Need.MODERATE, access=access)
     _require_open(session)
 
     return question_ask(actor=actor, group=session.group, text=text)
@@ -141,13 +158,18 @@ def session_require_closable(*, session: Session) -> None:
 
 @transaction.atomic
 def session_close(
-    *, actor: User, session: Session, achieved: str | None = None, learnings: str | None = None
+    *,
+    actor: User,
+    session: Session,
+    achieved: str | None = None,
+    learnings: str | None = None,
+    access: GroupAccess | None = None,
 ) -> Session:
     """Close the session: save it and send every member the summary."""
     session = (
         Session.objects.select_for_update().select_related("meeting", "group").get(pk=session.pk)
     )
-    require(actor, session.group, Need.MODERATE)
+    require(actor, session.group, Need.MODERATE, access=access)
     if session.closed_at is not None:
         return session
     session_require_closable(session=session)
