@@ -125,11 +125,11 @@ deploy-check: setup
 
 # pytest-xdist workers: each gets its own test database (pytest-django) and its own Redis cache
 # and broker databases (tests/conftest.py, at most 6). Many tests wait on a live server, a
-# Celery worker or gunicorn rather than compute, so one more worker than cores pays off.
-# The main run stays in one process for now (0): in an xdist worker pytest-cov starts measuring
-# only after pytest-django has imported every app, so module-level lines count as missed and the
-# coverage floor fails (80% measured instead of 94%). The SQLite pass has no coverage.
-TEST_WORKERS ?= 0
+# Celery worker or gunicorn rather than compute, so one more worker than cores pays off in the
+# short SQLite pass; the main run takes one worker per core (pytest-cov combines the workers'
+# coverage; 0 runs it in one process). Coverage reads the source when it reports: edit no file
+# of the apps while a run is going, or its line numbers no longer match and the floor fails.
+TEST_WORKERS ?= 2
 SQLITE_WORKERS ?= 3
 
 test: setup lock-check deploy-check system-deps services $(AXE)
