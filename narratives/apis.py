@@ -1,14 +1,14 @@
 """The narratives API: the same services and permission rules as the pages."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from groups.models import Group, Membership, Network, NetworkMembership
-from groups.permissions import group_for_user, network_for_user, visible_networks_q
+from groups.models import Group, Network
+from groups.permissions import group_for_user, network_for_user
 from impact.api.serializers import ModelSerializer, StrictBooleanField, StrictCharField
 from impact.ids import IdRelatedField
 from narratives import services
@@ -18,55 +18,11 @@ from narratives.permissions import (
     initiative_for_user,
     narrative_for_user,
     question_for_user,
+    visible_group_items,
+    visible_help_requests,
+    visible_narratives,
+    visible_questions,
 )
-
-
-def _scopes(user) -> dict:
-    """The ids a person's visibility rests on, as subqueries (no round trips)."""
-    active = Membership.objects.active().filter(user=user)
-    return {
-        "groups": active.values("group_id"),
-        "moderated": active.filter(role=Membership.Role.MODERATOR).values("group_id"),
-        "organized": NetworkMembership.objects.filter(
-            user=user, role=NetworkMembership.Role.ORGANIZER
-        ).values("network_id"),
-    }
-
-
-def visible_narratives(user):
-    s = _scopes(user)
-    published = Q(status=Narrative.Status.PUBLISHED)
-    network_level = Q(network__isnull=False) & (
-        Q(network__in=s["organized"]) | (published & visible_networks_q(user, "network__"))
-    )
-    group_level = Q(group__isnull=False) & (
-        Q(group__network__in=s["organized"])
-        | Q(group__in=s["moderated"])
-        | (published & Q(group__in=s["groups"]))
-    )
-    return Narrative.objects.filter(network_level | group_level)
-
-
-def visible_questions(user):
-    s = _scopes(user)
-    wide = (Q(group__isnull=True) | Q(posed_to_network=True)) & (
-        visible_networks_q(user, "network__")
-    )
-    own = Q(group__in=s["groups"]) | Q(network__in=s["organized"])
-    # A draft narrative's questions are for its authors only (as question_access says).
-    not_a_draft = (
-        Q(narrative__isnull=True)
-        | Q(narrative__status=Narrative.Status.PUBLISHED)
-        | Q(narrative__network__in=s["organized"])
-        | Q(narrative__group__network__in=s["organized"])
-        | Q(narrative__group__in=s["moderated"])
-    )
-    return Question.objects.filter((wide | own) & not_a_draft)
-
-
-def visible_group_items(model, user):
-    s = _scopes(user)
-    return model.objects.filter(Q(group__in=s["groups"]) | Q(group__network__in=s["organized"]))
 
 
 class NarrativeSerializer(ModelSerializer):
@@ -435,15 +391,7 @@ class HelpRequestViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return HelpRequest.objects.none()
-        s = _scopes(self.request.user)
-        raised = Q(raised_to_network=True) & Q(
-            group__network__in=Membership.objects.active()
-            .filter(user=self.request.user)
-            .values("group__network_id")
-        )
-        return HelpRequest.objects.filter(
-            Q(group__in=s["groups"]) | Q(group__network__in=s["organized"]) | raised
-        )
+        return visible_help_requests(self.request.user)
 
     def get_object(self):
         help_request, _access = help_for_user(self.request.user, self.kwargs["pk"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from groups.models import Membership, NetworkMembership
@@ -20,6 +21,7 @@ from groups.permissions import (
     group_content_for_user,
     is_organizer,
     network_role,
+    visible_networks_q,
 )
 from impact.models import User
 from narratives.models import HelpRequest, Initiative, Narrative, Question
@@ -162,3 +164,69 @@ def help_for_user(
     if help_request is None:
         raise Http404
     return help_request, check(help_access(user, help_request), need)
+
+
+# The same rules as filters, for the API's lists ------------------------------------------------
+
+
+def _scopes(user: User) -> dict[str, QuerySet]:
+    """The ids a person's visibility rests on, as subqueries (no round trips)."""
+    active = Membership.objects.active().filter(user=user)
+    return {
+        "groups": active.values("group_id"),
+        "moderated": active.filter(role=Membership.Role.MODERATOR).values("group_id"),
+        "organized": NetworkMembership.objects.filter(
+            user=user, role=NetworkMembership.Role.ORGANIZER
+        ).values("network_id"),
+    }
+
+
+def visible_narratives(user: User) -> QuerySet[Narrative]:
+    """`narrative_access(...).view` as a filter."""
+    s = _scopes(user)
+    published = Q(status=Narrative.Status.PUBLISHED)
+    network_level = Q(network__isnull=False) & (
+        Q(network__in=s["organized"]) | (published & visible_networks_q(user, "network__"))
+    )
+    group_level = Q(group__isnull=False) & (
+        Q(group__network__in=s["organized"])
+        | Q(group__in=s["moderated"])
+        | (published & Q(group__in=s["groups"]))
+    )
+    return Narrative.objects.filter(network_level | group_level)
+
+
+def visible_questions(user: User) -> QuerySet[Question]:
+    """`question_access(...).view` as a filter."""
+    s = _scopes(user)
+    wide = (Q(group__isnull=True) | Q(posed_to_network=True)) & (
+        visible_networks_q(user, "network__")
+    )
+    own = Q(group__in=s["groups"]) | Q(network__in=s["organized"])
+    # A draft narrative's questions are for its authors only (as question_access says).
+    not_a_draft = (
+        Q(narrative__isnull=True)
+        | Q(narrative__status=Narrative.Status.PUBLISHED)
+        | Q(narrative__network__in=s["organized"])
+        | Q(narrative__group__network__in=s["organized"])
+        | Q(narrative__group__in=s["moderated"])
+    )
+    return Question.objects.filter((wide | own) & not_a_draft)
+
+
+def visible_group_items(model: type[Model], user: User) -> QuerySet:
+    """A group's own rows (initiatives): those of my groups and of the networks I organize."""
+    s = _scopes(user)
+    return model.objects.filter(Q(group__in=s["groups"]) | Q(group__network__in=s["organized"]))
+
+
+def visible_help_requests(user: User) -> QuerySet[HelpRequest]:
+    """`help_access(...).view` as a filter: my groups' requests, my networks' (organizers), and
+    those raised to a network where I am in a group."""
+    s = _scopes(user)
+    raised = Q(raised_to_network=True) & Q(
+        group__network__in=Membership.objects.active().filter(user=user).values("group__network_id")
+    )
+    return HelpRequest.objects.filter(
+        Q(group__in=s["groups"]) | Q(group__network__in=s["organized"]) | raised
+    )
