@@ -71,7 +71,7 @@ def world(db, settings):
         group=group,
         description=payload[:200],
         notes=payload,
-        happened_on=timezone.localdate(),
+        happened_on=timezone.localdate(timezone=member.zone),  # the day in the member's calendar
         effort_minutes=30,
         impacts=[(metric.pk, 3)],
     )

@@ -117,7 +117,9 @@ def _with_metrics(world: dict) -> dict:
     shared = metrics.network_metric_define(
         actor=organizer, network=target.network, name="People reached", unit="people"
     )
-    today = timezone.localdate()
+    # The member's own today: a day is checked in the person's calendar, which may already be
+    # tomorrow where they live (this failed an hour a day before).
+    today = timezone.localdate(timezone=member.zone)
     action = metrics.action_log(
         user=member,
         group=target,
