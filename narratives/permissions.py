@@ -85,18 +85,17 @@ def question_access(user: User | AnonymousUser, question: Question) -> QuestionA
         # A draft narrative's questions are part of the draft: only its authors see them.
         return QuestionAccess(False, False, False)
     organizer = is_organizer(user, question.network_id)
+    # A group's question (posed to the network or not): its moderators manage it.
+    access = group_access(user, question.group) if question.group_id is not None else None
     if question.is_network_wide:
         view = organizer or can_view_network(
             user, question.network, network_role(user, question.network)
         )
         answer = organizer or in_a_group_of(user, question.network_id)
     else:
-        access = group_access(user, question.group)
         view, answer = access.see_members, access.see_members
     manage = view and (
-        question.asked_by_id == user.pk
-        or organizer
-        or (not question.is_network_wide and access.moderate)
+        question.asked_by_id == user.pk or organizer or (access is not None and access.moderate)
     )
     return QuestionAccess(
         view=view,

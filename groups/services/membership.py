@@ -169,7 +169,11 @@ def _tell(
 def _decide(request: JoinRequest, status: str, *, now: datetime, by: User | None = None) -> None:
     """Record a decision on a request: accepted or declined, when, and by whom (a seat that
     opened decides by itself)."""
-    request.status, request.decided_at, request.decided_by = status, now, by
+    request.status, request.decided_at = status, now
+    if by is None:
+        request.save(update_fields=["status", "decided_at"])
+        return
+    request.decided_by = by
     request.save(update_fields=["status", "decided_at", "decided_by"])
 
 

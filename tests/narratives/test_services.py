@@ -23,6 +23,7 @@ from narratives.permissions import (
     help_for_user,
     initiative_for_user,
     narrative_for_user,
+    question_access,
     question_for_user,
 )
 from tests.factories import UserFactory
@@ -704,3 +705,12 @@ def test_five_simultaneous_starts_leave_exactly_three_active(moderator, group, p
     assert sum(r is not None for r in results) == 2
     assert len(errors) == 3
     assert all(isinstance(e, ValidationError) and "status" in e.message_dict for e in errors)
+
+
+def test_a_groups_moderators_still_manage_its_question_once_posed_to_the_network(
+    moderator, posed_question
+):
+    assert question_access(moderator, posed_question).manage
+    services.question_mark_answered(actor=moderator, question=posed_question)
+    posed_question.refresh_from_db()
+    assert posed_question.status == Question.Status.ANSWERED
