@@ -67,16 +67,14 @@ class GroupAccess:
         return getattr(self, Need(need).value)
 
 
-def check(
-    access: AccessT, need: str, *, hidden_unless: str = "view", message: str | None = None
-) -> AccessT:
+def check(access: AccessT, need: str, *, hidden_unless: str = "view") -> AccessT:
     """404 unless `access` has `hidden_unless`, then 403 (with the reason) unless it has `need`.
     `access` is one of the apps' access records (GroupAccess, NarrativeAccess, ...), whose
     fields are the needs that can be asked of it."""
     if not getattr(access, hidden_unless):
         raise Http404
     if not getattr(access, need):
-        raise PermissionDenied(message or DENIED.get(need, ""))
+        raise PermissionDenied(DENIED.get(need, ""))
     return access
 
 
@@ -98,16 +96,6 @@ def is_member(user: User, group: Group, seat: Membership | None = None) -> bool:
     ):
         return True
     return Membership.objects.active().filter(group=group, user=user).exists()
-
-
-def can_moderate(user: User, group: Group) -> bool:
-    """A moderator of the group, or an organizer of its network."""
-    moderator = (
-        Membership.objects.active()
-        .filter(group=group, user=user, role=Membership.Role.MODERATOR)
-        .exists()
-    )
-    return moderator or is_organizer(user, group.network_id)
 
 
 def readable_group_ids(user: User) -> list[int]:
@@ -248,12 +236,6 @@ def group_for_user(
     if group is None:
         raise Http404
     return group, _check(_access(user, group, None, group.viewer_network_role), need)
-
-
-def require_access(user: User | AnonymousUser, group: Group, need: Need = Need.VIEW) -> GroupAccess:
-    """The person's access to a group already fetched: 404 if they may not see it, 403 if they
-    may see it but lack `need`."""
-    return _check(group_access(user, group), need)
 
 
 def _check(access: GroupAccess, need: Need, *, hidden_unless: Need = Need.VIEW) -> GroupAccess:
