@@ -50,6 +50,7 @@ def _on_db(url: str, number: int) -> str:
 
 
 def pytest_configure(config):
+    _fast_password_hashing()
     _live_server_without_nagle()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     index = int(re.sub(r"\D", "", worker) or 0)
@@ -58,6 +59,16 @@ def pytest_configure(config):
     if index >= len(WORKER_REDIS_DBS):
         raise pytest.UsageError(f"at most {len(WORKER_REDIS_DBS)} xdist workers: one Redis db each")
     _use_redis_dbs(*WORKER_REDIS_DBS[index])
+
+
+def _fast_password_hashing() -> None:
+    """The production hasher spends ~0.25 s on each password on purpose, and nearly every test
+    creates people: with it, hashing was most of the suite's time. The tests check who gets in,
+    not how hard a password is to crack. Set before any hashing, so nothing caches the old list;
+    the servers the tests start as subprocesses never check a password the tests made."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _live_server_without_nagle() -> None:

@@ -29,9 +29,8 @@ MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "10")
 
 
 @pytest.fixture
-def people(settings, monkeypatch):
+def people(monkeypatch):
     """A group with a moderator and a member, each with an API token."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The run makes thousands of writes a minute; the rate limits have their own tests.
     for throttle in (WriteRateThrottle, ScopedRateThrottle):
         monkeypatch.setattr(throttle, "THROTTLE_RATES", {"token": None, "write": None})

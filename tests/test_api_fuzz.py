@@ -38,7 +38,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def tokens(transactional_db, settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     """A member of a group and the organizer of its network, each with an API token."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer, member = UserFactory(), UserFactory()
     network = group_services.network_create(creator=organizer, name="Fuzz Town")
     group = group_services.group_create(

@@ -49,8 +49,7 @@ def assert_inert(html: str) -> None:
 
 
 @pytest.fixture
-def world(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db):
     payload = " ".join(PAYLOADS)
     organizer = UserFactory(display_name=PAYLOADS[0][:80])
     member = UserFactory(display_name=PAYLOADS[1][:80])

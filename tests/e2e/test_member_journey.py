@@ -16,9 +16,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture
-def river_crew(transactional_db, settings):
+def river_crew(transactional_db):
     """A group that measures trees planted, and a member who has logged nothing yet."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer = UserFactory(display_name="Olga Organizer")
     network = group_services.network_create(creator=organizer, name="Green Town")
     moderator = UserFactory(display_name="Mo Moderator")

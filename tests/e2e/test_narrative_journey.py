@@ -18,10 +18,8 @@ ANSWER = "Willows and alders: they root fast and like wet feet."
 
 
 @pytest.fixture
-def two_groups(transactional_db, settings):
+def two_groups(transactional_db):
     """A public network with two groups: Riverbank (Asha asks) and Solar (Bo answers)."""
-    # Sign-in checks a password on every login; the production hasher costs ~0.3 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer = UserFactory(username="olga", display_name="Olga Organizer")
     network = services.network_create(creator=organizer, name="Green Town")
     groups = {}

@@ -14,9 +14,3 @@ def broker_down():
 def celery_eager():
     with support.celery_eager():
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The real hasher is slow on purpose; these tests check who gets in, not how hard it is.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 import redis
 import requests
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,8 +48,10 @@ PURPOSES = {  # what each email is, from its subject
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing():
-    """Not here: the web processes check passwords with the production hashers."""
+def _production_password_hashing(settings):
+    """The web processes check passwords with the production hashers, so the people who sign
+    in there get their passwords hashed the production way (the suite hashes fast)."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -10,12 +10,6 @@ from tests.factories import UserFactory
 from tests.metrics.support import STATEMENT, join, started_days_ago
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every test creates people; the production hasher costs ~0.3 s per password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def organizer(db):
     return UserFactory(display_name="Olga Organizer")
