@@ -11,12 +11,6 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.groups.support import STATEMENT
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every test creates people; the production hasher costs ~0.3 s per password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def organizer(db):
     return UserFactory(display_name="Olga Organizer")
