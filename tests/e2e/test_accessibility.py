@@ -17,8 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo():
     from groups.demo import seed_groups
     from groups.meetings.demo import seed_meetings
     from groups.models import Group, Network

@@ -14,10 +14,8 @@ STATEMENT = "I plant trees every weekend and want to do it with neighbours."
 
 
 @pytest.fixture
-def full_group(transactional_db, settings):
+def full_group(transactional_db):
     """A public network with an open group of 15, filled through the join service."""
-    # Sign-in checks a password on every login; the production hasher costs ~0.3 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer = UserFactory(username="olga", display_name="Olga Organizer")
     network = services.network_create(creator=organizer, name="Green Town")
     moderator = UserFactory(display_name="Mo Moderator")

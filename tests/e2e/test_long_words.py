@@ -27,9 +27,8 @@ def page_width(page: Page) -> tuple[int, int]:
 
 
 @pytest.fixture
-def long_words(transactional_db, settings):
+def long_words(transactional_db):
     """A group where every kind of text someone types holds one enormous word."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer = UserFactory(username="olga", display_name="Olga Organizer")
     network = group_services.network_create(creator=organizer, name="Green Town")
     moderator = UserFactory(username="mo", display_name="Mo Moderator")

@@ -20,9 +20,8 @@ STATEMENT = "I plant trees every weekend and want to do it with neighbours."
 
 
 @pytest.fixture
-def reflection_meeting(transactional_db, settings):
+def reflection_meeting(transactional_db):
     """A group of four meeting for its weekly reflection in two days."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     organizer = UserFactory(username="olga", display_name="Olga Organizer")
     network = group_services.network_create(creator=organizer, name="Green Town")
     moderator = UserFactory(username="mo", display_name="Mo Moderator")

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -304,14 +304,10 @@ def world(django_db_setup, django_db_blocker):
     `db`), so every request still starts from exactly this world. Each role signs in once here;
     a case's client carries that session."""
     with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            built = _build_world()
+        built = _build_world()
         built["sessions"] = _sessions(built["people"])
         yield built
         transaction.set_rollback(True)
-
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _sessions(people: dict) -> dict:

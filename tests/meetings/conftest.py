@@ -15,7 +15,6 @@ from tests.groups import conftest as group_fixtures
 from tests.groups.support import STATEMENT
 
 # The group tests' cast and helpers serve here too (fixtures are found by their names here).
-_fast_password_hashing = group_fixtures._fast_password_hashing
 organizer = group_fixtures.organizer
 network = group_fixtures.network
 moderator = group_fixtures.moderator

@@ -19,7 +19,6 @@ from tests.groups.support import STATEMENT
 # The usual cast comes from the groups tests (pytest finds fixtures by name in this module):
 # an organizer and their public network, a group with its moderator and a member, an outsider
 # in no network, another network's organizer, an API client, and the fast password hasher.
-_fast_password_hashing = groups_conftest._fast_password_hashing
 organizer = groups_conftest.organizer
 network = groups_conftest.network
 moderator = groups_conftest.moderator
