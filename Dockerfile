@@ -59,6 +59,7 @@ EXPOSE 8000
 # header is the first of ALLOWED_HOSTS, so the check passes however the site is named.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.').replace('*', '') or 'localhost'; u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=4)"]
-# gunicorn reads WEB_CONCURRENCY (workers) and FORWARDED_ALLOW_IPS from the environment.
+# gunicorn with uvicorn workers (impact/gunicorn.py) serves pages and the live room's sockets;
+# it reads WEB_CONCURRENCY (workers) and FORWARDED_ALLOW_IPS from the environment.
 # Migrations are not run here: docker-compose.yml's web service runs them before gunicorn.
-CMD ["gunicorn", "impact.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:impact.gunicorn"]

@@ -169,7 +169,7 @@ def start_gunicorn() -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(Path(PY).parent / "gunicorn"),
-            "impact.wsgi:application",
+            *("-c", "python:impact.gunicorn"),  # as production runs it
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
@@ -177,7 +177,7 @@ def start_gunicorn() -> subprocess.Popen:
             "--log-level",
             "warning",
         ],
-        env=env(LARGE_DB),
+        env=env(LARGE_DB, GUNICORN_ACCESS_LOG=""),
         cwd=ROOT,
     )
 

@@ -10,6 +10,8 @@ from groups.meetings.models import (
     MeetingResponse,
     NextAction,
     Reflection,
+    Room,
+    RoomPresence,
     Session,
 )
 from groups.models import (
@@ -247,6 +249,29 @@ class NextActionAdmin(admin.ModelAdmin):
     search_fields = ["description", "owner__username", "group__name"]
     raw_id_fields = ["session", "group", "owner"]
     list_select_related = ["owner", "group"]
+
+
+class RoomPresenceInline(admin.TabularInline):
+    model = RoomPresence
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    """The live rooms, to look at (and, if a meeting is stuck, to hand its facilitation on)."""
+
+    list_display = ["session", "step", "facilitator", "version", "updated_at"]
+    raw_id_fields = ["session", "facilitator", "stand_in"]
+    list_select_related = ["session__meeting__group", "facilitator"]
+    inlines = [RoomPresenceInline]
+
+
+@admin.register(RoomPresence)
+class RoomPresenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "room", "screens", "ready_on", "joined_at"]
+    raw_id_fields = ["room", "user"]
+    list_select_related = ["user", "room"]
 
 
 @admin.register(CalendarFeed)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "channels",
     "allauth",
     "allauth.account",
     "impact",
@@ -70,6 +71,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "impact.urls"
 WSGI_APPLICATION = "impact.wsgi.application"
+# Pages and the live meeting room's sockets (impact/asgi.py), served by uvicorn.
+ASGI_APPLICATION = "impact.asgi.application"
 
 TEMPLATES = [
     {
@@ -124,6 +127,19 @@ SHARED_PARTS_SECONDS = env.int("SHARED_PARTS_SECONDS", default=600) if REDIS_URL
 # through to the database (a cache flush signs nobody out).
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The live meeting room's messages between processes: Redis when there is one; otherwise in
+# memory, which reaches every socket of the one process `make run` starts.
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]},
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 
 AUTH_USER_MODEL = "impact.User"
 AUTHENTICATION_BACKENDS = [

@@ -109,6 +109,11 @@ def _use_redis_dbs(cache_db: int, broker_db: int) -> None:
         caches["default"]["LOCATION"] = settings.REDIS_URL
         settings.CACHES = caches
         setting_changed.send(sender=None, setting="CACHES", value=caches, enter=True)
+        # The live room's layer too: group names hold ids that every worker's database reuses.
+        layers = {"default": {**settings.CHANNEL_LAYERS["default"]}}
+        layers["default"]["CONFIG"] = {"hosts": [settings.REDIS_URL]}
+        settings.CHANNEL_LAYERS = layers
+        setting_changed.send(sender=None, setting="CHANNEL_LAYERS", value=layers, enter=True)
     if app.configured:
         app.conf.broker_url = settings.CELERY_BROKER_URL
 

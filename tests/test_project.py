@@ -11,7 +11,8 @@ def test_compose_file_has_the_production_services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
-    assert "gunicorn impact.wsgi:application" in services["web"]["command"]
+    # gunicorn with uvicorn workers: pages and the live room's sockets (impact/gunicorn.py).
+    assert "gunicorn -c python:impact.gunicorn" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A impact worker")
     assert services["beat"]["command"].startswith("celery -A impact beat")
     for name in ("web", "worker", "beat"):

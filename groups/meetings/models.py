@@ -252,6 +252,8 @@ class Session(models.Model):
     achieved = models.TextField(_("what we achieved"), blank=True)
     learnings = models.TextField(_("what we learned"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # Counts saves of the notes: an edit made on an older version is not saved over a newer one.
+    notes_version = models.PositiveIntegerField(default=0)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -310,3 +312,72 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.user}"
+
+
+class Room(models.Model):
+    """The live room of a reflection session: the step the group is on, its timer (held here,
+    so every screen and every late joiner counts down the same) and who facilitates."""
+
+    cache_scopes = ()
+
+    class Step(models.TextChoices):
+        # The agenda's sections, in order; each value is its section's id on the room's page.
+        IMPACT = "impact", _("Impact")
+        REFLECTIONS = "reflections", _("Reflections")
+        HELP = "help", _("Stuck and help")
+        QUESTIONS = "questions", _("Questions")
+        REVIEW = "review", _("Last actions")
+        PULSE = "pulse", _("Pulse")
+        NEXT = "next", _("Next actions")
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="room")
+    step = models.CharField(max_length=20, choices=Step.choices, default=Step.IMPACT)
+    # A running timer has an end; a paused one keeps the seconds it had left; neither: no timer.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_left = models.PositiveIntegerField(null=True, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A member the facilitator named, who may take over while no moderator is in the room.
+    stand_in = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Counts every change, so a client that reconnects knows whether it missed one.
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting room")
+        verbose_name_plural = _("meeting rooms")
+
+    def __str__(self) -> str:
+        return f"Room of {self.session}"
+
+
+class RoomPresence(models.Model):
+    """Who is in a room (one row per person, counting their open screens) and whether they
+    are ready to move on from the step the group is on."""
+
+    cache_scopes = ()
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    screens = models.PositiveSmallIntegerField(default=0)
+    ready_on = models.CharField(max_length=20, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("room presence")
+        verbose_name_plural = _("room presences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "user"],
+                name="one_presence_per_room",
+                violation_error_message=_("This person is already in the room."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room}"

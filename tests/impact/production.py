@@ -133,11 +133,9 @@ class ProductionShape:
         port = free_port()
         command = [
             _program("gunicorn"),
-            "impact.wsgi:application",
+            *("-c", "python:impact.gunicorn"),  # as the image and docker-compose.yml run it
             *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
-            *("--access-logfile", "-", "--error-logfile", "-"),
-            # Not the control socket in the home folder that every gunicorn would share.
-            "--no-control-socket",
+            *("--error-logfile", "-"),
         ]
         return self._start(Web, name, command, url=f"http://127.0.0.1:{port}")
 

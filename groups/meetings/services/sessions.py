@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.meetings import live
 from groups.meetings.models import (
     Meeting,
     NextAction,
@@ -17,9 +18,11 @@ from groups.meetings.models import (
 )
 from groups.meetings.selectors import reflection_numbers
 from groups.meetings.services.reminders import reflection_group_lines
+from groups.meetings.services.room import room_session_closed
 from groups.meetings.services.schedule import active_members
 from groups.models import Membership
 from groups.permissions import GroupAccess, Need, require
+from impact.exceptions import Conflict
 from impact.models import User
 from impact.services import (
     notify,
@@ -100,13 +103,30 @@ def session_save(
     achieved: str,
     learnings: str,
     access: GroupAccess | None = None,
+    base_version: int | None = None,
 ) -> Session:
+    """Save the session's notes. `base_version`: the notes_version the words were typed on; if
+    someone saved other words since, nothing is overwritten (Conflict, with theirs)."""
     require(actor, session.group, Need.MODERATE, access=access)
-    _require_open(session)
-    Session.objects.filter(pk=session.pk).update(
-        achieved=achieved.strip(), learnings=learnings.strip()
-    )
-    session.achieved, session.learnings = achieved.strip(), learnings.strip()
+    achieved, learnings = achieved.strip(), learnings.strip()
+    with transaction.atomic():
+        current = Session.objects.select_for_update().get(pk=session.pk)
+        if current.closed_at is not None:
+            raise ValidationError(_("This session is closed."))
+        if (current.achieved, current.learnings) != (achieved, learnings):
+            if base_version is not None and base_version != current.notes_version:
+                session.achieved, session.learnings = current.achieved, current.learnings
+                session.notes_version = current.notes_version
+                raise Conflict(
+                    _("Someone else changed these notes meanwhile: nothing was overwritten.")
+                )
+            current.notes_version += 1
+            Session.objects.filter(pk=session.pk).update(
+                achieved=achieved, learnings=learnings, notes_version=current.notes_version
+            )
+            live.part_changed(session.group_id, "notes")
+    session.achieved, session.learnings = achieved, learnings
+    session.notes_version = current.notes_version
     return session
 
 
@@ -126,13 +146,15 @@ def session_add_next_action(
         raise ValidationError({"description": _("Say what the next action is.")})
     if not Membership.objects.active().filter(group=session.group, user=owner).exists():
         raise ValidationError({"owner": _("The owner must be a member of the group.")})
-    return NextAction.objects.create(
+    item = NextAction.objects.create(
         session=session,
         group=session.group,
         owner=owner,
         description=description[:200],
         due_on=due_on,
     )
+    live.part_changed(session.group_id, "next")
+    return item
 
 
 def session_add_question(
@@ -142,7 +164,9 @@ def session_add_question(
     require(actor, session.group, Need.MODERATE, access=access)
     _require_open(session)
 
-    return question_ask(actor=actor, group=session.group, text=text)
+    question = question_ask(actor=actor, group=session.group, text=text)
+    live.part_changed(session.group_id, "questions")
+    return question
 
 
 def session_require_closable(*, session: Session) -> None:
@@ -208,6 +232,7 @@ def session_close(
         url=reverse("groups:session_detail", args=[session.pk]),
         subject=session,
     )
+    room_session_closed(session)
     return session
 
 
@@ -221,4 +246,5 @@ def next_action_done(*, user: User, next_action: NextAction, done: bool = True) 
         )
     NextAction.objects.filter(pk=next_action.pk).update(done_at=timezone.now() if done else None)
     next_action.done_at = timezone.now() if done else None
+    live.part_changed(next_action.group_id, "review")
     return next_action

@@ -1,0 +1,159 @@
+"""The live meeting room's socket: it carries the room's changes to every screen and a
+person's moves to the room services, and decides nothing itself. Who may join and who may do
+what are the permission rules the pages use; every write is a service call."""
+
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from groups.meetings import live
+from groups.meetings.models import Room
+from groups.meetings.services import room as room_services
+from groups.permissions import Need, meeting_for_user
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME = 4096  # characters: the largest message a client has any reason to send
+RATE_PER_SECOND = 5  # messages a screen may send, sustained...
+BURST = 15  # ...after a burst of this many
+CLOSE_AFTER_REFUSED = 30  # messages refused for speed before the socket is closed
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """One screen in a meeting's room (/ws/meetings/<pk>/room/)."""
+
+    room: Room | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.meeting_pk = int(self.scope["url_route"]["kwargs"]["pk"])
+        try:
+            self.meeting, self.access = await database_sync_to_async(meeting_for_user)(
+                user, self.meeting_pk, need=Need.SEE_MEMBERS
+            )
+        except (Http404, PermissionDenied):
+            await self.close(code=4403)
+            return
+        self.group_name = live.room_group(self.meeting.group_id)
+        # In the group before entering, so no change between the two is missed.
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+        try:
+            self.room = await database_sync_to_async(room_services.room_enter)(
+                user=user, meeting=self.meeting, access=self.access
+            )
+        except ValidationError as exc:
+            await self.send_json({"type": "closed", "message": " ".join(exc.messages)})
+            await self.close(code=4409)
+            return
+        self.tokens, self.stamp, self.refused = float(BURST), time.monotonic(), 0
+        await self.send_json(await database_sync_to_async(room_services.room_state)(self.room.pk))
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group_name", None):
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        if self.room is not None:
+            await database_sync_to_async(room_services.room_leave)(
+                user=self.scope["user"], room=self.room
+            )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.room is None:
+            return
+        if text_data is None or len(text_data) > MAX_FRAME:
+            await self.send_json({"type": "error", "message": _("Message too large.")})
+            await self.close(code=1009)
+            return
+        if not self._take_token():
+            self.refused += 1
+            if self.refused >= CLOSE_AFTER_REFUSED:
+                await self.close(code=4429)
+            else:
+                await self.send_json({"type": "error", "message": _("Slow down.")})
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "message": _("Not JSON.")})
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_json({"type": "error", "message": _("Send an object with a type.")})
+            return
+        await self.receive_json(message)
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE_PER_SECOND)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        kind = content["type"]
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        handler = ACTIONS.get(kind)
+        if handler is None:
+            await self.send_json(
+                {"type": "error", "message": _("Unknown type: %(type)s") % {"type": kind[:40]}}
+            )
+            return
+        try:
+            await database_sync_to_async(handler)(self.scope["user"], self.room, content)
+        except ValidationError as exc:
+            await self.send_json({"type": "error", "message": " ".join(exc.messages)})
+        except (PermissionDenied, Http404, ObjectDoesNotExist) as exc:
+            await self.send_json({"type": "error", "message": str(exc) or _("Not allowed.")})
+        except Exception:  # one bad message never takes the room down
+            log.exception("room message failed: %r", content.get("type"))
+            await self.send_json({"type": "error", "message": _("Something went wrong.")})
+
+    # Messages from the room's group (sent by the services after commit).
+    async def room_state(self, event: dict) -> None:
+        state = event["state"]
+        if state["meeting"] != self.meeting_pk:
+            return  # another of the group's meetings
+        await self.send_json(state)
+        if state["closed"]:
+            await self.close()
+
+    async def room_part(self, event: dict) -> None:
+        await self.send_json({"type": "changed", "part": event["part"]})
+
+
+def _int_or_none(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({"user": _("Choose a member of the group.")})
+    return value
+
+
+# What a screen may ask of the room: the services check who may.
+ACTIONS = {
+    "move": lambda user, room, m: room_services.room_move(
+        actor=user, room=room, step=str(m.get("step", ""))
+    ),
+    "timer": lambda user, room, m: room_services.room_timer(
+        actor=user, room=room, action=str(m.get("action", "")), minutes=m.get("minutes")
+    ),
+    "ready": lambda user, room, m: room_services.room_ready(
+        user=user, room=room, ready=m.get("ready") is True
+    ),
+    "take_over": lambda user, room, m: room_services.room_take_over(actor=user, room=room),
+    "stand_in": lambda user, room, m: room_services.room_name_stand_in(
+        actor=user, room=room, user_id=_int_or_none(m.get("user"))
+    ),
+}

@@ -1,0 +1,408 @@
+"""The live meeting room's socket, through Channels' communicator against the real Redis
+channel layer: who may join, what each person may do, and what hostile messages get."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from groups import services as group_services
+from groups.meetings import services
+from groups.meetings.models import Meeting, MeetingResponse, Room
+from groups.meetings.routing import websocket_urlpatterns
+from tests.factories import UserFactory
+from tests.groups.support import STATEMENT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUTER = URLRouter(websocket_urlpatterns)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs its screens in its own event loop; Redis layer's connections belong to
+    the loop that opened them, so each test starts with a new layer."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def room_world():
+    """A group meeting now: a moderator, a second moderator, two members; a neighbour in the
+    network's other group, the network's organizer, an outsider and another network's
+    organizer."""
+    organizer = UserFactory(display_name="Olga Organizer")
+    network = group_services.network_create(creator=organizer, name="Green Town")
+    moderator = UserFactory(display_name="Mo Moderator")
+    group_services.network_add_person(network=network, user=moderator)
+    group = group_services.group_create(
+        organizer=organizer, network=network, name="River", purpose="Rivers.", moderator=moderator
+    )
+    members = [UserFactory(display_name=name) for name in ("Ana Lima", "Ben Ode", "Cy Moss")]
+    for person in members:
+        group_services.group_join(user=person, group=group, statement=STATEMENT)
+    second = members[2]
+    group_services.membership_set_role(
+        actor=moderator, membership=group.memberships.get(user=second), role="moderator"
+    )
+    other = group_services.group_create(
+        organizer=organizer, network=network, name="Solar", purpose="Sun.", moderator=organizer
+    )
+    neighbour = UserFactory()
+    group_services.group_join(user=neighbour, group=other, statement=STATEMENT)
+    other_organizer = UserFactory()
+    group_services.network_create(creator=other_organizer, name="Elsewhere")
+    meeting = Meeting.objects.create(group=group, starts_at=timezone.now() - timedelta(minutes=5))
+    other_meeting = Meeting.objects.create(group=other, starts_at=timezone.now())
+    return {
+        "meeting": meeting,
+        "other_meeting": other_meeting,
+        "group": group,
+        "anonymous": AnonymousUser(),
+        "outsider": UserFactory(),
+        "neighbour": neighbour,
+        "member": members[0],
+        "member2": members[1],
+        "moderator": moderator,
+        "moderator2": second,
+        "organizer": organizer,
+        "other_organizer": other_organizer,
+    }
+
+
+class Screen:
+    """One screen in a room: a communicator signed in as `user`."""
+
+    def __init__(self, user, meeting_pk: int):
+        self.ws = WebsocketCommunicator(ROUTER, f"/ws/meetings/{meeting_pk}/room/")
+        self.ws.scope["user"] = user
+
+    async def open(self) -> dict | None:
+        connected, _code = await self.ws.connect()
+        return await self.ws.receive_json_from(timeout=3) if connected else None
+
+    async def send(self, **message) -> None:
+        await self.ws.send_json_to(message)
+
+    async def next(self, kind: str, timeout: float = 2) -> dict:
+        """The next message of `kind` (states and errors may come in between)."""
+        while True:
+            message = await self.ws.receive_json_from(timeout=timeout)
+            if message["type"] == kind:
+                return message
+
+    async def state_where(self, test) -> dict:
+        """The first state for which `test(state)` holds (screens see every change, in order,
+        including the joins that came before)."""
+        while not test(state := await self.next("state")):
+            pass
+        return state
+
+    async def close(self) -> None:
+        await self.ws.disconnect()
+
+
+def run(scenario):
+    return async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize(
+    ("role", "joins"),
+    [
+        ("anonymous", False),
+        ("outsider", False),
+        ("neighbour", False),
+        ("other_organizer", False),
+        ("member", True),
+        ("moderator", True),
+        ("organizer", True),
+    ],
+)
+def test_each_role_joins_the_room_as_the_rules_say(room_world, role, joins):
+    async def scenario():
+        screen = Screen(room_world[role], room_world["meeting"].pk)
+        state = await screen.open()
+        await screen.close()
+        return state
+
+    state = run(scenario)
+    assert (state is not None) is joins
+    if joins:
+        assert state["type"] == "state" and state["step"] == "impact"
+
+
+def test_a_member_who_joins_is_present_and_recorded_as_attending(room_world):
+    member, meeting = room_world["member"], room_world["meeting"]
+
+    async def scenario():
+        moderator = Screen(room_world["moderator"], meeting.pk)
+        await moderator.open()
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+        seen = await moderator.state_where(lambda s: len(s["present"]) == 2)
+        await screen.close()
+        gone = await moderator.state_where(lambda s: len(s["present"]) == 1)
+        await moderator.close()
+        return seen, gone
+
+    seen, gone = run(scenario)
+    assert member.pk in [p["id"] for p in seen["present"]]
+    assert member.pk not in [p["id"] for p in gone["present"]]
+    assert MeetingResponse.objects.get(meeting=meeting, user=member).attended is True
+
+
+def test_the_moderator_moves_the_group_and_every_screen_follows(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        screens = [Screen(room_world[who], meeting.pk) for who in ("moderator", "member")]
+        for screen in screens:
+            await screen.open()
+        await screens[0].send(type="move", step="questions")
+        states = [await s.state_where(lambda s: s["step"] == "questions") for s in screens]
+        for screen in screens:
+            await screen.close()
+        return states
+
+    states = run(scenario)
+    assert [s["step"] for s in states] == ["questions", "questions"]
+    assert states[0]["facilitator"]["id"] == room_world["moderator"].pk
+
+
+def test_a_member_cannot_move_the_group_or_run_its_timer(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        screen = Screen(room_world["member"], meeting.pk)
+        await screen.open()
+        await screen.send(type="move", step="pulse")
+        moved = await screen.next("error")
+        await screen.send(type="timer", action="start", minutes=5)
+        timed = await screen.next("error")
+        await screen.close()
+        return moved, timed
+
+    moved, timed = run(scenario)
+    assert "moderator" in moved["message"] and "moderator" in timed["message"]
+    room = Room.objects.get(session__meeting=meeting)
+    assert room.step == "impact" and room.timer_ends_at is None
+
+
+def test_the_timer_is_held_by_the_server_so_a_late_joiner_sees_the_time_left(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        moderator = Screen(room_world["moderator"], meeting.pk)
+        await moderator.open()
+        await moderator.send(type="timer", action="start", minutes=5)
+        await moderator.next("state")
+        late = Screen(room_world["member"], meeting.pk)
+        state = await late.open()
+        await moderator.send(type="timer", action="pause")
+        paused = await late.next("state")
+        while paused["timer"]["running"]:
+            paused = await late.next("state")
+        await late.close()
+        await moderator.close()
+        return state, paused
+
+    state, paused = run(scenario)
+    assert state["timer"]["running"] and 290 <= state["timer"]["left"] <= 300
+    assert not paused["timer"]["running"] and 290 <= paused["timer"]["left"] <= 300
+
+
+def test_members_mark_themselves_ready_and_the_moderator_sees_who(room_world):
+    meeting, member = room_world["meeting"], room_world["member"]
+
+    async def scenario():
+        moderator = Screen(room_world["moderator"], meeting.pk)
+        await moderator.open()
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+        await screen.send(type="ready", ready=True)
+        state = await moderator.next("state")
+        while not any(p["ready"] for p in state["present"]):
+            state = await moderator.next("state")
+        await moderator.send(type="move", step="reflections")
+        moved = await moderator.next("state")
+        await screen.close()
+        await moderator.close()
+        return state, moved
+
+    state, moved = run(scenario)
+    assert [p["id"] for p in state["present"] if p["ready"]] == [member.pk]
+    assert not any(p["ready"] for p in moved["present"])  # ready for the last step only
+
+
+def test_facilitation_is_taken_over_only_on_request(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        first = Screen(room_world["moderator"], meeting.pk)
+        await first.open()
+        await first.send(type="move", step="help")
+        await first.next("state")
+        second = Screen(room_world["moderator2"], meeting.pk)
+        await second.open()
+        await second.send(type="move", step="pulse")
+        refused = await second.next("error")
+        await second.send(type="take_over")
+        taken = await second.next("state")
+        while taken["facilitator"]["id"] != room_world["moderator2"].pk:
+            taken = await second.next("state")
+        # The first moderator's screen reconnecting does not take it back...
+        await first.close()
+        again = Screen(room_world["moderator"], meeting.pk)
+        rejoined = await again.open()
+        # ...asking does.
+        await again.send(type="take_over")
+        back = await again.next("state")
+        while back["facilitator"]["id"] != room_world["moderator"].pk:
+            back = await again.next("state")
+        await second.close()
+        await again.close()
+        return refused, taken, rejoined, back
+
+    refused, _taken, rejoined, back = run(scenario)
+    assert "take over" in refused["message"]
+    assert rejoined["facilitator"]["id"] == room_world["moderator2"].pk
+    assert back["facilitator"]["id"] == room_world["moderator"].pk
+
+
+def test_the_named_member_takes_over_only_while_the_facilitator_is_away(room_world):
+    meeting, member = room_world["meeting"], room_world["member"]
+
+    async def scenario():
+        moderator = Screen(room_world["moderator"], meeting.pk)
+        await moderator.open()
+        await moderator.send(type="stand_in", user=member.pk)
+        await moderator.next("state")
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+        await screen.send(type="take_over")
+        refused = await screen.next("error")
+        await moderator.close()
+        await screen.send(type="take_over")
+        taken = await screen.next("state")
+        while (taken["facilitator"] or {}).get("id") != member.pk:
+            taken = await screen.next("state")
+        await screen.close()
+        return refused, taken
+
+    refused, taken = run(scenario)
+    assert "moderator" in refused["message"]
+    assert taken["facilitator"]["id"] == member.pk
+
+
+def test_hostile_messages_get_an_error_frame_or_a_closed_socket(room_world):
+    meeting, moderator = room_world["meeting"], room_world["moderator"]
+    stranger = room_world["neighbour"]
+
+    async def scenario():
+        screen = Screen(moderator, meeting.pk)
+        await screen.open()
+        answers = []
+        for text in ("{not json", "[1, 2]", json.dumps({"type": "drop_tables"})):
+            await screen.ws.send_to(text_data=text)
+            answers.append(await screen.next("error"))
+        await screen.send(type="stand_in", user=stranger.pk)  # another group's person
+        answers.append(await screen.next("error"))
+        await screen.send(type="timer", action="start", minutes=10**9)
+        answers.append(await screen.next("error"))
+        await screen.send(type="move", step={"$ne": 1})
+        answers.append(await screen.next("error"))
+        await screen.ws.send_to(text_data="x" * 1_000_000)
+        big = await screen.ws.receive_output(timeout=2)
+        while big["type"] != "websocket.close":
+            big = await screen.ws.receive_output(timeout=2)
+        return answers, big
+
+    answers, big = run(scenario)
+    assert [a["type"] for a in answers] == ["error"] * 6
+    assert big["code"] == 1009
+    assert Room.objects.get(session__meeting=meeting).stand_in_id is None
+
+
+def test_a_flood_of_messages_is_slowed_then_closed(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        screen = Screen(room_world["member"], meeting.pk)
+        await screen.open()
+        for _ in range(60):
+            await screen.send(type="ping")
+        kinds = []
+        while True:
+            output = await screen.ws.receive_output(timeout=3)
+            if output["type"] == "websocket.close":
+                return kinds, output["code"]
+            kinds.append(json.loads(output["text"])["type"])
+
+    kinds, code = run(scenario)
+    assert "pong" in kinds and "error" in kinds
+    assert code == 4429
+
+
+def test_another_groups_meeting_is_refused_and_its_changes_never_arrive(room_world):
+    meeting, other = room_world["meeting"], room_world["other_meeting"]
+
+    async def scenario():
+        screen = Screen(room_world["member"], meeting.pk)
+        await screen.open()
+        intruder = Screen(room_world["member"], other.pk)
+        refused = await intruder.open()
+        await screen.close()
+        return refused
+
+    assert run(scenario) is None
+
+
+def test_closing_the_session_ends_the_room_for_everyone(room_world):
+    meeting, moderator = room_world["meeting"], room_world["moderator"]
+
+    async def scenario():
+        screen = Screen(room_world["member"], meeting.pk)
+        await screen.open()
+
+        def close():
+            session = services.session_open(actor=moderator, meeting=meeting)
+            services.session_close(actor=moderator, session=session)
+
+        await database_sync_to_async(close)()
+        state = await screen.next("state")
+        while not state["closed"]:
+            state = await screen.next("state")
+        output = await screen.ws.receive_output(timeout=2)
+        return state, output
+
+    state, output = run(scenario)
+    assert state["closed"] and output["type"] == "websocket.close"
+
+
+def test_a_next_action_added_anywhere_tells_every_screen_to_fetch_that_part(room_world):
+    meeting, moderator, member = (room_world[k] for k in ("meeting", "moderator", "member"))
+
+    async def scenario():
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+
+        def add():
+            session = services.session_open(actor=moderator, meeting=meeting)
+            services.session_add_next_action(
+                actor=moderator, session=session, owner=member, description="Call the council"
+            )
+
+        await database_sync_to_async(add)()
+        changed = await screen.next("changed")
+        await screen.close()
+        return changed
+
+    assert run(scenario) == {"type": "changed", "part": "next"}
