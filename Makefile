@@ -72,7 +72,9 @@ run: setup
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A impact worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
 	$(VENV)/bin/celery -A impact beat --loglevel=INFO & \
-	$(PY) manage.py runserver 0.0.0.0:$(PORT) & \
+	$(VENV)/bin/uvicorn impact.asgi:application --host 0.0.0.0 --port $(PORT) --reload \
+	  --reload-dir impact --reload-dir groups --reload-dir narratives --reload-dir metrics \
+	  --reload-dir templates --reload-include '*.html' --ws-max-size 65536 --lifespan off & \
 	wait
 
 # Debian packages the tests need (Chromium for the end-to-end tests); installed when root.

@@ -1,6 +1,9 @@
 """End-to-end tests: Debian's Chromium driven by pytest-playwright against a live server."""
 
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,80 @@ def browser_type_launch_args(browser_type_launch_args):
 def results_dir() -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     return RESULTS_DIR
+
+
+class AsgiServer:
+    """The app as production serves it (uvicorn running the ASGI application: pages and the
+    live room's sockets) in a thread, on the test database and the Redis channel layer. It can
+    be restarted on the same port, as a deploy restarts the web service."""
+
+    def __init__(self):
+        from channels.auth import AuthMiddlewareStack
+        from channels.routing import ProtocolTypeRouter, URLRouter
+        from channels.security.websocket import AllowedHostsOriginValidator
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from impact.asgi import http_application
+        from impact.routing import websocket_urlpatterns
+
+        # As impact.asgi builds it, with the test's hosts allowed (read when it is built), and
+        # static files from the apps' folders, as pytest-django's live server serves them.
+        self.app = ProtocolTypeRouter(
+            {
+                "http": ASGIStaticFilesHandler(http_application),
+                "websocket": AllowedHostsOriginValidator(
+                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                ),
+            }
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = self.thread = None
+
+    def start(self) -> None:
+        import uvicorn
+        from channels.layers import channel_layers
+
+        # The layer's connections belong to the loop that opened them: this server's.
+        channel_layers.backends.clear()
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                pytest.fail("the ASGI server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        from channels.layers import channel_layers
+
+        self.server.should_exit = True
+        self.thread.join(10)
+        channel_layers.backends.clear()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    from django.db import connections
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+    # The server's threads close their database connections after each request and socket
+    # message, so none is left open on the test database when it is dropped.
+    database = connections.settings["default"]
+    kept_for = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
+    database["CONN_MAX_AGE"] = kept_for

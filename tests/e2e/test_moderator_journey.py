@@ -65,9 +65,9 @@ def reflect_in_browser(browser: Browser, base: str, username: str, meeting, answ
 
 @pytest.mark.e2e
 def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
-    page: Page, browser: Browser, live_server, reflection_meeting, mailoutbox, results_dir
+    page: Page, browser: Browser, asgi_server, reflection_meeting, mailoutbox, results_dir
 ):
-    base = live_server.url
+    base = asgi_server.url
     meeting = reflection_meeting
     reflect_in_browser(
         browser,
@@ -116,16 +116,22 @@ def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
     expect(page.locator("#pulse")).to_contain_text("Averages appear once three members")
     expect(reflections).not_to_contain_text("Excited 5/5")
 
-    # Notes typed and a running timer survive adding a next action: only the list is swapped.
+    # The room is live; the moderator takes the group to the last step and starts its timer
+    # (the server holds it). Notes typed and the running timer survive adding a next action.
+    expect(page.locator("#room-status")).to_have_text("Live")
+    page.get_by_label("Step").select_option("next")
+    page.get_by_role("button", name="Take the group there").click()
+    expect(page.locator("#next")).to_be_visible()
     page.evaluate("window.__noReload = 1")
     achieved = "8 willows planted and 10 kg of litter cleared."
     page.get_by_label("What we achieved").fill(achieved)
     status = page.locator("#notes-status")
     expect(status).to_contain_text("Draft saved")
     assert Session.objects.get(meeting=meeting).achieved == achieved
-    timer = page.locator("#next .timer")
-    timer.get_by_role("button", name="Start 10 min").click()
-    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
+    timer = page.locator("#room-timer")
+    page.get_by_label("Minutes").select_option("10")
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(timer).to_have_text(re.compile(r"^(10:00|9:\d\d)$"))
 
     next_section = page.locator("#next")
     next_section.get_by_label("Owner").select_option(label="Ana Alder")
@@ -135,16 +141,13 @@ def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
     expect(page.locator("#next")).to_contain_text("Ana Alder: Borrow a trailer from the allotments")
     assert page.evaluate("window.__noReload") == 1, "adding a next action reloaded the page"
     expect(page.get_by_label("What we achieved")).to_have_value(achieved)
-    expect(timer.get_by_role("button", name="Pause")).to_be_visible()
-    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
+    expect(timer).to_have_text(re.compile(r"^9:\d\d$"))
 
     # A reload finds the notes (the server's draft) and the timer still running.
     page.reload()
     assert page.evaluate("window.__noReload") is None
     expect(page.get_by_label("What we achieved")).to_have_value(achieved)
-    timer = page.locator("#next .timer")
-    expect(timer.get_by_role("button", name="Pause")).to_be_visible()
-    expect(timer.locator(".timer-display")).to_have_text(re.compile(r"^9:\d\d$"))
+    expect(page.locator("#room-timer")).to_have_text(re.compile(r"^9:\d\d$"))
 
     # The connection drops while the moderator types: the browser keeps a copy and says so;
     # the tab is closed, and meeting mode opened again online restores and saves the words.

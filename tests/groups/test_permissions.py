@@ -144,6 +144,16 @@ PAGES = {
         "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
         "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
     },
+    # The live room: every member's; moderators (and organizers) are taken to meeting mode.
+    "groups:meeting_room": {
+        "GET": (LOGIN, 404, 404, 200, 302, 404, 302),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    # The room's moves as form posts: a member may say they are ready.
+    "groups:room_act": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 404, 302, 302, 404, 302),
+    },
     "groups:session_detail": {
         "GET": (LOGIN, 404, 404, 200, 200, 404, 200),
         "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
@@ -395,6 +405,8 @@ def _build_world() -> dict:
         "groups:reflection_edit": meeting_values,
         "groups:meeting_mode": meeting_values,
         "groups:session_draft": meeting_values,
+        "groups:meeting_room": meeting_values,
+        "groups:room_act": meeting_values,
         "groups:session_detail": {"pk": session.pk},
         "groups:next_action_done": {"pk": next_action.pk},
         "groups:calendar_feed": {"token": feed.token},
@@ -437,6 +449,7 @@ def _build_world() -> dict:
         "groups:reflection_edit": {"learned": "Roots need more water."},
         "groups:meeting_mode": {"what": "save", "learnings": "Water first."},
         "groups:session_draft": {"learnings": "Water first."},
+        "groups:room_act": {"do": "ready", "ready": "1"},
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -20,14 +19,15 @@ from groups.meetings.models import (
     Session,
 )
 from groups.meetings.views.meetings import _redirect_back
+from groups.meetings.views.room import room_page
 from groups.permissions import (
     Need,
     meeting_for_user,
     next_action_for_user,
     session_for_user,
 )
+from impact.exceptions import Conflict
 from impact.forms import add_service_errors
-from metrics.selectors import group_impact
 from narratives.selectors import group_questions
 
 
@@ -65,8 +65,8 @@ MEETING_MODE_FRAGMENTS = {
 }
 
 
-def _meeting_mode_fragment(request, what: str, context: dict) -> HttpResponse:
-    return render(request, MEETING_MODE_FRAGMENTS[what], context)
+def _meeting_mode_fragment(request, what: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, MEETING_MODE_FRAGMENTS[what], context, status=status)
 
 
 @login_required
@@ -138,13 +138,25 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                 if closing is not None:
                     return closing
             else:
-                services.session_save(
-                    actor=request.user, session=session, access=access, **notes.cleaned_data
-                )
-                if not partial:
-                    messages.success(request, _("Saved."))
-                    return redirect("groups:meeting_mode", pk=meeting.pk)
-                fragment["saved"] = True
+                base = request.POST.get("notes_version", "")
+                try:
+                    services.session_save(
+                        actor=request.user,
+                        session=session,
+                        access=access,
+                        base_version=int(base) if base.isdigit() else None,
+                        **notes.cleaned_data,
+                    )
+                except Conflict as exc:
+                    if partial:
+                        fragment["conflict"] = True
+                        return _meeting_mode_fragment(request, what, fragment, status=409)
+                    notes.add_error(None, str(exc.message))
+                else:
+                    if not partial:
+                        messages.success(request, _("Saved."))
+                        return redirect("groups:meeting_mode", pk=meeting.pk)
+                    fragment["saved"] = True
     elif request.method == "POST" and partial:
         fragment["closed"] = True
     if partial:
@@ -154,29 +166,15 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
             fragment |= {"question_form": question_form, "questions": _open_questions(meeting)}
         return _meeting_mode_fragment(request, what, fragment)
 
-    # The period's numbers come from the one reflection selector (the prompt and the summary
-    # read the same); progress to target is over the metric's whole life, as on the charts.
-    progress = {
-        series.metric.pk: series.progress
-        for series in group_impact(meeting.group, today=timezone.localdate(), weeks=1)
-    }
-    impact = [
-        {"metric": metric, "value": value, "before": before, "progress": progress.get(metric.pk)}
-        for metric, value, before in data["numbers"].rows()
-    ]
-    return render(
+    return room_page(
         request,
-        "groups/meetings/meeting_mode.html",
-        {
-            "meeting": meeting,
-            "session": session,
-            "notes": notes,
-            "action_form": action_form,
-            "question_form": question_form,
-            "next_actions": _next_actions(session),
-            "impact": impact,
-            **data,
-        },
+        meeting,
+        session,
+        access,
+        data=data,
+        notes=notes,
+        action_form=action_form,
+        question_form=question_form,
     )
 
 
@@ -204,10 +202,23 @@ def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form.full_clean()  # two optional text fields: always valid, cleaned (stripped) here
     context = {"meeting": meeting, "session": session, "draft": True}
+    base = request.POST.get("notes_version", "")
     try:
         services.session_save(
-            actor=request.user, session=session, access=access, **form.cleaned_data
+            actor=request.user,
+            session=session,
+            access=access,
+            base_version=int(base) if base.isdigit() else None,
+            **form.cleaned_data,
         )
+    except Conflict:
+        # Another screen saved other words: the typed ones stay in this browser, theirs are
+        # shown beside them, and the next save (on the newer version) keeps what is typed.
+        if not request.htmx:
+            messages.error(request, _("Someone else changed these notes meanwhile."))
+            return redirect("groups:meeting_mode", pk=meeting.pk)
+        context["conflict"] = True
+        return render(request, "groups/meetings/_mm_notes_status.html", context, status=409)
     except ValidationError as exc:
         # Closed meanwhile (another screen, the API): the summary has gone out already.
         if not request.htmx:

@@ -1,0 +1,134 @@
+"""The live meeting room's pages: the room as a member sees it, and the room's moves as plain
+form posts, for a screen without JavaScript or whose socket cannot connect (the socket and
+these call the same services)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from groups.meetings import selectors
+from groups.meetings.models import Meeting, Room, Session
+from groups.meetings.services import room as room_services
+from groups.permissions import GroupAccess, Need, meeting_for_user
+from metrics.selectors import group_impact
+
+
+def room_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    session: Session | None,
+    access: GroupAccess,
+    *,
+    data: dict | None = None,
+    notes: Form | None = None,
+    action_form: Form | None = None,
+    question_form: Form | None = None,
+) -> HttpResponse:
+    """The room's page: the agenda's sections, and for moderators meeting mode's forms."""
+    data = data if data is not None else selectors.meeting_mode(meeting)
+    # The period's numbers come from the one reflection selector (the prompt and the summary
+    # read the same); progress to target is over the metric's whole life, as on the charts.
+    progress = {
+        series.metric.pk: series.progress
+        for series in group_impact(meeting.group, today=timezone.localdate(), weeks=1)
+    }
+    impact = [
+        {"metric": metric, "value": value, "before": before, "progress": progress.get(metric.pk)}
+        for metric, value, before in data["numbers"].rows()
+    ]
+    next_actions = session.next_actions.select_related("owner") if session else []
+    return render(
+        request,
+        "groups/meetings/meeting_mode.html",
+        {
+            "meeting": meeting,
+            "session": session,
+            "notes": notes,
+            "action_form": action_form,
+            "question_form": question_form,
+            "next_actions": next_actions,
+            "impact": impact,
+            **room_context(request, meeting, access),
+            **data,
+        },
+    )
+
+
+def room_context(request: HttpRequest, meeting: Meeting, access: GroupAccess) -> dict:
+    """What the room's bar shows when the page is drawn (the socket keeps it current)."""
+    room = Room.objects.filter(session__meeting=meeting).first()
+    if room is not None:
+        state = room_services.room_state(room.pk)
+    else:
+        state = {
+            "step": Room.Step.IMPACT,
+            "closed": False,
+            "timer": {"left": None, "running": False},
+            "facilitator": None,
+            "stand_in": None,
+            "present": [],
+            "version": 0,
+        }
+    return {
+        "room": state,
+        "steps": Room.Step.choices,
+        "can_drive": access.moderate,
+        "socket_path": f"/ws/meetings/{meeting.pk}/room/",
+    }
+
+
+@login_required
+@require_safe
+def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's live room, for every member: where the group is, the timer, who is here."""
+    meeting, access = meeting_for_user(request.user, pk, need=Need.SEE_MEMBERS)
+    if access.moderate:
+        return redirect("groups:meeting_mode", pk=meeting.pk)
+    session = Session.objects.filter(meeting=meeting).first()
+    return room_page(request, meeting, session, access)
+
+
+ROOM_MOVES = {
+    "move": lambda user, room, post: room_services.room_move(
+        actor=user, room=room, step=post.get("step", "")
+    ),
+    "timer": lambda user, room, post: room_services.room_timer(
+        actor=user,
+        room=room,
+        action=post.get("action", ""),
+        minutes=int(post["minutes"]) if post.get("minutes", "").isdigit() else None,
+    ),
+    "ready": lambda user, room, post: room_services.room_ready(
+        user=user, room=room, ready=post.get("ready") == "1"
+    ),
+    "take_over": lambda user, room, post: room_services.room_take_over(actor=user, room=room),
+}
+
+
+@login_required
+@require_POST
+def room_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move in the room sent as a form (no JavaScript, or no socket): done, then back."""
+    meeting, access = meeting_for_user(request.user, pk, need=Need.SEE_MEMBERS)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    move = ROOM_MOVES.get(request.POST.get("do", ""))
+    try:
+        # Entering counts a screen: a form post is a visit, not a stay, so it leaves again.
+        room = room_services.room_enter(user=request.user, meeting=meeting, access=access)
+        room_services.room_leave(user=request.user, room=room)
+        if move is None:
+            raise ValidationError("")
+        move(request.user, room, request.POST)
+    except ValidationError as exc:
+        text = " ".join(m for m in exc.messages if m)
+        if text:
+            messages.error(request, text)
+    return redirect(back) if back else redirect("groups:meeting_room", pk=meeting.pk)
