@@ -26,6 +26,13 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 HEALTHZ_DURATION = os.environ.get("BENCH_HEALTHZ_DURATION", "5s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 LARGE_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/impact_bench")
+ROOMS_DB = os.environ.get(
+    "BENCH_ROOMS_DATABASE_URL", "postgres://root@127.0.0.1:5432/impact_bench_rooms"
+)
+# The live meeting room: one room of 15 alone, then many rooms of 15 at once.
+ROOMS = int(os.environ.get("BENCH_ROOMS", "200"))
+ROOMS_SECONDS = float(os.environ.get("BENCH_ROOMS_SECONDS", "20"))
+ROOMS_TARGET_P95_MS = 250
 SMALL_DB = os.environ.get(
     "BENCH_SMALL_DATABASE_URL", "postgres://root@127.0.0.1:5432/impact_bench_small"
 )
@@ -165,7 +172,7 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def start_gunicorn() -> subprocess.Popen:
+def start_gunicorn(database: str = LARGE_DB) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(Path(PY).parent / "gunicorn"),
@@ -177,7 +184,7 @@ def start_gunicorn() -> subprocess.Popen:
             "--log-level",
             "warning",
         ],
-        env=env(LARGE_DB, GUNICORN_ACCESS_LOG=""),
+        env=env(database, GUNICORN_ACCESS_LOG=""),
         cwd=ROOT,
     )
 
@@ -447,11 +454,116 @@ def splice_mixed(text: str, section: list[str]) -> str:
     return f"{title}\n\n{block}\n\n{rest.lstrip()}"
 
 
+def rooms_load() -> dict:
+    """The live room: every screen a socket through gunicorn's uvicorn workers (bench/rooms.py)."""
+    people = VAR / "room-people.txt"
+    ensure_database(ROOMS_DB)
+    subprocess.run(
+        [PY, str(ROOT / "bench" / "rooms.py"), "prepare", str(people), str(ROOMS)],
+        env=env(ROOMS_DB),
+        cwd=ROOT,
+        check=True,
+    )
+    results = {}
+    gunicorn = start_gunicorn(ROOMS_DB)
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        for name, rooms in (("one_room", 1), ("many_rooms", ROOMS)):
+            print(f"The live room: {rooms} room(s) of 15 for {ROOMS_SECONDS:.0f} s...")
+            run = subprocess.run(
+                [
+                    PY,
+                    str(ROOT / "bench" / "rooms.py"),
+                    "load",
+                    str(people),
+                    f"ws://127.0.0.1:{PORT}",
+                    str(rooms),
+                    str(ROOMS_SECONDS),
+                ],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            results[name] = json.loads(run.stdout.strip().splitlines()[-1])
+            # Between runs, the first run's rooms are fresh again for the second.
+            subprocess.run(
+                [PY, str(ROOT / "bench" / "rooms.py"), "prepare", str(people), str(ROOMS)],
+                env=env(ROOMS_DB),
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+    finally:
+        stop(gunicorn)
+    return results | {
+        "target_p95_ms": ROOMS_TARGET_P95_MS,
+        "workers": os.environ.get("BENCH_WORKERS", "3"),
+    }
+
+
+ROOMS_START, ROOMS_END = "<!-- rooms:start -->", "<!-- rooms:end -->"
+
+
+def rooms_markdown(r: dict) -> list[str]:
+    lines = [
+        ROOMS_START,
+        "## The live meeting room",
+        "",
+        f"Every screen a WebSocket through gunicorn with {r['workers']} uvicorn workers and the "
+        "Redis channel layer, the load client on the same 2-core machine. Each room's moderator "
+        "takes the group to the next step once a second; the delay is from the moderator's send "
+        "to the state showing the new step on each of the other 14 screens.",
+        "",
+        "| Rooms | Sockets | Refused | Moves | Screens followed | p50 ms | p95 ms | max ms | Messages/s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("one_room", "many_rooms"):
+        m = r[name]
+        lines.append(
+            f"| {m['rooms']} | {m['sockets']} | {m['refused']} | {m['moves']} | {m['followed']} | "
+            f"{m['delay_p50_ms']} | {m['delay_p95_ms']} | {m['delay_max_ms']} | {m['messages_per_s']} |"
+        )
+    met = r["many_rooms"]["delay_p95_ms"] < r["target_p95_ms"]
+    lines += [
+        "",
+        f"Target: p95 under {r['target_p95_ms']} ms for {r['many_rooms']['rooms']} rooms: "
+        + ("met." if met else "**not met**."),
+        ROOMS_END,
+    ]
+    return lines
+
+
+def splice(text: str, section: list[str], start: str, end: str) -> str:
+    """RESULTS.md with one section replaced, or added at the end."""
+    block = "\n".join(section)
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        return head + block + rest.split(end, 1)[1]
+    return text.rstrip() + "\n\n" + block + "\n"
+
+
+def main_rooms_only() -> None:
+    """`bench/run.py --only rooms`: the live room's load alone; replaces its section."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    rooms = run_facts() | rooms_load()
+    path = ROOT / "bench" / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results["rooms"] = rooms
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    markdown = ROOT / "bench" / "RESULTS.md"
+    text = markdown.read_text() if markdown.exists() else "# Benchmark results\n"
+    markdown.write_text(splice(text, rooms_markdown(rooms), ROOMS_START, ROOMS_END))
+    print(json.dumps(rooms, indent=2))
+
+
 def main() -> None:
     if sys.argv[1:] == ["--only", "mixed"]:
         return main_mixed_only()
+    if sys.argv[1:] == ["--only", "rooms"]:
+        return main_rooms_only()
     if sys.argv[1:]:
-        raise SystemExit("usage: bench/run.py [--only mixed]")
+        raise SystemExit("usage: bench/run.py [--only mixed|rooms]")
     VAR.mkdir(parents=True, exist_ok=True)
     facts = run_facts()
     results = {
@@ -651,6 +763,8 @@ def main() -> None:
     results["export"] = probe("export", LARGE_DB)
     print(f"  peak {results['export']['peak_mb']} MB (growth {results['export']['growth_mb']} MB)")
 
+    results["rooms"] = facts | rooms_load()
+
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     write_markdown(results)
     print("Wrote bench/results.json and bench/RESULTS.md")
@@ -660,6 +774,8 @@ def write_markdown(r: dict) -> None:
     lines = ["# Benchmark results", ""]
     if r.get("mixed"):
         lines += [*mixed_markdown(r["mixed"]), ""]
+    if r.get("rooms"):
+        lines += [*rooms_markdown(r["rooms"]), ""]
     lines += [
         "## One member, one page at a time",
         "",

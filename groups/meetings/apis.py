@@ -265,7 +265,8 @@ class SessionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
     @extend_schema(request=NextActionSerializer, responses={201: NextActionSerializer})
     @action(detail=True, methods=["post"], url_path="next-actions")
     def next_actions(self, request, pk=None):
-        session = self._session(Need.MODERATE)
+        # Any member proposes next actions in the live room; the page and the API agree.
+        session = self._session(Need.SEE_MEMBERS)
         data = NextActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.session_add_next_action(

@@ -31,6 +31,10 @@
   if (moveStep) Array.prototype.forEach.call(moveStep.options, function (o) { labels[o.value] = o.textContent; });
   tabs.forEach(function (a, i) { labels[a.getAttribute("href").slice(1)] = labels[a.getAttribute("href").slice(1)] || a.textContent; });
 
+  var notice = document.createElement("p");
+  notice.className = "message message-error room-error"; notice.setAttribute("role", "alert"); notice.hidden = true;
+  bar.appendChild(notice);
+
   function format(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
@@ -169,6 +173,29 @@
     });
   });
 
+  // What a member adds (a question, a raised hand, a next action) is posted without leaving
+  // the page; the room then shows it on every screen. Refused: the reason, and the words stay.
+  document.querySelectorAll("form[data-room-add]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch) return;
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) {
+          if (r.status === 204) { form.reset(); return; }
+          return r.text().then(function (why) { say(why || text.textOffline); });
+        })
+        .catch(function () { say(text.textOffline); })
+        .then(function () { if (button) button.disabled = false; });
+    });
+  });
+
+  function say(message) {
+    notice.textContent = message; notice.hidden = false;
+    setTimeout(function () { notice.hidden = true; }, 6000);
+  }
+
   tabs.forEach(function (a) {
     a.addEventListener("click", function (event) {
       if (!live) return;
@@ -179,10 +206,6 @@
     });
   });
   follow.addEventListener("click", function () { viewing = null; showSection(); });
-
-  var notice = document.createElement("p");
-  notice.className = "message message-error room-error"; notice.setAttribute("role", "alert"); notice.hidden = true;
-  bar.appendChild(notice);
 
   function connect() {
     if (closed) return;
@@ -204,8 +227,7 @@
       } else if (message.type === "closed") {
         closed = true; showStatus("closed");
       } else if (message.type === "error") {
-        notice.textContent = message.message; notice.hidden = false;
-        setTimeout(function () { notice.hidden = true; }, 6000);
+        say(message.message);
       }
     };
     socket.onclose = function () {

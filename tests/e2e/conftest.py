@@ -12,6 +12,12 @@ import pytest
 # the ORM calls the tests make between browser steps.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from playwright.sync_api import expect
+
+# make test runs the browsers beside a busy suite on 2 cores: a live room's update can take a
+# few seconds there. A passing check is no slower for it; only a failing one waits longer.
+expect.set_options(timeout=15_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 

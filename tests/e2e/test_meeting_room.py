@@ -13,9 +13,10 @@ from playwright.sync_api import Browser, expect
 from rest_framework.authtoken.models import Token
 
 from groups import services as group_services
-from groups.meetings.models import Meeting, Room, Session
+from groups.meetings.models import Meeting, NextAction, Room, Session
 from groups.meetings.services import room as room_services
 from impact.models import User
+from narratives.models import HelpRequest
 from tests.e2e.support import sign_in
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
@@ -125,6 +126,23 @@ def test_everyone_in_the_room_follows_the_moderator_live(
         expect(page.locator("[data-room-part='next']")).to_contain_text("Borrow a trailer")
     expect(notes).to_have_value("Eight willows planted")
     expect(notes).to_be_focused()
+    # Ben proposes one from his phone, and raises his hand: both on every screen at once.
+    ben_next = ben.locator("#next")
+    ben_next.get_by_label("Owner").select_option(label="Ben Birch")
+    ben_next.get_by_label("Next action").fill("Photograph the riverbank")
+    ben_next.get_by_role("button", name="Propose next action").click()
+    for page in (mo, ana, ben):
+        expect(page.locator("[data-room-part='next']")).to_contain_text("Photograph the riverbank")
+    expect(ben_next.get_by_label("Next action")).to_have_value("")
+    # Once, however often the room redrew Ben's screen meanwhile.
+    assert NextAction.objects.filter(description="Photograph the riverbank").count() == 1
+    expect(notes).to_have_value("Eight willows planted")
+    ben.locator("nav.agenda").get_by_role("link", name=re.compile("Stuck")).click()
+    ben.get_by_label("Stuck? Say where").fill("No permit for the bank yet")
+    ben.get_by_role("button", name="Raise my hand").click()
+    expect(mo.locator("[data-room-part='help']")).to_contain_text("No permit for the bank yet")
+    assert HelpRequest.objects.filter(summary="No permit for the bank yet").count() == 1
+    ben.get_by_role("button", name="Back to where the group is").click()
     for who, page in screens.items():
         page.screenshot(path=str(results_dir / f"meeting-room-{who}.png"), full_page=False)
 

@@ -278,8 +278,9 @@ API = {
         "POST": (401, _, _, _, _, _, _),
     },
     "/api/sessions/{id}/next-actions/": {
+        # Any member proposes next actions (in the live room too).
         "GET": (401, _, _, _, _, _, _),
-        "POST": (401, 404, 404, 403, 201, 404, 201),
+        "POST": (401, 404, 404, 201, 201, 404, 201),
     },
     "/api/sessions/{id}/close/": {
         "GET": (401, _, _, _, _, _, _),

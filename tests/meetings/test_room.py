@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from groups import services as group_services
 from groups.meetings import services
-from groups.meetings.models import Meeting, MeetingResponse, Room
+from groups.meetings.models import Meeting, MeetingResponse, Room, Session
 from groups.meetings.routing import websocket_urlpatterns
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
@@ -406,3 +406,46 @@ def test_a_next_action_added_anywhere_tells_every_screen_to_fetch_that_part(room
         return changed
 
     assert run(scenario) == {"type": "changed", "part": "next"}
+
+
+def test_a_member_adds_from_the_room_page_and_a_bad_entry_keeps_its_reason(room_world, client):
+    meeting, member = room_world["meeting"], room_world["member"]
+    client.force_login(member)
+    url = f"/meetings/{meeting.pk}/room/act/"
+    owner = room_world["member2"].pk
+    htmx = {"HX-Request": "true"}
+    asked = client.post(url, {"do": "question", "text": "Who owns the bank?"}, headers=htmx)
+    raised = client.post(url, {"do": "help", "summary": "No permit yet"}, headers=htmx)
+    proposed = client.post(
+        url, {"do": "next_action", "owner": owner, "description": "Ask the council"}, headers=htmx
+    )
+    assert [asked.status_code, raised.status_code, proposed.status_code] == [204, 204, 204]
+    refused = client.post(url, {"do": "next_action", "owner": "", "description": ""}, headers=htmx)
+    assert refused.status_code == 400 and refused.content
+    stranger = room_world["outsider"].pk
+    refused = client.post(
+        url, {"do": "next_action", "owner": stranger, "description": "X"}, headers=htmx
+    )
+    assert refused.status_code == 400
+    # Without the room's script: the post comes back to the room with the reason shown.
+    back = client.post(url, {"do": "question", "text": ""}, follow=True)
+    assert back.redirect_chain[-1][0] == f"/meetings/{meeting.pk}/room/"
+    session = Session.objects.get(meeting=meeting)
+    assert list(session.next_actions.values_list("description", flat=True)) == ["Ask the council"]
+    assert meeting.group.questions.filter(text="Who owns the bank?").exists()
+    assert meeting.group.help_requests.filter(summary="No permit yet").exists()
+
+
+def test_the_room_page_answers_each_role_with_a_bounded_number_of_queries(
+    room_world, client, django_assert_max_num_queries
+):
+    meeting = room_world["meeting"]
+    client.force_login(room_world["member"])
+    # Meeting mode's reads, the room's state (room, presences) and the member's form.
+    with django_assert_max_num_queries(18):
+        page = client.get(f"/meetings/{meeting.pk}/room/")
+    assert page.status_code == 200 and b'id="room-bar"' in page.content
+    client.force_login(room_world["moderator"])
+    assert client.get(f"/meetings/{meeting.pk}/room/").status_code == 302
+    client.force_login(room_world["neighbour"])
+    assert client.get(f"/meetings/{meeting.pk}/room/").status_code == 404

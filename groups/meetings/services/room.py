@@ -3,6 +3,7 @@ facilitates. The sockets and the room's page both call these; each change bumps 
 version and sends every screen the room's new state after commit."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,10 @@ from groups.meetings.models import Meeting, MeetingResponse, Room, RoomPresence,
 from groups.models import Membership
 from groups.permissions import GroupAccess, Need, require
 from impact.models import User
+from narratives.services import help_request_create, question_ask
+
+if TYPE_CHECKING:
+    from narratives.models import HelpRequest, Question
 
 TIMER_MINUTES_MAX = 60
 TIMER_ACTIONS = ("start", "pause", "resume", "extend", "stop")
@@ -256,3 +261,19 @@ def _person(user: User | None) -> dict | None:
     name = user.public_name
     initials = "".join(word[0] for word in name.split()[:2]).upper() or "?"
     return {"id": user.pk, "name": name, "initials": initials}
+
+
+def room_add_question(*, actor: User, room: Room, text: str) -> "Question":
+    """A member asks a new powerful question during the meeting; every screen shows it."""
+    _require_open(room)
+    question = question_ask(actor=actor, group=room.session.group, text=text)
+    live.part_changed(room.session.group_id, "questions")
+    return question
+
+
+def room_raise_hand(*, actor: User, room: Room, summary: str) -> "HelpRequest":
+    """A member raises their hand: a help request to the group, shown in the room at once."""
+    _require_open(room)
+    help_request = help_request_create(actor=actor, group=room.session.group, summary=summary)
+    live.part_changed(room.session.group_id, "help")
+    return help_request

@@ -139,7 +139,15 @@ def session_add_next_action(
     due_on: date | None = None,
     access: GroupAccess | None = None,
 ) -> NextAction:
-    require(actor, session.group, Need.MODERATE, access=access)
+    """A next action agreed in the session. Any member may propose one in the room (for
+    themselves or another member), as the moderator may from meeting mode."""
+    require(
+        actor,
+        session.group,
+        Need.SEE_MEMBERS,
+        access=access,
+        message=_("Only the group's members add its next actions."),
+    )
     _require_open(session)
     description = description.strip()
     if not description:

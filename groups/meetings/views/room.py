@@ -10,10 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from groups.meetings import selectors
+from groups.meetings.forms import NextActionForm
 from groups.meetings.models import Meeting, Room, Session
+from groups.meetings.services import active_members, session_add_next_action
 from groups.meetings.services import room as room_services
 from groups.permissions import GroupAccess, Need, meeting_for_user
 from metrics.selectors import group_impact
@@ -43,6 +46,8 @@ def room_page(
         for metric, value, before in data["numbers"].rows()
     ]
     next_actions = session.next_actions.select_related("owner") if session else []
+    if action_form is None:  # a member's room: they propose next actions too
+        action_form = NextActionForm(members=data["members"])
     return render(
         request,
         "groups/meetings/meeting_mode.html",
@@ -94,6 +99,13 @@ def meeting_room(request: HttpRequest, pk: int) -> HttpResponse:
     return room_page(request, meeting, session, access)
 
 
+def _add_next_action(user, room: Room, post) -> None:
+    form = NextActionForm(post, members=active_members(room.session.group))
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    session_add_next_action(actor=user, session=room.session, **form.cleaned_data)
+
+
 ROOM_MOVES = {
     "move": lambda user, room, post: room_services.room_move(
         actor=user, room=room, step=post.get("step", "")
@@ -108,6 +120,14 @@ ROOM_MOVES = {
         user=user, room=room, ready=post.get("ready") == "1"
     ),
     "take_over": lambda user, room, post: room_services.room_take_over(actor=user, room=room),
+    # What members add from their own screen.
+    "question": lambda user, room, post: room_services.room_add_question(
+        actor=user, room=room, text=post.get("text", "")
+    ),
+    "help": lambda user, room, post: room_services.room_raise_hand(
+        actor=user, room=room, summary=post.get("summary", "")
+    ),
+    "next_action": _add_next_action,
 }
 
 
@@ -120,6 +140,8 @@ def room_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""
     move = ROOM_MOVES.get(request.POST.get("do", ""))
+    # From the room's script: done is 204 (the room shows the change), refused is 400 with why.
+    answer_briefly = bool(request.htmx)
     try:
         # Entering counts a screen: a form post is a visit, not a stay, so it leaves again.
         room = room_services.room_enter(user=request.user, meeting=meeting, access=access)
@@ -128,7 +150,11 @@ def room_act(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError("")
         move(request.user, room, request.POST)
     except ValidationError as exc:
-        text = " ".join(m for m in exc.messages if m)
-        if text:
-            messages.error(request, text)
+        text = " ".join(m for m in exc.messages if m) or _("That did not work.")
+        if answer_briefly:
+            return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+        messages.error(request, text)
+    else:
+        if answer_briefly:
+            return HttpResponse(status=204)
     return redirect(back) if back else redirect("groups:meeting_room", pk=meeting.pk)
