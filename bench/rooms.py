@@ -1,7 +1,7 @@
 """The live meeting room under load: many rooms of 15 at once, every screen a real socket.
 
     python bench/rooms.py prepare FILE ROOMS     (Django side, against the rooms database)
-    python bench/rooms.py load FILE URL ROOMS SECONDS
+    python bench/rooms.py load FILE URL ROOMS SECONDS [INTERVAL]
 
 `prepare` makes (once) a network of ROOMS groups of 15 (a moderator and 14 members), gives each
 group a reflection meeting that began a minute ago with a fresh room, signs every person in
@@ -11,7 +11,7 @@ group a reflection meeting that began a minute ago with a fresh room, signs ever
 
 `load` opens a socket for every person of the first ROOMS meetings (15 per room, as browsers
 do: the session cookie and the site's Origin), waits until every screen has its room's state,
-then has each room's moderator take the group to the next step once a second. Every other
+then has each room's moderator take the group to the next step every INTERVAL seconds (1). Every other
 screen waits for the state that shows that step; the delay from the moderator's send to its
 arrival is recorded for each of them. Prints one JSON object on its last line: delays (p50,
 p95, max in ms), messages delivered per second, sockets, refused connects.
@@ -27,6 +27,7 @@ from pathlib import Path
 
 STEPS = ["impact", "reflections", "help", "questions", "review", "pulse", "next"]
 SIZE = 15
+SETTLE = 10  # seconds between the last join and the first move
 
 
 def out(data) -> None:
@@ -111,7 +112,7 @@ def percentile(values: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1) if ordered else 0.0
 
 
-async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
+async def load(path: Path, url: str, rooms: int, seconds: float, interval: float) -> dict:
     import websockets
 
     people: dict[int, list[tuple[str, str, str]]] = {}
@@ -123,15 +124,23 @@ async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
     origin = url.replace("ws://", "http://").split("/ws/")[0]
     sent: dict[tuple[int, str], float] = {}
     delays: list[float] = []
-    counts = {"messages": 0, "refused": 0, "sockets": 0}
+    counts = {"messages": 0, "refused": 0, "sockets": 0, "dropped": 0, "moves": 0}
     ready = asyncio.Event()
     joined = 0
     expected = sum(min(SIZE, len(people[m])) for m in meetings)
     connect_gate = asyncio.Semaphore(40)  # browsers arrive over a few seconds, not at once
     stop_at: list[float] = []
 
-    async def screen(meeting: int, cookie: str, key: str, role: str) -> None:
+    def one_more_joined() -> None:
         nonlocal joined
+        joined += 1
+        if joined == expected:
+            # The measured time starts when every screen is in and the joins' own news (each
+            # join tells everyone already there) has been delivered.
+            stop_at.append(time.monotonic() + SETTLE + seconds)
+            ready.set()
+
+    async def screen(meeting: int, cookie: str, key: str, role: str) -> None:
         address = f"{url}/ws/meetings/{meeting}/room/"
         try:
             async with connect_gate:
@@ -144,25 +153,22 @@ async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
                 await socket.recv()  # the room's state: this screen is in
         except Exception:
             counts["refused"] += 1
-            joined += 1
-            if joined == expected:
-                ready.set()
+            one_more_joined()
             return
         counts["sockets"] += 1
-        joined += 1
-        if joined == expected:
-            ready.set()
+        one_more_joined()
         try:
             if role == "moderator":
                 await ready.wait()
-                await asyncio.sleep(random.random())  # rooms move at their own moments
+                await asyncio.sleep(SETTLE + random.random() * interval)  # rooms differ
                 step = 0
                 reader = asyncio.create_task(drain(socket))
                 while time.monotonic() < stop_at[0]:
                     step = (step + 1) % len(STEPS)
                     sent[(meeting, STEPS[step])] = time.monotonic()
+                    counts["moves"] += 1
                     await socket.send(json.dumps({"type": "move", "step": STEPS[step]}))
-                    await asyncio.sleep(1)
+                    await asyncio.sleep(interval)
                 await asyncio.sleep(2)  # the last move's deliveries
                 reader.cancel()
             else:
@@ -173,8 +179,12 @@ async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
                         text = await asyncio.wait_for(socket.recv(), deadline - time.monotonic())
                     except TimeoutError:
                         break
+                    except websockets.ConnectionClosed:
+                        counts["dropped"] += 1
+                        break
                     arrived = time.monotonic()
-                    counts["messages"] += 1
+                    if arrived >= measure_from[0]:
+                        counts["messages"] += 1
                     message = json.loads(text)
                     at = sent.get((meeting, message.get("step")))
                     if message.get("type") == "state" and at is not None and arrived >= at:
@@ -188,10 +198,15 @@ async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
             await socket.close()
 
     async def drain(socket) -> None:
-        async for _ in socket:
-            counts["messages"] += 1
+        try:
+            async for _ in socket:
+                if time.monotonic() >= measure_from[0]:
+                    counts["messages"] += 1
+        except websockets.ConnectionClosed:
+            counts["dropped"] += 1
 
     seen: set = set()
+    measure_from = [float("inf")]
     started = time.monotonic()
     tasks = [
         asyncio.create_task(screen(meeting, *person))
@@ -200,16 +215,17 @@ async def load(path: Path, url: str, rooms: int, seconds: float) -> dict:
     ]
     await ready.wait()
     connected = time.monotonic() - started
-    stop_at.append(time.monotonic() + seconds)
-    measuring = time.monotonic()
+    measure_from[0] = measuring = time.monotonic() + SETTLE
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - measuring
     return {
         "rooms": len(meetings),
         "sockets": counts["sockets"],
         "refused": counts["refused"],
+        "dropped": counts["dropped"],
         "connect_s": round(connected, 1),
-        "moves": len(sent),
+        "moves": counts["moves"],
+        "interval_s": interval,
         "followed": len(delays),
         "delay_p50_ms": percentile(delays, 0.50),
         "delay_p95_ms": percentile(delays, 0.95),
@@ -230,7 +246,13 @@ def main() -> None:
         except ImportError:
             pass
         result = asyncio.run(
-            load(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+            load(
+                Path(sys.argv[2]),
+                sys.argv[3],
+                int(sys.argv[4]),
+                float(sys.argv[5]),
+                float(sys.argv[6]) if len(sys.argv) > 6 else 1.0,
+            )
         )
         return out(result)
     raise SystemExit(__doc__)

@@ -134,7 +134,17 @@ CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [env.str("CHANNELS_REDIS_URL", default=REDIS_URL)]},
+            # No client-side read timeout: the layer waits on Redis with a blocking pop of its
+            # own length, and redis-py 8's default of 5 s tore every idle room's socket down
+            # (django/channels_redis#422).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL),
+                        "socket_timeout": None,
+                    }
+                ]
+            },
         }
         if REDIS_URL
         else {"BACKEND": "channels.layers.InMemoryChannelLayer"}

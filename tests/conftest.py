@@ -111,7 +111,10 @@ def _use_redis_dbs(cache_db: int, broker_db: int) -> None:
         setting_changed.send(sender=None, setting="CACHES", value=caches, enter=True)
         # The live room's layer too: group names hold ids that every worker's database reuses.
         layers = {"default": {**settings.CHANNEL_LAYERS["default"]}}
-        layers["default"]["CONFIG"] = {"hosts": [settings.REDIS_URL]}
+        hosts = [
+            {**host, "address": settings.REDIS_URL} for host in layers["default"]["CONFIG"]["hosts"]
+        ]
+        layers["default"]["CONFIG"] = {"hosts": hosts}
         settings.CHANNEL_LAYERS = layers
         setting_changed.send(sender=None, setting="CHANNEL_LAYERS", value=layers, enter=True)
     if app.configured:

@@ -122,11 +122,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     # Messages from the room's group (sent by the services after commit).
     async def room_state(self, event: dict) -> None:
-        state = event["state"]
-        if state["meeting"] != self.meeting_pk:
+        if event["meeting"] != self.meeting_pk:
             return  # another of the group's meetings
-        await self.send_json(state)
-        if state["closed"]:
+        await self.send(text_data=event["text"])
+        if event["closed"]:
             await self.close()
 
     async def room_part(self, event: dict) -> None:

@@ -12,7 +12,7 @@ from groups import services as group_services
 from groups.meetings import services as meeting_services
 from metrics import services as metric_services
 from narratives import services as narrative_services
-from tests.e2e.support import sign_in
+from tests.e2e.support import green_town_group, sign_in
 from tests.factories import UserFactory
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -29,17 +29,7 @@ def page_width(page: Page) -> tuple[int, int]:
 @pytest.fixture
 def long_words(transactional_db):
     """A group where every kind of text someone types holds one enormous word."""
-    organizer = UserFactory(username="olga", display_name="Olga Organizer")
-    network = group_services.network_create(creator=organizer, name="Green Town")
-    moderator = UserFactory(username="mo", display_name="Mo Moderator")
-    group_services.network_add_person(network=network, user=moderator)
-    group = group_services.group_create(
-        organizer=organizer,
-        network=network,
-        name="River Crew",
-        purpose=word(2000, "p"),
-        moderator=moderator,
-    )
+    group, moderator = green_town_group("River Crew", word(2000, "p"))
     member = UserFactory(username="meri", display_name="Meri Member")
     group_services.group_join(user=member, group=group, statement=word(10_000, "j"))
 

@@ -17,7 +17,7 @@ from groups.meetings.models import Meeting, NextAction, Room, Session
 from groups.meetings.services import room as room_services
 from impact.models import User
 from narratives.models import HelpRequest
-from tests.e2e.support import sign_in
+from tests.e2e.support import green_town_group, sign_in
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
 
@@ -41,17 +41,7 @@ def api_post(url: str, token: str, payload: dict) -> int:
 @pytest.fixture
 def meeting_now(transactional_db):
     """A group of three whose weekly reflection began a minute ago."""
-    organizer = UserFactory(display_name="Olga Organizer")
-    network = group_services.network_create(creator=organizer, name="Green Town")
-    moderator = UserFactory(username="mo", display_name="Mo Moderator")
-    group_services.network_add_person(network=network, user=moderator)
-    group = group_services.group_create(
-        organizer=organizer,
-        network=network,
-        name="Riverbank",
-        purpose="Rivers.",
-        moderator=moderator,
-    )
+    group, _moderator = green_town_group("Riverbank", "Rivers.")
     for username, name in (("ana", "Ana Alder"), ("ben", "Ben Birch")):
         person = UserFactory(username=username, display_name=name)
         group_services.group_join(user=person, group=group, statement=STATEMENT)

@@ -12,7 +12,7 @@ from groups import services as group_services
 from groups.meetings import services as meeting_services
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from impact.models import Notification
-from tests.e2e.support import sign_in
+from tests.e2e.support import green_town_group, sign_in
 from tests.factories import UserFactory
 from tests.impact import support
 
@@ -22,17 +22,7 @@ STATEMENT = "I plant trees every weekend and want to do it with neighbours."
 @pytest.fixture
 def reflection_meeting(transactional_db):
     """A group of four meeting for its weekly reflection in two days."""
-    organizer = UserFactory(username="olga", display_name="Olga Organizer")
-    network = group_services.network_create(creator=organizer, name="Green Town")
-    moderator = UserFactory(username="mo", display_name="Mo Moderator")
-    group_services.network_add_person(network=network, user=moderator)
-    group = group_services.group_create(
-        organizer=organizer,
-        network=network,
-        name="Riverbank",
-        purpose="Plant native trees along the river.",
-        moderator=moderator,
-    )
+    group, moderator = green_town_group("Riverbank", "Plant native trees along the river.")
     for username, name in [("ana", "Ana Alder"), ("ben", "Ben Birch"), ("cy", "Cy Cedar")]:
         person = UserFactory(username=username, display_name=name, time_zone="Asia/Kolkata")
         group_services.group_join(user=person, group=group, statement=STATEMENT)

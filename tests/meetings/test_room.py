@@ -87,12 +87,12 @@ class Screen:
 
     async def open(self) -> dict | None:
         connected, _code = await self.ws.connect()
-        return await self.ws.receive_json_from(timeout=3) if connected else None
+        return await self.ws.receive_json_from(timeout=10) if connected else None
 
     async def send(self, **message) -> None:
         await self.ws.send_json_to(message)
 
-    async def next(self, kind: str, timeout: float = 2) -> dict:
+    async def next(self, kind: str, timeout: float = 10) -> dict:
         """The next message of `kind` (states and errors may come in between)."""
         while True:
             message = await self.ws.receive_json_from(timeout=timeout)
@@ -320,9 +320,9 @@ def test_hostile_messages_get_an_error_frame_or_a_closed_socket(room_world):
         await screen.send(type="move", step={"$ne": 1})
         answers.append(await screen.next("error"))
         await screen.ws.send_to(text_data="x" * 1_000_000)
-        big = await screen.ws.receive_output(timeout=2)
+        big = await screen.ws.receive_output(timeout=10)
         while big["type"] != "websocket.close":
-            big = await screen.ws.receive_output(timeout=2)
+            big = await screen.ws.receive_output(timeout=10)
         return answers, big
 
     answers, big = run(scenario)
@@ -341,7 +341,7 @@ def test_a_flood_of_messages_is_slowed_then_closed(room_world):
             await screen.send(type="ping")
         kinds = []
         while True:
-            output = await screen.ws.receive_output(timeout=3)
+            output = await screen.ws.receive_output(timeout=10)
             if output["type"] == "websocket.close":
                 return kinds, output["code"]
             kinds.append(json.loads(output["text"])["type"])
@@ -380,7 +380,7 @@ def test_closing_the_session_ends_the_room_for_everyone(room_world):
         state = await screen.next("state")
         while not state["closed"]:
             state = await screen.next("state")
-        output = await screen.ws.receive_output(timeout=2)
+        output = await screen.ws.receive_output(timeout=10)
         return state, output
 
     state, output = run(scenario)

@@ -56,6 +56,18 @@ def _session_close_or_confirm(request, session, notes, members, access) -> HttpR
     return redirect("groups:session_detail", pk=session.pk)
 
 
+def _save_notes(request, session: Session, access, notes: dict) -> None:
+    """Save the notes as typed on the version the form carries (Conflict if it is stale)."""
+    base = request.POST.get("notes_version", "")
+    services.session_save(
+        actor=request.user,
+        session=session,
+        access=access,
+        base_version=int(base) if base.isdigit() else None,
+        **notes,
+    )
+
+
 # Meeting mode's fragments: with htmx each add or edit swaps only its own part of the screen,
 # so the notes being typed, the running timers and the scroll position stay as they are.
 MEETING_MODE_FRAGMENTS = {
@@ -138,15 +150,8 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                 if closing is not None:
                     return closing
             else:
-                base = request.POST.get("notes_version", "")
                 try:
-                    services.session_save(
-                        actor=request.user,
-                        session=session,
-                        access=access,
-                        base_version=int(base) if base.isdigit() else None,
-                        **notes.cleaned_data,
-                    )
+                    _save_notes(request, session, access, notes.cleaned_data)
                 except Conflict as exc:
                     if partial:
                         fragment["conflict"] = True
@@ -202,15 +207,8 @@ def session_draft(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form.full_clean()  # two optional text fields: always valid, cleaned (stripped) here
     context = {"meeting": meeting, "session": session, "draft": True}
-    base = request.POST.get("notes_version", "")
     try:
-        services.session_save(
-            actor=request.user,
-            session=session,
-            access=access,
-            base_version=int(base) if base.isdigit() else None,
-            **form.cleaned_data,
-        )
+        _save_notes(request, session, access, form.cleaned_data)
     except Conflict:
         # Another screen saved other words: the typed ones stay in this browser, theirs are
         # shown beside them, and the next save (on the newer version) keeps what is typed.
