@@ -515,9 +515,12 @@ def rooms_markdown(r: dict) -> list[str]:
         "## The live meeting room",
         "",
         f"Every screen a WebSocket through gunicorn with {r['workers']} uvicorn workers and the "
-        "Redis channel layer, the load client on the same 2-core machine. Each room's moderator "
-        "takes the group to the next step once a second; the delay is from the moderator's send "
-        "to the state showing the new step on each of the other 14 screens.",
+        "Redis pub/sub channel layer, the load client (one Python process) on the same 2-core "
+        "machine. All screens join first (each join tells everyone already in the room); after "
+        "10 s each room's moderator takes the group to the next step at the interval shown. The "
+        "delay is from the moderator's send to the state showing that step on each of the other "
+        "14 screens. When moves come faster than the machine sends them, a screen may skip "
+        "straight to a later step, so fewer screens follow than moves x 14.",
         "",
         "| Rooms | A move every | Sockets | Refused | Dropped | Moves | Screens followed | p50 ms | p95 ms | max ms | Messages/s | Joining |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -133,10 +133,13 @@ if REDIS_URL:
 CHANNEL_LAYERS = {
     "default": (
         {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # No client-side read timeout: the layer waits on Redis with a blocking pop of its
-            # own length, and redis-py 8's default of 5 s tore every idle room's socket down
-            # (django/channels_redis#422).
+            # Redis pub/sub: one subscription per process carries every room's messages (the
+            # list-based layer opened a connection per waiting operation and ran out of them
+            # when 3,000 screens joined). A message missed while a socket is down is not kept;
+            # a screen that reconnects reads the room's state afresh.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # No client-side read timeout on the subscription: redis-py 8's default of 5 s tore
+            # idle rooms' sockets down (django/channels_redis#422).
             "CONFIG": {
                 "hosts": [
                     {

@@ -1,11 +1,12 @@
 """The live meeting room's socket, through Channels' communicator against the real Redis
 channel layer: who may join, what each person may do, and what hostile messages get."""
 
+import asyncio
 import json
+import threading
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.routing import URLRouter
@@ -111,7 +112,22 @@ class Screen:
 
 
 def run(scenario):
-    return async_to_sync(scenario)()
+    """Run the screens' coroutine in a thread of its own: the test's thread may hold another
+    event loop (pytest-playwright's, once a browser test has run in this process)."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @pytest.mark.parametrize(
