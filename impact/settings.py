@@ -145,8 +145,12 @@ CHANNEL_LAYERS = {
                     {
                         "address": env.str("CHANNELS_REDIS_URL", default=REDIS_URL),
                         "socket_timeout": None,
+                        "socket_connect_timeout": 2,
                     }
-                ]
+                ],
+                # Pub/sub ignores Redis's database number: deployments (and test workers)
+                # sharing one Redis keep apart by this prefix.
+                "prefix": env.str("CHANNELS_PREFIX", default="impact"),
             },
         }
         if REDIS_URL

@@ -114,7 +114,8 @@ def _use_redis_dbs(cache_db: int, broker_db: int) -> None:
         hosts = [
             {**host, "address": settings.REDIS_URL} for host in layers["default"]["CONFIG"]["hosts"]
         ]
-        layers["default"]["CONFIG"] = {"hosts": hosts}
+        # Pub/sub ignores the database number: each worker gets its own prefix too.
+        layers["default"]["CONFIG"] = {"hosts": hosts, "prefix": f"test{cache_db}"}
         settings.CHANNEL_LAYERS = layers
         setting_changed.send(sender=None, setting="CHANNEL_LAYERS", value=layers, enter=True)
     if app.configured:

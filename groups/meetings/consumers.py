@@ -25,10 +25,29 @@ BURST = 15  # ...after a burst of this many
 CLOSE_AFTER_REFUSED = 30  # messages refused for speed before the socket is closed
 
 
+def in_thread(function):
+    """A service call off the event loop, in a pool thread: one busy room must not queue every
+    other socket of the process behind it (Channels' default is a single shared thread)."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     """One screen in a meeting's room (/ws/meetings/<pk>/room/)."""
 
     room: Room | None = None
+
+    async def __call__(self, scope, receive, send):
+        # However the socket ends (closed, a handler that raised, a send to a socket that just
+        # went away), the screen leaves the room: no one stays listed as here.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave()
+
+    async def _leave(self) -> None:
+        room, self.room = self.room, None
+        if room is not None:
+            await in_thread(room_services.room_leave)(user=self.scope["user"], room=room)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -37,7 +56,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         self.meeting_pk = int(self.scope["url_route"]["kwargs"]["pk"])
         try:
-            self.meeting, self.access = await database_sync_to_async(meeting_for_user)(
+            self.meeting, self.access = await in_thread(meeting_for_user)(
                 user, self.meeting_pk, need=Need.SEE_MEMBERS
             )
         except (Http404, PermissionDenied):
@@ -48,7 +67,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
         try:
-            self.room = await database_sync_to_async(room_services.room_enter)(
+            self.room = await in_thread(room_services.room_enter)(
                 user=user, meeting=self.meeting, access=self.access
             )
         except ValidationError as exc:
@@ -56,15 +75,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4409)
             return
         self.tokens, self.stamp, self.refused = float(BURST), time.monotonic(), 0
-        await self.send_json(await database_sync_to_async(room_services.room_state)(self.room.pk))
+        await self.send_json(await in_thread(room_services.room_state)(self.room.pk))
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group_name", None):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
-        if self.room is not None:
-            await database_sync_to_async(room_services.room_leave)(
-                user=self.scope["user"], room=self.room
-            )
+        await self._leave()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.room is None:
@@ -82,7 +98,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # "[[[[..." is a RecursionError
             await self.send_json({"type": "error", "message": _("Not JSON.")})
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
@@ -111,7 +127,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         try:
-            await database_sync_to_async(handler)(self.scope["user"], self.room, content)
+            await in_thread(handler)(self.scope["user"], self.room, content)
         except ValidationError as exc:
             await self.send_json({"type": "error", "message": " ".join(exc.messages)})
         except (PermissionDenied, Http404, ObjectDoesNotExist) as exc:

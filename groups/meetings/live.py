@@ -5,6 +5,7 @@ rolled-back change tells nobody). The channel layer carries it to every process'
 (Redis in production, memory in `make run`'s single process). A layer that cannot be reached
 loses the message, never the write: screens catch up when they reconnect or reload."""
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -32,11 +33,18 @@ def _send(group_id: int, message: Message) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(
-            room_group(group_id), message() if callable(message) else message
-        )
+        payload = message() if callable(message) else message
+        # Bounded: a Redis that stalls must not hold the request that made the change.
+        async_to_sync(_group_send)(layer, room_group(group_id), payload)
     except Exception:  # a live update is a courtesy: the write has happened
         log.warning("could not reach the rooms of group %s", group_id, exc_info=True)
+
+
+SEND_SECONDS = 2
+
+
+async def _group_send(layer, group: str, payload: dict) -> None:
+    await asyncio.wait_for(layer.group_send(group, payload), SEND_SECONDS)
 
 
 def tell_room(group_id: int, message: Message) -> None:

@@ -14,6 +14,7 @@
   var state = JSON.parse(initial.textContent);
   var socket = null, retry = 0, live = false, closed = false;
   var viewing = null; // a step this screen looks at while the group is elsewhere
+  var shownStep = null, shownStandIn = null; // as last drawn: pickers follow only real changes
   var timerLeft = null, timerRunning = false, timerAt = 0;
 
   var stepName = document.getElementById("room-step-name");
@@ -89,7 +90,10 @@
 
   function render() {
     stepName.textContent = labels[state.step] || state.step;
-    if (moveStep && document.activeElement !== moveStep) moveStep.value = state.step;
+    // The step picker follows the group only when the group moves: a presence or timer change
+    // arriving between picking a step and pressing the button must not undo the pick.
+    if (moveStep && state.step !== shownStep) moveStep.value = state.step;
+    shownStep = state.step;
     timerLeft = state.timer.left; timerRunning = state.timer.running; timerAt = Date.now();
     tick();
     present.textContent = "";
@@ -104,6 +108,9 @@
     ready.value = mine && mine.ready ? "0" : "1";
     ready.setAttribute("aria-pressed", mine && mine.ready ? "true" : "false");
     var facilitating = state.facilitator && state.facilitator.id === me;
+    var standIn = document.getElementById("room-stand-in");
+    if (standIn && state.stand_in !== shownStandIn) standIn.value = state.stand_in || "";
+    shownStandIn = state.stand_in;
     takeOver.hidden = facilitating || !(canDrive || state.stand_in === me);
     var drive = document.getElementById("room-drive");
     if (drive) drive.classList.toggle("is-waiting", !!state.facilitator && !facilitating);
@@ -169,6 +176,7 @@
       if (kind === "move") message.step = data.get("step");
       if (kind === "timer") { message.action = data.get("action"); message.minutes = parseInt(data.get("minutes"), 10); }
       if (kind === "ready") message.ready = data.get("ready") === "1";
+      if (kind === "stand_in") message.user = data.get("user") ? parseInt(data.get("user"), 10) : null;
       if (send(message)) event.preventDefault();
     });
   });
@@ -196,6 +204,17 @@
     setTimeout(function () { notice.hidden = true; }, 6000);
   }
 
+  // After a conflict over the notes: the moderator read the other words and keeps their own,
+  // saving on the version that is now current.
+  document.addEventListener("click", function (event) {
+    var keep = event.target.closest("[data-keep-mine]");
+    var version = document.getElementById("notes-version");
+    var save = document.querySelector("#session-notes button[value='save']");
+    if (!keep || !version || !save) return;
+    version.value = keep.dataset.keepMine;
+    save.click();
+  });
+
   tabs.forEach(function (a) {
     a.addEventListener("click", function (event) {
       if (!live) return;
@@ -207,11 +226,13 @@
   });
   follow.addEventListener("click", function () { viewing = null; showSection(); });
 
+  var retryTimer = null;
   function connect() {
-    if (closed) return;
+    clearTimeout(retryTimer);
+    if (closed || socket) return; // one socket per screen, whichever retry comes first
     showStatus("connecting");
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + bar.dataset.socket);
+    var mine = socket = new WebSocket(scheme + location.host + bar.dataset.socket);
     socket.onopen = function () {
       retry = 0; live = true; showStatus("live");
       // Caught up on what was missed while away: the state comes first, the parts here.
@@ -220,6 +241,8 @@
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "state") {
+        // States from different processes can cross on the way: an older one changes nothing.
+        if (message.version < state.version) return;
         state = message; render();
         if (message.closed) { closed = true; showStatus("closed"); }
       } else if (message.type === "changed") {
@@ -231,11 +254,12 @@
       }
     };
     socket.onclose = function () {
+      if (socket !== mine) return;
       live = false; socket = null;
       if (closed) { showStatus("closed"); return; }
       showStatus("offline");
       retry = Math.min(retry + 1, 6);
-      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry - 1)));
+      retryTimer = setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry - 1)));
     };
   }
 

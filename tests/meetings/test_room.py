@@ -12,12 +12,16 @@ from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from groups import services as group_services
 from groups.meetings import services
-from groups.meetings.models import Meeting, MeetingResponse, Room, Session
+from groups.meetings.models import Meeting, MeetingResponse, Room, RoomPresence, Session
 from groups.meetings.routing import websocket_urlpatterns
+from groups.meetings.services import room as room_services
+from impact.exceptions import Conflict
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
 
@@ -465,3 +469,63 @@ def test_the_room_page_answers_each_role_with_a_bounded_number_of_queries(
     assert client.get(f"/meetings/{meeting.pk}/room/").status_code == 302
     client.force_login(room_world["neighbour"])
     assert client.get(f"/meetings/{meeting.pk}/room/").status_code == 404
+
+
+def test_a_screen_that_dies_on_a_hostile_frame_still_leaves_the_room(room_world):
+    meeting, member = room_world["meeting"], room_world["member"]
+
+    async def scenario():
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+        await screen.ws.send_to(text_data="[" * 3000)  # deep nesting: a RecursionError
+        error = await screen.next("error")
+        await screen.close()
+        return error
+
+    assert run(scenario)["type"] == "error"
+    assert not RoomPresence.objects.filter(user=member, screens__gt=0).exists()
+
+
+def test_a_member_removed_mid_meeting_can_no_longer_move_the_group(room_world):
+    meeting, moderator, member = (room_world[k] for k in ("meeting", "moderator", "member"))
+    room = room_services.room_open(user=moderator, meeting=meeting)
+    room_services.room_name_stand_in(actor=moderator, room=room, user_id=member.pk)
+    room_services.room_take_over(actor=member, room=room)  # the facilitator is not here
+    group_services.group_leave(user=member, group=meeting.group)
+    with pytest.raises((Http404, PermissionDenied)):
+        room_services.room_move(actor=member, room=room, step="pulse")
+    assert Room.objects.get(pk=room.pk).step == "impact"
+
+
+def test_attendance_is_recorded_once_the_meeting_has_begun(room_world):
+    member, group = room_world["member"], room_world["group"]
+    later = Meeting.objects.create(group=group, starts_at=timezone.now() + timedelta(days=7))
+    room_services.room_enter(user=member, meeting=later)
+    assert not MeetingResponse.objects.filter(meeting=later, attended=True).exists()
+    cancelled = Meeting.objects.create(
+        group=group, starts_at=timezone.now(), status=Meeting.Status.CANCELLED
+    )
+    with pytest.raises(ValidationError):
+        room_services.room_enter(user=member, meeting=cancelled)
+
+
+def test_closing_with_notes_older_than_another_screens_sends_nothing(room_world):
+    meeting, moderator, second = (room_world[k] for k in ("meeting", "moderator", "moderator2"))
+    session = services.session_open(actor=moderator, meeting=meeting)
+    services.session_save(actor=second, session=session, achieved="Theirs", learnings="")
+    stale = Session.objects.get(pk=session.pk).notes_version - 1
+    with pytest.raises(Conflict):
+        services.session_close(
+            actor=moderator, session=session, achieved="Mine", learnings="", base_version=stale
+        )
+    session.refresh_from_db()
+    assert session.closed_at is None and session.achieved == "Theirs"
+
+
+def test_adding_minutes_to_a_timer_that_ran_out_counts_from_now(room_world, time_machine):
+    meeting, moderator = room_world["meeting"], room_world["moderator"]
+    room = room_services.room_open(user=moderator, meeting=meeting)
+    room_services.room_timer(actor=moderator, room=room, action="start", minutes=2)
+    time_machine.move_to(timezone.now() + timedelta(minutes=10))
+    room = room_services.room_timer(actor=moderator, room=room, action="extend", minutes=5)
+    assert 295 <= room_services.room_timer_left(room) <= 300

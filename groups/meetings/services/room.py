@@ -27,9 +27,30 @@ TIMER_MINUTES_MAX = 60
 TIMER_ACTIONS = ("start", "pause", "resume", "extend", "stop")
 
 
+def room_open(*, user: User, meeting: Meeting, access: GroupAccess | None = None) -> Room:
+    """The meeting's room (with its session), opened on first use by anyone taking part."""
+    require(
+        user,
+        meeting.group,
+        Need.SEE_MEMBERS,
+        access=access,
+        message=_("Only the group's members take part in its meetings."),
+    )
+    if not meeting.is_reflection or meeting.status != Meeting.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled weekly reflection has a meeting room."))
+    session, _created = Session.objects.get_or_create(
+        meeting=meeting, defaults={"group": meeting.group}
+    )
+    if session.closed_at is not None:
+        raise ValidationError(_("This session is closed."))
+    room, _created = Room.objects.get_or_create(session=session)
+    return room
+
+
 def room_enter(*, user: User, meeting: Meeting, access: GroupAccess | None = None) -> Room:
-    """Someone opens the meeting's room: they are present (once per open screen) and, if they
-    are a member, recorded as having attended (unless a moderator already said otherwise)."""
+    """Someone opens the meeting's room: they are present (once per open screen) and, once the
+    meeting has begun, a member is recorded as having attended (unless a moderator already
+    said otherwise). The room opens early, for the moderator to prepare."""
     access = require(
         user,
         meeting.group,
@@ -38,20 +59,16 @@ def room_enter(*, user: User, meeting: Meeting, access: GroupAccess | None = Non
         message=_("Only the group's members take part in its meetings."),
     )
     with transaction.atomic():
-        session, _created = Session.objects.get_or_create(
-            meeting=meeting, defaults={"group": meeting.group}
-        )
-        if session.closed_at is not None:
-            raise ValidationError(_("This session is closed."))
-        room, _created = Room.objects.get_or_create(session=session)
+        room = room_open(user=user, meeting=meeting, access=access)
         presence, _created = RoomPresence.objects.get_or_create(room=room, user=user)
         RoomPresence.objects.filter(pk=presence.pk).update(screens=F("screens") + 1)
-        if access.member:
+        if access.member and meeting.has_started:
             response, _created = MeetingResponse.objects.get_or_create(meeting=meeting, user=user)
             MeetingResponse.objects.filter(pk=response.pk, attended__isnull=True).update(
                 attended=True
             )
-        _changed(room)
+        if presence.screens == 0:  # a second screen of someone already here changes nothing
+            _changed(room)
     return room
 
 
@@ -61,7 +78,8 @@ def room_leave(*, user: User, room: Room) -> None:
         RoomPresence.objects.filter(room=room, user=user).update(
             screens=Greatest(F("screens") - 1, 0)
         )
-        _changed(room)
+        if not RoomPresence.objects.filter(room=room, user=user, screens__gt=0).exists():
+            _changed(room)
 
 
 def _locked(room: Room) -> Room:
@@ -79,6 +97,8 @@ def _require_driver(actor: User, room: Room, access: GroupAccess | None) -> None
     """The facilitator moves the group along; with none, any moderator does and becomes it.
     A moderator who is not the facilitator takes over first (room_take_over), on purpose."""
     if room.facilitator_id == actor.pk:
+        # Checked again on every move: someone removed from the group mid-meeting stops here.
+        require(actor, room.session.group, Need.SEE_MEMBERS)
         return
     if room.facilitator_id is None:
         require(actor, room.session.group, Need.MODERATE, access=access)
@@ -137,7 +157,8 @@ def room_timer(
         room.timer_ends_at, room.timer_left = now + timedelta(minutes=minutes), None
     elif action == "extend":
         if room.timer_ends_at is not None:
-            room.timer_ends_at += timedelta(minutes=minutes)
+            # From now if it has run out already: "5 more minutes" means five from here.
+            room.timer_ends_at = max(room.timer_ends_at, now) + timedelta(minutes=minutes)
         else:
             room.timer_left = (left or 0) + minutes * 60
     elif action == "pause" and room.timer_ends_at is not None:
@@ -163,11 +184,12 @@ def room_ready(*, user: User, room: Room, ready: bool) -> None:
     """Someone in the room is (or is no longer) ready to move on from the current step."""
     room = _locked(room)
     _require_open(room)
-    updated = RoomPresence.objects.filter(room=room, user=user).update(
-        ready_on=room.step if ready else ""
-    )
-    if not updated:
-        raise ValidationError(_("Join the room first."))
+    require(user, room.session.group, Need.SEE_MEMBERS)
+    presence, _created = RoomPresence.objects.get_or_create(room=room, user=user)
+    ready_on = room.step if ready else ""
+    if presence.ready_on == ready_on:
+        return  # no change: nothing to tell fifteen screens
+    RoomPresence.objects.filter(pk=presence.pk).update(ready_on=ready_on)
     _changed(room, save=True)
 
 
@@ -180,7 +202,9 @@ def room_take_over(*, actor: User, room: Room, access: GroupAccess | None = None
     _require_open(room)
     if room.facilitator_id == actor.pk:
         return room
-    if not (actor.pk == room.stand_in_id and not _present(room, room.facilitator_id)):
+    if actor.pk == room.stand_in_id and not _present(room, room.facilitator_id):
+        require(actor, room.session.group, Need.SEE_MEMBERS)
+    else:
         require(
             actor,
             room.session.group,

@@ -196,8 +196,12 @@ def session_close(
     achieved: str | None = None,
     learnings: str | None = None,
     access: GroupAccess | None = None,
+    base_version: int | None = None,
 ) -> Session:
-    """Close the session: save it and send every member the summary."""
+    """Close the session: save it and send every member the summary. `base_version`: the
+    notes' version the closing screen showed; notes saved since by another screen are not
+    overwritten (Conflict), and no summary goes out."""
+    held = session
     session = (
         Session.objects.select_for_update().select_related("meeting", "group").get(pk=session.pk)
     )
@@ -205,6 +209,16 @@ def session_close(
     if session.closed_at is not None:
         return session
     session_require_closable(session=session)
+    typed = ((achieved or "").strip(), (learnings or "").strip())
+    if (
+        base_version is not None
+        and base_version != session.notes_version
+        and (achieved is not None or learnings is not None)
+        and typed != (session.achieved, session.learnings)
+    ):
+        held.achieved, held.learnings = session.achieved, session.learnings
+        held.notes_version = session.notes_version
+        raise Conflict(_("Someone else changed these notes meanwhile: nothing was sent."))
     if achieved is not None:
         session.achieved = achieved.strip()
     if learnings is not None:

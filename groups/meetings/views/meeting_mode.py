@@ -32,38 +32,55 @@ from narratives.selectors import group_questions
 
 
 def _session_close_or_confirm(request, session, notes, members, access) -> HttpResponse | None:
-    """Close on a confirmed POST; otherwise keep the notes and ask first (None: show errors)."""
+    """Close on a confirmed POST; otherwise keep the notes and ask first (None: show errors).
+    Both steps carry the notes' version: closing never sends out notes another moderator has
+    changed since they were typed here."""
     try:
         services.session_require_closable(session=session)
         if request.POST.get("confirm") != "1":
             # The summary mails everyone and cannot be taken back: save what was typed, then
             # ask, with the notes carried in the confirming form.
-            services.session_save(
-                actor=request.user, session=session, access=access, **notes.cleaned_data
-            )
+            _save_notes(request, session, access, notes.cleaned_data)
             return render(
                 request,
                 "groups/meetings/session_close_confirm.html",
                 {"session": session, "notes": notes, "recipients": len(members)},
             )
         services.session_close(
-            actor=request.user, session=session, access=access, **notes.cleaned_data
+            actor=request.user,
+            session=session,
+            access=access,
+            base_version=_notes_version(request),
+            **notes.cleaned_data,
         )
     except ValidationError as exc:
         add_service_errors(notes, exc)
+        return None
+    except Conflict as exc:
+        notes.add_error(None, _conflict_text(exc, session))
         return None
     messages.success(request, _("Session closed. Everyone gets the summary."))
     return redirect("groups:session_detail", pk=session.pk)
 
 
+def _notes_version(request) -> int | None:
+    base = request.POST.get("notes_version", "")
+    return int(base) if base.isascii() and base.isdigit() else None
+
+
+def _conflict_text(exc: Conflict, session: Session) -> str:
+    """The conflict, with the other screen's words: seen here, they can be combined."""
+    theirs = " / ".join(text for text in (session.achieved, session.learnings) if text)
+    return f"{exc.message} " + (_("Theirs: %(words)s") % {"words": theirs} if theirs else "")
+
+
 def _save_notes(request, session: Session, access, notes: dict) -> None:
     """Save the notes as typed on the version the form carries (Conflict if it is stale)."""
-    base = request.POST.get("notes_version", "")
     services.session_save(
         actor=request.user,
         session=session,
         access=access,
-        base_version=int(base) if base.isdigit() else None,
+        base_version=_notes_version(request),
         **notes,
     )
 
@@ -156,7 +173,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
                     if partial:
                         fragment["conflict"] = True
                         return _meeting_mode_fragment(request, what, fragment, status=409)
-                    notes.add_error(None, str(exc.message))
+                    notes.add_error(None, _conflict_text(exc, session))
                 else:
                     if not partial:
                         messages.success(request, _("Saved."))

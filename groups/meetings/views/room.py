@@ -4,7 +4,7 @@ these call the same services)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,7 +83,9 @@ def room_context(request: HttpRequest, meeting: Meeting, access: GroupAccess) ->
     return {
         "room": state,
         "steps": Room.Step.choices,
-        "can_drive": access.moderate,
+        # Moderators, and whoever facilitates now (a stand-in who took over).
+        "moderates": access.moderate,
+        "can_drive": access.moderate or (state["facilitator"] or {}).get("id") == request.user.pk,
         "socket_path": f"/ws/meetings/{meeting.pk}/room/",
     }
 
@@ -106,6 +108,19 @@ def _add_next_action(user, room: Room, post) -> None:
     session_add_next_action(actor=user, session=room.session, **form.cleaned_data)
 
 
+def _whole_number(text: str) -> int | None:
+    try:
+        return int(text) if text.isascii() else None
+    except ValueError:
+        return None
+
+
+def _name_stand_in(user, room: Room, post) -> None:
+    room_services.room_name_stand_in(
+        actor=user, room=room, user_id=_whole_number(post.get("user", ""))
+    )
+
+
 ROOM_MOVES = {
     "move": lambda user, room, post: room_services.room_move(
         actor=user, room=room, step=post.get("step", "")
@@ -114,7 +129,7 @@ ROOM_MOVES = {
         actor=user,
         room=room,
         action=post.get("action", ""),
-        minutes=int(post["minutes"]) if post.get("minutes", "").isdigit() else None,
+        minutes=_whole_number(post.get("minutes", "")),
     ),
     "ready": lambda user, room, post: room_services.room_ready(
         user=user, room=room, ready=post.get("ready") == "1"
@@ -128,6 +143,7 @@ ROOM_MOVES = {
         actor=user, room=room, summary=post.get("summary", "")
     ),
     "next_action": _add_next_action,
+    "stand_in": _name_stand_in,
 }
 
 
@@ -143,14 +159,13 @@ def room_act(request: HttpRequest, pk: int) -> HttpResponse:
     # From the room's script: done is 204 (the room shows the change), refused is 400 with why.
     answer_briefly = bool(request.htmx)
     try:
-        # Entering counts a screen: a form post is a visit, not a stay, so it leaves again.
-        room = room_services.room_enter(user=request.user, meeting=meeting, access=access)
-        room_services.room_leave(user=request.user, room=room)
+        room = room_services.room_open(user=request.user, meeting=meeting, access=access)
         if move is None:
             raise ValidationError("")
         move(request.user, room, request.POST)
-    except ValidationError as exc:
-        text = " ".join(m for m in exc.messages if m) or _("That did not work.")
+    except (ValidationError, PermissionDenied) as exc:
+        messages_of = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        text = " ".join(m for m in messages_of if m) or _("That did not work.")
         if answer_briefly:
             return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
         messages.error(request, text)
