@@ -350,13 +350,7 @@ def main_mixed_only() -> None:
         mixed = facts | mixed_day() | {"render": rendered}
     finally:
         stop(gunicorn)
-    path = ROOT / "bench" / "results.json"
-    results = json.loads(path.read_text()) if path.exists() else {}
-    results["mixed"] = mixed
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    markdown = ROOT / "bench" / "RESULTS.md"
-    text = markdown.read_text() if markdown.exists() else "# Benchmark results\n"
-    markdown.write_text(splice_mixed(text, mixed_markdown(mixed)))
+    record("mixed", mixed, lambda text: splice_mixed(text, mixed_markdown(mixed)))
     print("Wrote the mixed day to bench/results.json and bench/RESULTS.md")
 
 
@@ -553,17 +547,22 @@ def splice(text: str, section: list[str], start: str, end: str) -> str:
     return text.rstrip() + "\n\n" + block + "\n"
 
 
+def record(key: str, value: dict, rewrite) -> None:
+    """One part's figures into bench/results.json, and its section of RESULTS.md rewritten."""
+    path = ROOT / "bench" / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[key] = value
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    markdown = ROOT / "bench" / "RESULTS.md"
+    text = markdown.read_text() if markdown.exists() else "# Benchmark results\n"
+    markdown.write_text(rewrite(text))
+
+
 def main_rooms_only() -> None:
     """`bench/run.py --only rooms`: the live room's load alone; replaces its section."""
     VAR.mkdir(parents=True, exist_ok=True)
     rooms = run_facts() | rooms_load()
-    path = ROOT / "bench" / "results.json"
-    results = json.loads(path.read_text()) if path.exists() else {}
-    results["rooms"] = rooms
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    markdown = ROOT / "bench" / "RESULTS.md"
-    text = markdown.read_text() if markdown.exists() else "# Benchmark results\n"
-    markdown.write_text(splice(text, rooms_markdown(rooms), ROOMS_START, ROOMS_END))
+    record("rooms", rooms, lambda text: splice(text, rooms_markdown(rooms), ROOMS_START, ROOMS_END))
     print(json.dumps(rooms, indent=2))
 
 
