@@ -27,15 +27,19 @@ TIMER_MINUTES_MAX = 60
 TIMER_ACTIONS = ("start", "pause", "resume", "extend", "stop")
 
 
-def room_open(*, user: User, meeting: Meeting, access: GroupAccess | None = None) -> Room:
-    """The meeting's room (with its session), opened on first use by anyone taking part."""
-    require(
+def _take_part(user: User, meeting: Meeting, access: GroupAccess | None) -> GroupAccess:
+    return require(
         user,
         meeting.group,
         Need.SEE_MEMBERS,
         access=access,
         message=_("Only the group's members take part in its meetings."),
     )
+
+
+def room_open(*, user: User, meeting: Meeting, access: GroupAccess | None = None) -> Room:
+    """The meeting's room (with its session), opened on first use by anyone taking part."""
+    _take_part(user, meeting, access)
     if not meeting.is_reflection or meeting.status != Meeting.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled weekly reflection has a meeting room."))
     session, _created = Session.objects.get_or_create(
@@ -51,13 +55,7 @@ def room_enter(*, user: User, meeting: Meeting, access: GroupAccess | None = Non
     """Someone opens the meeting's room: they are present (once per open screen) and, once the
     meeting has begun, a member is recorded as having attended (unless a moderator already
     said otherwise). The room opens early, for the moderator to prepare."""
-    access = require(
-        user,
-        meeting.group,
-        Need.SEE_MEMBERS,
-        access=access,
-        message=_("Only the group's members take part in its meetings."),
-    )
+    access = _take_part(user, meeting, access)
     with transaction.atomic():
         room = room_open(user=user, meeting=meeting, access=access)
         presence, _created = RoomPresence.objects.get_or_create(room=room, user=user)
@@ -264,6 +262,25 @@ def room_session_closed(session: Session) -> None:
     room = Room.objects.filter(session=session).first()
     if room is not None:
         _changed(room)
+
+
+def room_state_of(meeting: Meeting) -> dict:
+    """The room's state as a page draws it: the room's own, or where a room not yet opened
+    starts (the first step, no timer, no one here)."""
+    room = Room.objects.filter(session__meeting=meeting).only("pk").first()
+    if room is not None:
+        return room_state(room.pk)
+    return {
+        "type": "state",
+        "meeting": meeting.pk,
+        "version": 0,
+        "step": Room.Step.IMPACT,
+        "closed": False,
+        "timer": {"left": None, "running": False},
+        "facilitator": None,
+        "stand_in": None,
+        "present": [],
+    }
 
 
 def room_state(room_pk: int) -> dict:

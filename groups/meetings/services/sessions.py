@@ -96,6 +96,18 @@ def _require_open(session: Session) -> None:
         raise ValidationError(_("This session is closed."))
 
 
+def _refuse_stale_notes(
+    held: Session, current: Session, base_version: int | None, message: str
+) -> None:
+    """Other words typed on an older version than `current` (read under its row lock) are
+    refused: the caller's `held` session is given the current notes to show beside them."""
+    if base_version is None or base_version == current.notes_version:
+        return
+    held.achieved, held.learnings = current.achieved, current.learnings
+    held.notes_version = current.notes_version
+    raise Conflict(message)
+
+
 def session_save(
     *,
     actor: User,
@@ -114,12 +126,12 @@ def session_save(
         if current.closed_at is not None:
             raise ValidationError(_("This session is closed."))
         if (current.achieved, current.learnings) != (achieved, learnings):
-            if base_version is not None and base_version != current.notes_version:
-                session.achieved, session.learnings = current.achieved, current.learnings
-                session.notes_version = current.notes_version
-                raise Conflict(
-                    _("Someone else changed these notes meanwhile: nothing was overwritten.")
-                )
+            _refuse_stale_notes(
+                session,
+                current,
+                base_version,
+                _("Someone else changed these notes meanwhile: nothing was overwritten."),
+            )
             current.notes_version += 1
             Session.objects.filter(pk=session.pk).update(
                 achieved=achieved, learnings=learnings, notes_version=current.notes_version
@@ -210,15 +222,16 @@ def session_close(
         return session
     session_require_closable(session=session)
     typed = ((achieved or "").strip(), (learnings or "").strip())
-    if (
-        base_version is not None
-        and base_version != session.notes_version
-        and (achieved is not None or learnings is not None)
-        and typed != (session.achieved, session.learnings)
+    if (achieved is not None or learnings is not None) and typed != (
+        session.achieved,
+        session.learnings,
     ):
-        held.achieved, held.learnings = session.achieved, session.learnings
-        held.notes_version = session.notes_version
-        raise Conflict(_("Someone else changed these notes meanwhile: nothing was sent."))
+        _refuse_stale_notes(
+            held,
+            session,
+            base_version,
+            _("Someone else changed these notes meanwhile: nothing was sent."),
+        )
     if achieved is not None:
         session.achieved = achieved.strip()
     if learnings is not None:

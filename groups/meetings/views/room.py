@@ -67,19 +67,7 @@ def room_page(
 
 def room_context(request: HttpRequest, meeting: Meeting, access: GroupAccess) -> dict:
     """What the room's bar shows when the page is drawn (the socket keeps it current)."""
-    room = Room.objects.filter(session__meeting=meeting).first()
-    if room is not None:
-        state = room_services.room_state(room.pk)
-    else:
-        state = {
-            "step": Room.Step.IMPACT,
-            "closed": False,
-            "timer": {"left": None, "running": False},
-            "facilitator": None,
-            "stand_in": None,
-            "present": [],
-            "version": 0,
-        }
+    state = room_services.room_state_of(meeting)
     return {
         "room": state,
         "steps": Room.Step.choices,
