@@ -210,7 +210,7 @@ class MeetingViewSet(
     @extend_schema(methods=["put"], request=ReflectionSerializer, responses=ReflectionSerializer)
     @action(detail=True, methods=["get", "put"], url_path="my-reflection")
     def my_reflection(self, request, pk=None):
-        """My reflection for this meeting; editable until it starts."""
+        """My reflection for this meeting; it can be changed until the session closes."""
         meeting = self._meeting(Need.MEMBER)
         if request.method == "GET":
             reflection = get_object_or_404(Reflection, meeting=meeting, user=request.user)

@@ -182,6 +182,17 @@ class ReflectionPeriod:
 _LOOK_UP: Any = object()
 
 
+def reflections_open(meeting: Meeting, *, session: Session | None = _LOOK_UP) -> bool:
+    """Whether members can still write or change their reflection: until the meeting's session
+    closes, so that what someone adds in the live room reaches the summary; a meeting no one ran
+    a session for stops taking them at its end. `session`: the meeting's, if the caller has it."""
+    if session is _LOOK_UP:
+        session = Session.objects.filter(meeting=meeting).first()
+    if session is not None:
+        return session.closed_at is None
+    return timezone.now() < meeting.ends_at
+
+
 def reflection_period(meeting: Meeting, *, previous: Session | None = _LOOK_UP) -> ReflectionPeriod:
     """Since the group's previous closed session (or the 7 days before), up to this meeting."""
     if previous is _LOOK_UP:

@@ -133,6 +133,17 @@ def test_everyone_in_the_room_follows_the_moderator_live(
     expect(mo.locator("[data-room-part='help']")).to_contain_text("No permit for the bank yet")
     assert HelpRequest.objects.filter(summary="No permit for the bank yet").count() == 1
     ben.get_by_role("button", name="Back to where the group is").click()
+    # Ben writes his reflection during the meeting, from his phone, and is back in the room;
+    # it is on the moderator's screen without a reload, and the note being typed stays.
+    ben.locator("nav.agenda").get_by_role("link", name=re.compile("Reflections")).click()
+    ben.get_by_role("link", name="Write my reflection").click()
+    ben.get_by_label("What I learned").fill("The council answers calls, not emails.")
+    ben.get_by_role("button", name="Save my reflection").click()
+    expect(ben).to_have_url(re.compile(rf"/meetings/{meeting.pk}/room/$"))
+    expect(ben.locator("#room-status")).to_have_text("Live")
+    expect(mo.locator("[data-room-part='reflections']")).to_contain_text("answers calls")
+    expect(mo.locator("#room-present li")).to_have_count(3)
+    expect(notes).to_have_value("Eight willows planted")
     for who, page in screens.items():
         page.screenshot(path=str(results_dir / f"meeting-room-{who}.png"), full_page=False)
 

@@ -407,25 +407,34 @@ def test_closing_the_session_ends_the_room_for_everyone(room_world):
     assert state["closed"] and output["type"] == "websocket.close"
 
 
-def test_a_next_action_added_anywhere_tells_every_screen_to_fetch_that_part(room_world):
-    meeting, moderator, member = (room_world[k] for k in ("meeting", "moderator", "member"))
+def _add_next_action(world):
+    session = services.session_open(actor=world["moderator"], meeting=world["meeting"])
+    services.session_add_next_action(
+        actor=world["moderator"], session=session, owner=world["member"], description="Call"
+    )
+
+
+def _reflect_in_the_meeting(world):
+    services.reflection_save(
+        user=world["member2"], meeting=world["meeting"], learned="Said in the room."
+    )
+
+
+@pytest.mark.parametrize(
+    ("add", "part"), [(_add_next_action, "next"), (_reflect_in_the_meeting, "reflections")]
+)
+def test_what_anyone_adds_tells_every_screen_to_fetch_that_part(room_world, add, part):
+    meeting, member = room_world["meeting"], room_world["member"]
 
     async def scenario():
         screen = Screen(member, meeting.pk)
         await screen.open()
-
-        def add():
-            session = services.session_open(actor=moderator, meeting=meeting)
-            services.session_add_next_action(
-                actor=moderator, session=session, owner=member, description="Call the council"
-            )
-
-        await database_sync_to_async(add)()
+        await database_sync_to_async(add)(room_world)
         changed = await screen.next("changed")
         await screen.close()
         return changed
 
-    assert run(scenario) == {"type": "changed", "part": "next"}
+    assert run(scenario) == {"type": "changed", "part": part}
 
 
 def test_a_member_adds_from_the_room_page_and_a_bad_entry_keeps_its_reason(room_world, client):
@@ -465,6 +474,10 @@ def test_the_room_page_answers_each_role_with_a_bounded_number_of_queries(
     with django_assert_max_num_queries(18):
         page = client.get(f"/meetings/{meeting.pk}/room/")
     assert page.status_code == 200 and b'id="room-bar"' in page.content
+    # The member writes their reflection from the room, and comes back to it.
+    reflection_link = f"/meetings/{meeting.pk}/reflection/?next=/meetings/{meeting.pk}/room/"
+    assert b"Write my reflection" in page.content
+    assert reflection_link.encode() in page.content.replace(b"%2F", b"/")
     client.force_login(room_world["moderator"])
     assert client.get(f"/meetings/{meeting.pk}/room/").status_code == 302
     client.force_login(room_world["neighbour"])

@@ -85,16 +85,32 @@ def assert_error(response, status: int, code: str, field: str | None = None):
 # Reflections --------------------------------------------------------------------------------
 
 
-def test_a_member_changes_their_reflection_until_the_meeting_starts(soon, member, time_machine):
+def test_a_member_changes_their_reflection_in_the_meeting_until_the_session_closes(
+    soon, member, moderator, time_machine
+):
     reflect(member, soon, learned="Plant in autumn.", excited="4")
     reflection = reflect(member, soon, learned="Plant in autumn, water in spring.", excited=5)
     assert (reflection.learned, reflection.excited) == ("Plant in autumn, water in spring.", 5)
 
+    # In the meeting's live room the reflection can still change, and the summary has it.
     after_start(soon, time_machine)
-    with pytest.raises(ValidationError):
-        reflect(member, soon, learned="Too late.")
+    session = services.session_open(actor=moderator, meeting=soon)
+    reflect(member, soon, learned="Ask the neighbours first.")
+    services.session_close(actor=moderator, session=session)
 
-    assert Reflection.objects.get(meeting=soon, user=member).learned.endswith("water in spring.")
+    with pytest.raises(ValidationError, match="reflections can no longer be changed"):
+        reflect(member, soon, learned="Too late.")
+    assert Reflection.objects.get(meeting=soon, user=member).learned == "Ask the neighbours first."
+
+
+def test_a_meeting_no_one_ran_takes_reflections_until_its_end(soon, member, time_machine):
+    time_machine.move_to(soon.ends_at - timedelta(minutes=1), tick=False)
+    reflect(member, soon, learned="Just in time.")
+
+    time_machine.move_to(soon.ends_at, tick=False)
+    with pytest.raises(ValidationError, match="The meeting is over"):
+        reflect(member, soon, learned="Too late.")
+    assert Reflection.objects.get(meeting=soon, user=member).learned == "Just in time."
 
 
 @pytest.mark.parametrize("value", [0, 6, "6", "x", 3.5, "3.5", True])
@@ -118,8 +134,8 @@ def test_only_members_reflect(soon, outsider, organizer):
             reflect(person, soon, learned="Not my group.")
 
 
-def test_the_reflection_form_saves_and_then_locks_when_the_meeting_starts(
-    soon, member, login, time_machine
+def test_the_reflection_form_saves_and_then_locks_when_the_session_closes(
+    soon, member, moderator, login, time_machine
 ):
     client = login(member)
     url = reverse("groups:reflection_edit", args=[soon.pk])
@@ -138,13 +154,24 @@ def test_the_reflection_form_saves_and_then_locks_when_the_meeting_starts(
     saved = Reflection.objects.get(meeting=soon, user=member)
     assert (saved.excited, saved.stuck, saved.share_pulse) == (4, 2, True)
 
+    # From the live room, the form goes back to the room.
     after_start(soon, time_machine)
+    room = reverse("groups:meeting_room", args=[soon.pk])
+    form["learned"] = "Said in the room."
+    response = client.post(f"{url}?next={room}", form)
+    assert response.status_code == 302 and response.url == room
+    response = client.post(url, form | {"next": "https://elsewhere.example/"})
+    assert response.status_code == 302 and response.url == soon.get_absolute_url()
+
+    services.session_close(
+        actor=moderator, session=services.session_open(actor=moderator, meeting=soon)
+    )
     page = client.get(url)
     assert "can no longer be changed" in page.content.decode()
     assert "Save my reflection" not in page.content.decode()
     response = client.post(url, form | {"learned": "Changed after the start."})
     assert response.status_code == 200
-    assert Reflection.objects.get(pk=saved.pk).learned == "Neighbours join when asked."
+    assert Reflection.objects.get(pk=saved.pk).learned == "Said in the room."
 
 
 def test_the_reflection_form_shows_the_pulse_range_error(soon, member, login):
@@ -188,7 +215,7 @@ def test_the_api_shows_someone_elses_pulse_only_when_they_share_it(
     assert api(member).get(f"/api/meetings/{soon.pk}/my-reflection/").json()["excited"] == 2
 
 
-def test_my_reflection_in_the_api_is_validated_and_locked_after_the_start(
+def test_my_reflection_in_the_api_is_validated_and_locked_after_the_meeting(
     soon, member, api, time_machine
 ):
     client = api(member)
@@ -200,8 +227,11 @@ def test_my_reflection_in_the_api_is_validated_and_locked_after_the_start(
     assert response.status_code == 200 and response.json()["stuck"] == 3
 
     after_start(soon, time_machine)
+    response = client.put(url, {"learned": "Said in the room."}, format="json")
+    assert response.status_code == 200
+    time_machine.move_to(soon.ends_at, tick=False)
     assert_error(client.put(url, {"learned": "Later."}, format="json"), 400, "invalid")
-    assert Reflection.objects.get(meeting=soon, user=member).learned == "Start small."
+    assert Reflection.objects.get(meeting=soon, user=member).learned == "Said in the room."
 
 
 # RSVP and attendance ------------------------------------------------------------------------

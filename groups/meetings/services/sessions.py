@@ -16,7 +16,7 @@ from groups.meetings.models import (
     Reflection,
     Session,
 )
-from groups.meetings.selectors import reflection_numbers
+from groups.meetings.selectors import reflection_numbers, reflections_open
 from groups.meetings.services.reminders import reflection_group_lines
 from groups.meetings.services.room import room_session_closed
 from groups.meetings.services.schedule import active_members
@@ -59,23 +59,29 @@ def _pulse_value(value: int | str | None, field: str) -> int | None:
 def reflection_save(
     *, user: User, meeting: Meeting, **fields: str | int | bool | None
 ) -> Reflection:
-    """Save a member's reflection for a meeting; it can be changed until the meeting starts."""
+    """Save a member's reflection for a meeting: before it and in its live room, until the
+    session closes (see `reflections_open`)."""
     require(
         user,
         meeting.group,
         Need.MEMBER,
         message=_("Members of the group answer its reflection prompt."),
     )
-    if meeting.has_started:
-        raise ValidationError(_("The meeting has started: reflections can no longer be changed."))
     values = {key: fields[key] for key in REFLECTION_FIELDS if key in fields}
     for key in Reflection.PULSE_FIELDS:
         values[key] = _pulse_value(values.get(key), key)
     for key in ["impact_achieved", "learned", "new_questions", "need_help"]:
         values[key] = (values.get(key) or "").strip()
-    reflection, _created = Reflection.objects.update_or_create(
-        meeting=meeting, user=user, defaults=values
-    )
+    with transaction.atomic():
+        # Under the session's row lock, which closing takes too: a reflection is either in the
+        # summary or refused, never saved just after the summary went out without it.
+        session = Session.objects.select_for_update().filter(meeting=meeting).first()
+        if not reflections_open(meeting, session=session):
+            raise ValidationError(_("The meeting is over: reflections can no longer be changed."))
+        reflection, _created = Reflection.objects.update_or_create(
+            meeting=meeting, user=user, defaults=values
+        )
+    live.part_changed(meeting.group_id, "reflections")
     return reflection
 
 

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,17 +33,13 @@ from groups.permissions import (
     meeting_for_user,
 )
 from impact.forms import add_service_errors
+from impact.http import safe_next
 from impact.ids import parse_id
 
 
 def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
     """Back to the page the form was on; never to another site (an open redirect)."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request) or default)
 
 
 @login_required
@@ -150,6 +145,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(meeting)
     responses = {r.user_id: r for r in MeetingResponse.objects.filter(meeting=meeting)}
     members = services.active_members(meeting.group)
+    session = Session.objects.filter(meeting=meeting).first()
     return render(
         request,
         "groups/meetings/meeting_detail.html",
@@ -161,7 +157,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_reflection": Reflection.objects.filter(meeting=meeting, user=request.user).first(),
             "reflection_count": Reflection.objects.filter(meeting=meeting).count(),
             "move_form": MoveForm() if access.moderate and not meeting.has_started else None,
-            "session": Session.objects.filter(meeting=meeting).first(),
+            "session": session,
+            "reflections_open": selectors.reflections_open(meeting, session=session),
         },
     )
 
@@ -217,7 +214,9 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, _access = meeting_for_user(request.user, pk, need=Need.MEMBER)
     reflection = Reflection.objects.filter(meeting=meeting, user=request.user).first()
     form = ReflectionForm(request.POST or None, instance=reflection)
-    locked = meeting.has_started
+    locked = not selectors.reflections_open(meeting)
+    # From the live room, back to the room; from anywhere else, to the meeting.
+    back = safe_next(request)
     if request.method == "POST" and not locked and form.is_valid():
         try:
             services.reflection_save(user=request.user, meeting=meeting, **form.cleaned_data)
@@ -225,9 +224,9 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, _("Your reflection is saved; you can change it until the meeting starts.")
+                request, _("Your reflection is saved; you can change it until the session closes.")
             )
-            return redirect(meeting)
+            return redirect(back or meeting.get_absolute_url())
     # The numbers the prompt sent: the period since the last session, theirs and the group's.
     numbers = selectors.reflection_numbers(meeting)
     mine, mine_before = numbers.member(request.user.pk)
@@ -238,6 +237,7 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "form": form,
             "locked": locked,
+            "back": back,
             "numbers": numbers,
             "mine": mine,
             "mine_before": mine_before,

@@ -9,7 +9,6 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,6 +18,7 @@ from groups.meetings.models import Meeting, Room, Session
 from groups.meetings.services import active_members, session_add_next_action
 from groups.meetings.services import room as room_services
 from groups.permissions import GroupAccess, Need, meeting_for_user
+from impact.http import safe_next
 from metrics.selectors import group_impact
 
 
@@ -59,6 +59,12 @@ def room_page(
             "question_form": question_form,
             "next_actions": next_actions,
             "impact": impact,
+            # A member writes or changes their reflection from the room until the session closes.
+            "my_reflection": (
+                any(r.user_id == request.user.pk for r in data["reflections"])
+                if access.member and not (session and session.closed_at)
+                else None
+            ),
             **room_context(request, meeting, access),
             **data,
         },
@@ -140,9 +146,7 @@ ROOM_MOVES = {
 def room_act(request: HttpRequest, pk: int) -> HttpResponse:
     """A move in the room sent as a form (no JavaScript, or no socket): done, then back."""
     meeting, access = meeting_for_user(request.user, pk, need=Need.SEE_MEMBERS)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = ""
+    back = safe_next(request)
     move = ROOM_MOVES.get(request.POST.get("do", ""))
     # From the room's script: done is 204 (the room shows the change), refused is 400 with why.
     answer_briefly = bool(request.htmx)
