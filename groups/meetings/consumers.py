@@ -20,9 +20,31 @@ from groups.permissions import Need, meeting_for_user
 log = logging.getLogger(__name__)
 
 MAX_FRAME = 4096  # characters: the largest message a client has any reason to send
-RATE_PER_SECOND = 5  # messages a screen may send, sustained...
-BURST = 15  # ...after a burst of this many
 CLOSE_AFTER_REFUSED = 30  # messages refused for speed before the socket is closed
+
+
+class Bucket:
+    """A token bucket: `rate` a second, sustained, after a burst of `burst`."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+# Any message a screen sends...
+FRAMES = {"rate": 5, "burst": 15}
+# ...and, fewer, the ones that change the room: each is a write and a state to every screen,
+# and no person clicks faster than this.
+CHANGES = {"rate": 1, "burst": 5}
 
 
 def in_thread(function):
@@ -74,7 +96,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "closed", "message": " ".join(exc.messages)})
             await self.close(code=4409)
             return
-        self.tokens, self.stamp, self.refused = float(BURST), time.monotonic(), 0
+        self.frames, self.changes, self.refused = Bucket(**FRAMES), Bucket(**CHANGES), 0
+        self.seen = time.monotonic()  # room_enter renewed the presence
         await self.send_json(await in_thread(room_services.room_state)(self.room.pk))
 
     async def disconnect(self, code: int) -> None:
@@ -89,12 +112,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "message": _("Message too large.")})
             await self.close(code=1009)
             return
-        if not self._take_token():
-            self.refused += 1
-            if self.refused >= CLOSE_AFTER_REFUSED:
-                await self.close(code=4429)
-            else:
-                await self.send_json({"type": "error", "message": _("Slow down.")})
+        if not self.frames.take():
+            await self._refuse()
             return
         try:
             message = json.loads(text_data)
@@ -106,18 +125,20 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.receive_json(message)
 
-    def _take_token(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(BURST, self.tokens + (now - self.stamp) * RATE_PER_SECOND)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+    async def _refuse(self) -> None:
+        """Too fast: told so, and closed if it goes on."""
+        self.refused += 1
+        if self.refused >= CLOSE_AFTER_REFUSED:
+            await self.close(code=4429)
+        else:
+            await self.send_json({"type": "error", "message": _("Slow down.")})
 
     async def receive_json(self, content: dict, **kwargs) -> None:
         kind = content["type"]
-        if kind == "ping":
+        if kind == "ping":  # every open screen's heartbeat (and a keepalive through proxies)
+            if time.monotonic() - self.seen >= room_services.HEARTBEAT.total_seconds():
+                self.seen = time.monotonic()
+                await in_thread(room_services.room_seen)(user=self.scope["user"], room=self.room)
             await self.send_json({"type": "pong"})
             return
         handler = ACTIONS.get(kind)
@@ -125,6 +146,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(
                 {"type": "error", "message": _("Unknown type: %(type)s") % {"type": kind[:40]}}
             )
+            return
+        if not self.changes.take():
+            await self._refuse()
             return
         try:
             await in_thread(handler)(self.scope["user"], self.room, content)
@@ -143,6 +167,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=event["text"])
         if event["closed"]:
             await self.close()
+
+    async def room_left(self, event: dict) -> None:
+        if self.scope["user"].pk not in event["users"]:
+            return
+        await self.send_json({"type": "closed", "message": _("You are no longer in this group.")})
+        await self._leave()  # now: the others see them gone without waiting for the socket
+        await self.close(code=4403)
 
     async def room_part(self, event: dict) -> None:
         await self.send_json({"type": "changed", "part": event["part"]})

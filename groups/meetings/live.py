@@ -56,3 +56,10 @@ def tell_room(group_id: int, message: Message) -> None:
 def part_changed(group_id: int, part: str) -> None:
     """Every screen in the group's rooms fetches `part` again (after commit)."""
     tell_room(group_id, {"type": "room.part", "part": part})
+
+
+def people_left(group_id: int, user_ids: list[int]) -> None:
+    """People who left the group (or were moved out of it) leave its rooms at once: their
+    screens are closed, so nothing more of the group reaches them (after commit)."""
+    if user_ids:
+        tell_room(group_id, {"type": "room.left", "users": list(user_ids)})

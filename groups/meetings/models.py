@@ -357,7 +357,8 @@ class Room(models.Model):
 
 class RoomPresence(models.Model):
     """Who is in a room (one row per person, counting their open screens) and whether they
-    are ready to move on from the step the group is on."""
+    are ready to move on from the step the group is on. `seen_at` is renewed while a screen is
+    open (its heartbeat): screens a crashed process never closed stop counting after a while."""
 
     cache_scopes = ()
 
@@ -366,6 +367,7 @@ class RoomPresence(models.Model):
     screens = models.PositiveSmallIntegerField(default=0)
     ready_on = models.CharField(max_length=20, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
+from groups.meetings import live
 from groups.meetings.models import CalendarFeed, MeetingResponse, NextAction, Reflection
 from groups.models import (
     Group,
@@ -223,6 +224,7 @@ def group_leave(*, user: User, group: Group) -> None:
         membership.save(update_fields=["left_at"])
         audit(group=group, verb="member.left", actor=user, target=user.public_name)
         _fill_free_seats(group)
+        live.people_left(group.pk, [user.pk])
 
 
 def _fill_free_seats(group: Group) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.audit import audit
+from groups.meetings import live
 from groups.models import (
     GROUP_HARD_CAP,
     Group,
@@ -129,6 +130,9 @@ def group_spin_out(
         parent_seat = Membership.objects.active().filter(group=parent, user=moderator).first()
         leaving = [m.pk for m in plan.movers] + ([parent_seat.pk] if parent_seat else [])
         Membership.objects.filter(pk__in=leaving).update(left_at=now)
+        live.people_left(
+            parent.pk, [m.user_id for m in plan.movers] + ([moderator.pk] if parent_seat else [])
+        )
         network_add_person(network=parent.network, user=moderator)
         Membership.objects.create(
             group=child,

@@ -249,6 +249,7 @@
         refresh([message.part]);
       } else if (message.type === "closed") {
         closed = true; showStatus("closed");
+        if (message.message) say(message.message);
       } else if (message.type === "error") {
         say(message.message);
       }
@@ -263,6 +264,11 @@
     };
   }
 
+  // The heartbeat: the room counts this screen as here while it beats, and proxies that close
+  // quiet sockets (often after 60 s) keep this one open.
+  setInterval(function () {
+    if (socket && live) socket.send(JSON.stringify({ type: "ping" }));
+  }, 45000);
   setInterval(tick, 500);
   render();
   connect();

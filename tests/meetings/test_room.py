@@ -371,6 +371,26 @@ def test_a_flood_of_messages_is_slowed_then_closed(room_world):
     assert code == 4429
 
 
+def test_changes_to_the_room_are_limited_more_tightly_than_other_messages(room_world):
+    meeting = room_world["meeting"]
+
+    async def scenario():
+        screen = Screen(room_world["member"], meeting.pk)
+        await screen.open()
+        for n in range(10):
+            await screen.send(type="ready", ready=n % 2 == 0)
+        await screen.send(type="ping")
+        slowed = 0
+        while (message := await screen.ws.receive_json_from(timeout=10))["type"] != "pong":
+            slowed += message == {"type": "error", "message": "Slow down."}
+        await screen.close()
+        return slowed
+
+    # A burst of five changes goes through (one more a second); the rest are refused, while
+    # the screen's other messages are still answered.
+    assert 3 <= run(scenario) <= 5
+
+
 def test_another_groups_meeting_is_refused_and_its_changes_never_arrive(room_world):
     meeting, other = room_world["meeting"], room_world["other_meeting"]
 
@@ -508,6 +528,69 @@ def test_a_member_removed_mid_meeting_can_no_longer_move_the_group(room_world):
     with pytest.raises((Http404, PermissionDenied)):
         room_services.room_move(actor=member, room=room, step="pulse")
     assert Room.objects.get(pk=room.pk).step == "impact"
+
+
+def test_a_member_who_leaves_the_group_is_put_out_of_its_room_at_once(room_world):
+    meeting, member, member2 = (room_world[k] for k in ("meeting", "member", "member2"))
+
+    async def scenario():
+        leaving, staying = Screen(member, meeting.pk), Screen(member2, meeting.pk)
+        await leaving.open()
+        await staying.open()
+        await database_sync_to_async(group_services.group_leave)(user=member, group=meeting.group)
+        told = await leaving.next("closed")
+        output = await leaving.ws.receive_output(timeout=10)
+        # The others stay, and see the room without them.
+        state = await staying.state_where(
+            lambda s: member.pk not in [p["id"] for p in s["present"]]
+        )
+        await staying.close()
+        return told, output, state
+
+    told, output, state = run(scenario)
+    assert told["message"] == "You are no longer in this group."
+    assert output == {"type": "websocket.close", "code": 4403}
+    assert member2.pk in [p["id"] for p in state["present"]]
+
+
+def test_screens_a_dead_process_never_closed_stop_counting(room_world, time_machine):
+    meeting, member = room_world["meeting"], room_world["member"]
+    room = room_services.room_enter(user=member, meeting=meeting)
+    room_services.room_enter(user=member, meeting=meeting)  # two screens; the process dies
+    here = lambda: [p["id"] for p in room_services.room_state(room.pk)["present"]]  # noqa: E731
+    assert here() == [member.pk]
+
+    time_machine.move_to(timezone.now() + room_services.PRESENCE_TIMEOUT, tick=False)
+    assert here() == []
+    # Back on one screen: it counts one, so closing it leaves the room.
+    room_services.room_enter(user=member, meeting=meeting)
+    assert RoomPresence.objects.get(room=room, user=member).screens == 1
+    room_services.room_leave(user=member, room=room)
+    assert here() == []
+
+
+def test_an_open_screens_heartbeat_keeps_its_person_here(room_world, monkeypatch):
+    meeting, member = room_world["meeting"], room_world["member"]
+    monkeypatch.setattr(room_services, "HEARTBEAT", timedelta(0))  # every ping renews
+
+    async def scenario():
+        screen = Screen(member, meeting.pk)
+        await screen.open()
+        # Asleep for longer than the timeout (and a count that went wrong on the way).
+        lapsed = timezone.now() - room_services.PRESENCE_TIMEOUT
+        await database_sync_to_async(RoomPresence.objects.filter(user=member).update)(
+            seen_at=lapsed, screens=0
+        )
+        await screen.send(type="ping")
+        seen = {}  # the pong and the room's new state, in whichever order they come
+        while "pong" not in seen or not seen.get("state", {}).get("present"):
+            message = await screen.ws.receive_json_from(timeout=10)
+            seen[message["type"]] = message
+        await screen.close()
+        return seen["state"], seen["pong"]
+
+    state, pong = run(scenario)
+    assert [p["id"] for p in state["present"]] == [member.pk] and pong == {"type": "pong"}
 
 
 def test_attendance_is_recorded_once_the_meeting_has_begun(room_world):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 
 TIMER_MINUTES_MAX = 60
 TIMER_ACTIONS = ("start", "pause", "resume", "extend", "stop")
+# An open screen renews its person's presence at least this often (room_seen)...
+HEARTBEAT = timedelta(minutes=2)
+# ...and a presence not renewed for this long counts no longer: the screens of a process that
+# died without closing them (a crash, a killed worker) leave the room on their own.
+PRESENCE_TIMEOUT = timedelta(minutes=5)
+
+
+def _here() -> Q:
+    """Presences that count: an open screen, renewed lately."""
+    return Q(screens__gt=0, seen_at__gte=timezone.now() - PRESENCE_TIMEOUT)
 
 
 def _take_part(user: User, meeting: Meeting, access: GroupAccess | None) -> GroupAccess:
@@ -59,15 +69,33 @@ def room_enter(*, user: User, meeting: Meeting, access: GroupAccess | None = Non
     with transaction.atomic():
         room = room_open(user=user, meeting=meeting, access=access)
         presence, _created = RoomPresence.objects.get_or_create(room=room, user=user)
-        RoomPresence.objects.filter(pk=presence.pk).update(screens=F("screens") + 1)
+        # Locked: two screens of one person opening at once count two.
+        presence = RoomPresence.objects.select_for_update().get(pk=presence.pk)
+        here = presence.screens > 0 and presence.seen_at >= timezone.now() - PRESENCE_TIMEOUT
+        # Counts left by screens that stopped renewing (a dead process's) are dropped here.
+        screens = F("screens") + 1 if here else 1
+        RoomPresence.objects.filter(pk=presence.pk).update(screens=screens, seen_at=timezone.now())
         if access.member and meeting.has_started:
             response, _created = MeetingResponse.objects.get_or_create(meeting=meeting, user=user)
             MeetingResponse.objects.filter(pk=response.pk, attended__isnull=True).update(
                 attended=True
             )
-        if presence.screens == 0:  # a second screen of someone already here changes nothing
+        if not here:  # a second screen of someone already here changes nothing
             _changed(room)
     return room
+
+
+def room_seen(*, user: User, room: Room) -> None:
+    """An open screen's heartbeat: its person is still here. Someone whose presence had lapsed
+    (a screen asleep for a while) is shown again."""
+    with transaction.atomic():
+        lapsed = not RoomPresence.objects.filter(_here(), room=room, user=user).exists()
+        # The screen beating is open, whatever the count says: at least one.
+        renewed = RoomPresence.objects.filter(room=room, user=user).update(
+            seen_at=timezone.now(), screens=Greatest(F("screens"), 1)
+        )
+        if renewed and lapsed:
+            _changed(room)
 
 
 def room_leave(*, user: User, room: Room) -> None:
@@ -76,7 +104,7 @@ def room_leave(*, user: User, room: Room) -> None:
         RoomPresence.objects.filter(room=room, user=user).update(
             screens=Greatest(F("screens") - 1, 0)
         )
-        if not RoomPresence.objects.filter(room=room, user=user, screens__gt=0).exists():
+        if not RoomPresence.objects.filter(_here(), room=room, user=user).exists():
             _changed(room)
 
 
@@ -87,7 +115,7 @@ def _locked(room: Room) -> Room:
 def _present(room: Room, user_id: int | None) -> bool:
     return (
         user_id is not None
-        and RoomPresence.objects.filter(room=room, user_id=user_id, screens__gt=0).exists()
+        and RoomPresence.objects.filter(_here(), room=room, user_id=user_id).exists()
     )
 
 
@@ -288,7 +316,7 @@ def room_state(room_pk: int) -> dict:
     facilitates. Read at the moment it is sent, so late messages never show an old state."""
     room = Room.objects.select_related("facilitator", "session").get(pk=room_pk)
     present = (
-        RoomPresence.objects.filter(room=room, screens__gt=0)
+        RoomPresence.objects.filter(_here(), room=room)
         .select_related("user")
         .order_by("joined_at", "pk")
     )
