@@ -76,7 +76,9 @@ def member_week(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and request.GET.get("group"):
         return render(request, "metrics/_quick_log.html", context)
-    return render(request, "metrics/_member_week.html", context)
+    if request.htmx:  # the home page's part
+        return render(request, "metrics/_member_week.html", context)
+    return render(request, "metrics/member_week.html", context)  # opened as a page
 
 
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:

@@ -125,3 +125,26 @@ def asgi_server(transactional_db, settings):
     yield server
     server.stop()
     database["CONN_MAX_AGE"] = kept_for
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data `make run` loads, and the pages the main journeys reach in it."""
+    from groups.demo import seed_groups
+    from groups.meetings.demo import seed_meetings
+    from groups.models import Group, Network
+    from impact.demo import seed_users
+    from metrics.demo import seed_metrics
+    from narratives.demo import seed_narratives
+    from narratives.models import Question
+
+    users = seed_users()
+    seed_groups(users)
+    seed_metrics(users)
+    seed_narratives(users)
+    seed_meetings(users)
+    return {
+        "group": Group.objects.get(name="Riverbank Restorers"),
+        "network": Network.objects.get(name="Regenerative Futures"),
+        "question": Question.objects.filter(group__isnull=False).first(),
+    }

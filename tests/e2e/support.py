@@ -1,17 +1,20 @@
 """What the browser journeys share."""
 
+__all__ = ["DEMO_PASSWORD", "green_town_group", "main_pages", "sign_in"]
+
 from playwright.sync_api import Page, expect
 
 from groups import services as group_services
 from groups.models import Group
+from impact.demo import DEMO_PASSWORD
 from impact.models import User
 from tests.factories import PASSWORD, UserFactory
 
 
-def sign_in(page: Page, base_url: str, username: str) -> None:
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Login").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{base_url}/")
 
@@ -26,3 +29,35 @@ def green_town_group(name: str, purpose: str) -> tuple[Group, User]:
         organizer=organizer, network=network, name=name, purpose=purpose, moderator=moderator
     )
     return group, moderator
+
+
+def main_pages(demo: dict) -> list[str]:
+    """The main pages of the demo (the `demo` fixture), as its moderator reaches them."""
+    group, network = demo["group"], demo["network"]
+    meeting = group.meetings.filter(status="scheduled").order_by("-starts_at").first()
+    session = group.sessions.filter(closed_at__isnull=False).order_by("-closed_at").first()
+    return [
+        "/",
+        f"/groups/{group.pk}/",
+        f"/groups/{group.pk}/actions/new/",
+        "/me/week/",
+        f"/groups/{group.pk}/impact/",
+        f"/groups/{group.pk}/metrics/",
+        f"/groups/{group.pk}/meetings/",
+        f"/meetings/{meeting.pk}/",
+        f"/meetings/{meeting.pk}/reflection/",
+        f"/meetings/{meeting.pk}/run/",
+        *([f"/sessions/{session.pk}/"] if session else []),
+        f"/groups/{group.pk}/questions/",
+        f"/groups/{group.pk}/initiatives/",
+        f"/groups/{group.pk}/help/",
+        "/networks/",
+        f"/networks/{network.slug}/",
+        f"/networks/{network.slug}/leaderboard/",
+        f"/networks/{network.slug}/narrative/",
+        f"/networks/{network.slug}/questions/",
+        f"/questions/{demo['question'].pk}/",
+        "/notifications/",
+        "/notifications/settings/",
+        "/profile/",
+    ]
