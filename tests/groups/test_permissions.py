@@ -363,7 +363,7 @@ def _build_world() -> dict:
         "start_time": "19:00",
         "time_zone": "Europe/Amsterdam",
         "duration_minutes": "60",
-        "reminder_offsets": "1440,60",
+        "reminder_offsets": ["1440", "60"],
         "prompt_hours_before": "48",
     }
     soon = timezone.now() + timedelta(days=3)

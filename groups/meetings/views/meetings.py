@@ -47,7 +47,11 @@ def _redirect_back(request: HttpRequest, default: str) -> HttpResponse:
 def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A group's cadence, upcoming meetings, past sessions and the pulse over time."""
     group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
-    form = _cadence_form(group, request.user, request.POST or None) if access.moderate else None
+    form = (
+        CadenceForm.for_group(group, request.user, request.POST or None)
+        if access.moderate
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -65,22 +69,6 @@ def meetings_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_meetings_page(
         request, group, access, form=form, meeting_form=MeetingForm() if access.moderate else None
     )
-
-
-def _cadence_form(group, user, data=None) -> CadenceForm:
-    cadence = getattr(group, "cadence", None)
-    initial = {"time_zone": user.time_zone}
-    if cadence is not None:
-        initial = {
-            "weekdays": [str(d) for d in cadence.weekday_list],
-            "start_time": cadence.start_time,
-            "time_zone": cadence.time_zone,
-            "duration_minutes": cadence.duration_minutes,
-            "location": cadence.location,
-            "reminder_offsets": cadence.reminder_offsets,
-            "prompt_hours_before": cadence.prompt_hours_before,
-        }
-    return CadenceForm(data, initial=initial)
 
 
 def _render_meetings_page(request, group, access, *, form, meeting_form) -> HttpResponse:
@@ -123,7 +111,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(meeting)
     # Show the page again with what was typed and the error beside the field at fault.
     return _render_meetings_page(
-        request, group, access, form=_cadence_form(group, request.user), meeting_form=form
+        request, group, access, form=CadenceForm.for_group(group, request.user), meeting_form=form
     )
 
 
