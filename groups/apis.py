@@ -77,6 +77,17 @@ class GroupSerializer(ModelSerializer):
         return Group.status_for(group.size, group.capacity)
 
 
+class GroupUpdateSerializer(serializers.Serializer):
+    """The settings a moderator changes; fields left out stay as they are."""
+
+    name = StrictCharField(max_length=120, required=False)
+    purpose = StrictCharField(required=False)
+    capacity = serializers.IntegerField(
+        min_value=GROUP_MIN_CAPACITY, max_value=GROUP_HARD_CAP, required=False
+    )
+    join_policy = serializers.ChoiceField(choices=Group.JoinPolicy.choices, required=False)
+
+
 class MemberSerializer(ModelSerializer):
     user = serializers.IntegerField(source="user_id")
     name = StrictCharField(source="user.public_name")
@@ -233,6 +244,16 @@ class GroupViewSet(
             moderator=data.get("moderator"),
         )
         serializer.instance = selectors.groups_with_counts(Group.objects.filter(pk=group.pk)).get()
+
+    @extend_schema(request=GroupUpdateSerializer, responses=GroupSerializer)
+    def partial_update(self, request, pk=None):
+        """Change the group's name, purpose, capacity or join policy (moderators and organizers);
+        the capacity never drops below the members it has."""
+        group = self._group(Need.MODERATE)
+        data = GroupUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_update(actor=request.user, group=group, **data.validated_data)
+        return Response(GroupSerializer(self.get_object()).data)
 
     @extend_schema(request=JoinInputSerializer, responses=JoinOutcomeSerializer)
     @action(detail=True, methods=["post"])

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from groups.models import GROUP_HARD_CAP, GROUP_MIN_CAPACITY, Group
+from groups.services.membership import REMOVAL_REASON_MAX_LENGTH
 
 
 class NetworkForm(forms.Form):
@@ -19,7 +21,9 @@ class NetworkForm(forms.Form):
     )
 
 
-class GroupForm(forms.Form):
+class GroupFieldsForm(forms.Form):
+    """A group's own settings: what a new group starts with and its moderators change later."""
+
     name = forms.CharField(label=_("Name"), max_length=120)
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -39,6 +43,9 @@ class GroupForm(forms.Form):
         initial=Group.JoinPolicy.OPEN,
         widget=forms.RadioSelect,
     )
+
+
+class GroupForm(GroupFieldsForm):
     moderator = forms.ModelChoiceField(
         label=_("Moderator"), queryset=None, required=False, empty_label=_("Appoint one later")
     )
@@ -46,6 +53,38 @@ class GroupForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["moderator"].queryset = people
+
+
+class GroupSettingsForm(GroupFieldsForm):
+    """The settings page's group fields (the capacity's floor, the member count, is the
+    service's rule: its message shows beside the field)."""
+
+    def __init__(self, *args, group: Group, size: int, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": group.name,
+                "purpose": group.purpose,
+                "capacity": group.capacity,
+                "join_policy": group.join_policy,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].help_text = ngettext(
+            "At most 15, and no fewer than the %(n)d member the group has.",
+            "At most 15, and no fewer than the %(n)d members the group has.",
+            size,
+        ) % {"n": size}
+
+
+class RemoveMemberForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=REMOVAL_REASON_MAX_LENGTH,
+        help_text=_("They are told they were removed, with this reason if you give one."),
+    )
 
 
 class JoinForm(forms.Form):

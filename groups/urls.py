@@ -12,6 +12,7 @@ urlpatterns = [
     path("networks/<slug:slug>/groups/new/", views.group_create, name="group_create"),
     path("networks/<slug:slug>/audit/", views.network_audit, name="network_audit"),
     path("groups/<id:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<id:pk>/edit/", views.group_edit, name="group_edit"),
     path("groups/<id:pk>/join/", views.group_join, name="group_join"),
     path("groups/<id:pk>/leave/", views.group_leave, name="group_leave"),
     path("groups/<id:pk>/invite/", views.group_invite, name="group_invite"),
@@ -22,6 +23,11 @@ urlpatterns = [
         name="request_decide",
     ),
     path("groups/<id:pk>/members/<id:membership_pk>/role/", views.member_role, name="member_role"),
+    path(
+        "groups/<id:pk>/members/<id:membership_pk>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
     path(
         "groups/<id:pk>/invitations/<id:invitation_pk>/revoke/",
         views.invitation_revoke,

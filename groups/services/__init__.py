@@ -2,11 +2,13 @@
 membership.py, under a row lock on the group).
 
 - networks.py: networks, the people in them, and new groups
-- membership.py: joining, leaving, requests and the waitlist, roles, account deletion
+- membership.py: joining, leaving, removal, requests and the waitlist, roles, account deletion
+- group_settings.py: a group's name, purpose, capacity and join policy
 - invitations.py: invitations by email
 - spin_out.py: a new group from a full one
 """
 
+from groups.services.group_settings import group_update
 from groups.services.invitations import (
     INVITATION_DAYS,
     invitation_accept,
@@ -22,6 +24,7 @@ from groups.services.membership import (
     join_request_decide,
     membership_add_by_staff,
     membership_add_problem,
+    membership_remove,
     membership_set_role,
     remove_person_from_groups,
 )
@@ -44,6 +47,7 @@ __all__ = [
     "group_join",
     "group_leave",
     "group_spin_out",
+    "group_update",
     "invitation_accept",
     "invitation_create",
     "invitation_for_token",
@@ -51,6 +55,7 @@ __all__ = [
     "join_request_decide",
     "membership_add_by_staff",
     "membership_add_problem",
+    "membership_remove",
     "membership_set_role",
     "network_add_person",
     "network_create",

@@ -227,6 +227,67 @@ def group_leave(*, user: User, group: Group) -> None:
         live.people_left(group.pk, [user.pk])
 
 
+REMOVAL_REASON_MAX_LENGTH = 500
+
+
+def membership_remove(*, actor: User, membership: Membership, reason: str = "") -> Membership:
+    """A moderator (or organizer) removes someone from the group, with an optional reason they
+    are told; their seat goes to the waitlist and their live room screens close."""
+    reason = reason.strip()
+    if len(reason) > REMOVAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason under %(n)d characters.")
+                % {"n": REMOVAL_REASON_MAX_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        group, _size = _lock(membership.group)
+        require(actor, group, Need.MODERATE)
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=membership.pk)
+        )
+        if membership.group_id != group.pk or membership.left_at is not None:
+            raise Conflict(_("This person is no longer in the group."), code="not_a_member")
+        if membership.user_id == actor.pk:
+            raise Conflict(
+                _("You cannot remove yourself: leave the group instead."), code="remove_self"
+            )
+        if (
+            membership.is_moderator
+            and not Membership.objects.active()
+            .filter(group=group, role=Membership.Role.MODERATOR)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise Conflict(
+                _("A group needs a moderator: appoint another one first."),
+                code="last_moderator",
+            )
+        person = membership.user
+        membership.left_at = timezone.now()
+        membership.save(update_fields=["left_at"])
+        details = {"reason": reason} if reason else {}
+        audit(group=group, verb="member.removed", actor=actor, target=person.public_name, **details)
+        _fill_free_seats(group)
+        _tell(
+            person,
+            group,
+            key=f"removed:{membership.pk}",
+            title=_("You were removed from %(group)s") % {"group": group.name},
+            body=(
+                _("The moderator's reason: %(reason)s") % {"reason": reason}
+                if reason
+                else _("A moderator removed you from the group. What you logged there stays.")
+            ),
+            url=reverse("groups:network_detail", args=[group.network.slug]),
+        )
+        live.people_left(group.pk, [person.pk])
+        return membership
+
+
 def _fill_free_seats(group: Group) -> None:
     """Offer free seats to the waitlist in order. Call with the group locked."""
     free = seats_free(Membership.objects.active().filter(group=group).count(), group.capacity)

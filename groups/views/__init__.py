@@ -3,6 +3,7 @@
 - networks.py: my groups (home), networks, a network's page, audit log, new groups
 - group.py: a group's page
 - membership.py: joining, leaving, requests, roles, invitations and spin-outs
+- settings.py: a group's settings (its fields, its cadence) and removing members
 """
 
 from groups.views.group import group_detail
@@ -26,12 +27,14 @@ from groups.views.networks import (
     network_detail,
     network_list,
 )
+from groups.views.settings import group_edit, member_remove
 
 __all__ = [
     "AUDIT_LABELS",
     "INVITATION_SESSION_KEY",
     "group_create",
     "group_detail",
+    "group_edit",
     "group_invite",
     "group_join",
     "group_leave",
@@ -39,6 +42,7 @@ __all__ = [
     "home",
     "invitation_accept",
     "invitation_revoke",
+    "member_remove",
     "member_role",
     "network_audit",
     "network_create",

@@ -125,6 +125,8 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 AUDIT_LABELS = {
     "member.joined": _("joined"),
     "member.left": _("left"),
+    "member.removed": _("removed a member"),
+    "group.changed": _("changed the group's settings"),
     "role.changed": _("role changed"),
     "group.spun_out": _("spun out a new group"),
     "metric.defined": _("metric added"),

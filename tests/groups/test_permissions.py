@@ -73,6 +73,15 @@ PAGES = {
         "GET": (LOGIN, 404, 200, 200, 200, 404, 200),
         "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
     },
+    # A group's settings, and removing someone from it: its moderators' and organizers'.
+    "groups:group_edit": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:member_remove": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
     "groups:group_join": {
         # A member or moderator is taken to the group, as the API answers them with their state.
         "GET": (LOGIN, 404, 200, 302, 302, 404, 200),
@@ -183,6 +192,7 @@ API = {
     "/api/groups/{id}/": {
         "GET": (401, 404, 200, 200, 200, 404, 200),
         "POST": (401, _, _, _, _, _, _),
+        "PATCH": (401, 404, 403, 403, 200, 404, 200),
     },
     "/api/groups/{id}/join/": {
         "GET": (401, _, _, _, _, _, _),
@@ -432,6 +442,14 @@ def _build_world() -> dict:
             "capacity": "15",
             "join_policy": "open",
         },
+        "groups:group_edit": {
+            "name": "Target",
+            "purpose": "The group every request is about, and more.",
+            "capacity": "12",
+            "join_policy": "approval",
+            **{f"cadence-{key}": value for key, value in cadence_time.items()},
+        },
+        "groups:member_remove": {"reason": "Moved away."},
         "groups:group_join": {"statement": STATEMENT},
         "groups:group_invite": {"email": "new@example.org"},
         "groups:group_spin_out": {
@@ -454,6 +472,7 @@ def _build_world() -> dict:
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},
+        "/api/groups/{id}/": {"purpose": "The group every request is about, and more."},
         "/api/groups/{id}/join/": {"statement": STATEMENT},
         "/api/groups/{id}/spin-out/": {"name": "Spun Out", "moderator": member_seat.user_id},
         "/api/groups/{id}/requests/{request_pk}/decide/": {"approve": True},
@@ -638,7 +657,7 @@ def test_each_group_page_answers_each_role_as_the_rules_say(world, name, method,
 def test_each_group_endpoint_answers_each_role_as_the_rules_say(world, path, method, role, want):
     want = 405 if want is None else want
     url = api_url(path, {**world["url_values"], **world["per_url_values"].get(path, {})})
-    data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT") else None
+    data = world["api_post_data"].get(path, {}) if method in ("POST", "PUT", "PATCH") else None
 
     send = getattr(api_client(world, role), method.lower())
     response = rolled_back(send, url, data, format="json")

@@ -553,6 +553,25 @@ def test_a_member_who_leaves_the_group_is_put_out_of_its_room_at_once(room_world
     assert member2.pk in [p["id"] for p in state["present"]]
 
 
+def test_a_member_a_moderator_removes_is_put_out_of_its_room_at_once(room_world):
+    meeting, member, moderator = (room_world[k] for k in ("meeting", "member", "moderator"))
+    seat = meeting.group.memberships.get(user=member, left_at__isnull=True)
+
+    async def scenario():
+        removed = Screen(member, meeting.pk)
+        await removed.open()
+        await database_sync_to_async(group_services.membership_remove)(
+            actor=moderator, membership=seat, reason="Moved away."
+        )
+        told = await removed.next("closed")
+        output = await removed.ws.receive_output(timeout=10)
+        return told, output
+
+    told, output = run(scenario)
+    assert told["message"] == "You are no longer in this group."
+    assert output == {"type": "websocket.close", "code": 4403}
+
+
 def test_screens_a_dead_process_never_closed_stop_counting(room_world, time_machine):
     meeting, member = room_world["meeting"], room_world["member"]
     room = room_services.room_enter(user=member, meeting=meeting)
