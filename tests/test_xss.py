@@ -111,6 +111,7 @@ def world(db):
         "question": question,
         "help": help_request,
         "initiative": initiative,
+        "seat": group.memberships.get(user=member),
     }
 
 
@@ -136,6 +137,8 @@ def test_every_page_that_shows_user_text_keeps_it_inert(client, world):
         "/notifications/",
         f"/groups/{group.pk}/meetings/",
         f"/networks/{network.slug}/audit/",
+        f"/groups/{group.pk}/edit/",
+        f"/groups/{group.pk}/members/{world['seat'].pk}/remove/",
     ]
     for user in (world["member"], world["organizer"]):
         client.force_login(user)
