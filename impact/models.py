@@ -50,6 +50,11 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.username
 
     @property
+    def initials(self) -> str:
+        """Up to two letters for an avatar: "Mina Member" is "MM"."""
+        return "".join(word[0] for word in self.public_name.split()[:2]).upper() or "?"
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 

@@ -52,6 +52,9 @@ class ActionForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
     )
 
+    # Efforts picked with a tap on a phone (the field still takes any number of minutes).
+    effort_choices = [(15, _("15 min")), (30, _("30 min")), (60, _("1 hour")), (120, _("2 hours"))]
+
     def __init__(self, *args, metrics=(), today=None, with_notes=False, initiatives=None, **kwargs):
         super().__init__(*args, **kwargs)
         if initiatives is not None and initiatives.exists():

@@ -47,7 +47,35 @@
     region.appendChild(message);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { detectTimezone(document); });
+  // Effort picked with a tap: the chips fill the minutes field (shown only with JavaScript).
+  function showEffortChips(root) {
+    root.querySelectorAll("[data-effort-chips]").forEach(function (chips) {
+      var input = chips.closest("form").querySelector("input[name=effort_minutes]");
+      if (!input) return;
+      var mark = function () {
+        chips.querySelectorAll("[data-effort]").forEach(function (chip) {
+          chip.setAttribute("aria-pressed", String(chip.dataset.effort === input.value));
+        });
+      };
+      chips.hidden = false;
+      input.addEventListener("input", mark);
+      mark();
+    });
+  }
+  function pickEffort(event) {
+    var chip = event.target.closest("[data-effort]");
+    if (!chip) return;
+    var input = chip.closest("form").querySelector("input[name=effort_minutes]");
+    input.value = chip.dataset.effort;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    detectTimezone(document);
+    showEffortChips(document);
+  });
+  document.addEventListener("click", pickEffort);
+  document.addEventListener("htmx:afterSwap", function (event) { showEffortChips(event.target); });
   document.addEventListener("click", goBack);
   document.addEventListener("htmx:responseError", reportFailure);
   document.addEventListener("htmx:sendError", reportFailure);

@@ -39,6 +39,7 @@ def main_pages(demo: dict) -> list[str]:
     return [
         "/",
         f"/groups/{group.pk}/",
+        f"/groups/{group.pk}/edit/",
         f"/groups/{group.pk}/actions/new/",
         "/me/week/",
         f"/groups/{group.pk}/impact/",

@@ -56,10 +56,17 @@ def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
 
     # Log an action with its impact: no page load, the form answers in place.
     page.evaluate("window.__sameDocument = true")
+    # On the phone: the description typed, the effort is a tap, and "Log it" is on the first
+    # screen (opening the app, the effort, the button: three taps and the description).
     form.get_by_label("What did you do?").fill("Planted 12 oaks by the bridge")
-    form.get_by_label("Effort (minutes)").fill("45")
+    form.get_by_role("button", name="1 hour").click()
+    expect(form.get_by_label("Effort (minutes)")).to_have_value("60")
+    expect(form.get_by_role("button", name="1 hour")).to_have_attribute("aria-pressed", "true")
+    log_it = form.get_by_role("button", name="Log it")
+    box = log_it.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["viewport"]["height"]
     form.get_by_label("Trees planted (trees)").fill("12")
-    form.get_by_role("button", name="Log it").click()
+    log_it.click()
 
     expect(page.locator("#quick-log [role=status]")).to_have_text(
         "Logged: Planted 12 oaks by the bridge"
@@ -68,9 +75,9 @@ def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
     expect(page.locator("#quick-log").get_by_label("What did you do?")).to_have_value("")
 
-    # My week catches up: one action, 45 minutes, 12 trees.
+    # My week catches up: one action, 60 minutes, 12 trees.
     expect(numbers.locator("dd").nth(0)).to_have_text(re.compile(r"^1\s+last week 0$"))
-    expect(numbers.locator("dd").nth(1)).to_contain_text("45 min")
+    expect(numbers.locator("dd").nth(1)).to_contain_text("60 min")
     expect(numbers).to_contain_text("12 trees")
     assert Action.objects.get().measurements.get().value == 12
     page.screenshot(path=str(results_dir / "member-journey-week.png"), full_page=True)

@@ -27,6 +27,7 @@ OFFENDERS = """() => {
     (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
   const found = [];
   for (const el of document.body.querySelectorAll("*")) {
+    if (!el.checkVisibility()) continue;  // a closed menu's contents, say
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     if (box.right > width + 1 && !clipped(el)) found.push(name(el) + " to " + Math.round(box.right));

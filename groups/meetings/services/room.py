@@ -337,9 +337,7 @@ def room_state(room_pk: int) -> dict:
 def _person(user: User | None) -> dict | None:
     if user is None:
         return None
-    name = user.public_name
-    initials = "".join(word[0] for word in name.split()[:2]).upper() or "?"
-    return {"id": user.pk, "name": name, "initials": initials}
+    return {"id": user.pk, "name": user.public_name, "initials": user.initials}
 
 
 def room_add_question(*, actor: User, room: Room, text: str) -> "Question":
