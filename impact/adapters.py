@@ -1,14 +1,20 @@
 import uuid
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from impact.services import notify, notify_address
+
+
+def site() -> SimpleNamespace:
+    """The site as emails name it: SITE_NAME, and the domain of SITE_URL."""
+    return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,10 +26,14 @@ class AccountAdapter(DefaultAccountAdapter):
             # known one, but send nothing, so the form cannot be used to mail strangers.
             return
         request = allauth_context.request
-        # The same context allauth's own send_mail builds: its templates greet by site name.
-        ctx = {"request": request, "email": email}
-        if request is not None:
-            ctx["current_site"] = get_current_site(request)
+        # The context allauth's own send_mail builds, but the site is named from settings: without
+        # django.contrib.sites allauth takes name and domain from the request ("127.0.0.1:8000").
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": site(),
+            "support_email": settings.SUPPORT_EMAIL,
+        }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         notify_address(

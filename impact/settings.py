@@ -1,5 +1,6 @@
 """Django settings for Impact Groups, read from the environment (see .env.example)."""
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -26,6 +27,8 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# What emails and pages call the site (allauth's account emails greet by it).
+SITE_NAME = env.str("SITE_NAME", default="Impact Groups")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -186,7 +189,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 ACCOUNT_SIGNUP_FORM_CLASS = "impact.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "impact.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Impact Groups] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Failed sign-ins are limited per IP and per account (allauth keeps the counts in the cache).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
@@ -222,6 +225,8 @@ if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Impact Groups <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where emails tell people to write to reach a person (account emails end with it).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="") or parseaddr(DEFAULT_FROM_EMAIL)[1]
 
 # HTTPS hardening: on by default whenever DEBUG is off; HTTPS=0 serves plain HTTP (local trials).
 HTTPS = env.bool("HTTPS", default=not DEBUG)

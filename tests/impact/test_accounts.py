@@ -2,6 +2,7 @@
 
 import re
 import zoneinfo
+from email.utils import parseaddr
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -72,7 +73,7 @@ def test_sign_up_confirm_by_mail_then_land_signed_in_with_a_welcome(client, db, 
     assert support.deliver_pending_emails() == ["sent"]
     (mail,) = mailoutbox
     assert mail.to == ["ada@example.org"]
-    assert "Hello from testserver!" in mail.body
+    assert "Hello from Impact Groups," in mail.body
     link = support.first_url(mail.body)
     assert "/accounts/confirm-email/" in link
 
@@ -91,6 +92,36 @@ def test_sign_up_confirm_by_mail_then_land_signed_in_with_a_welcome(client, db, 
     assert unread_badge(landed) == "1"
     assert support.deliver_pending_emails() == ["sent"]
     assert mailoutbox[-1].to == ["ada@example.org"]
+
+
+def test_account_emails_name_the_site_and_say_how_to_reach_a_person(
+    client, db, mailoutbox, settings
+):
+    settings.SITE_URL = "https://impact.example.org"
+    settings.SUPPORT_EMAIL = "help@example.org"
+
+    sign_up(client)
+    support.deliver_pending_emails()
+
+    (mail,) = mailoutbox
+    assert mail.subject == "[Impact Groups] Please Confirm Your Email Address"
+    assert "Hello from Impact Groups," in mail.body
+    assert "register an account on impact.example.org" in mail.body
+    assert "Thank you for using Impact Groups (impact.example.org)." in mail.body
+    assert "Write to help@example.org: a person reads every message" in mail.body
+    assert "testserver" not in mail.body.replace("http://testserver/", "")
+
+
+def test_the_support_address_defaults_to_the_sender_address(client, db, mailoutbox, settings):
+    # SUPPORT_EMAIL is unset in the test environment: the bare address of DEFAULT_FROM_EMAIL.
+    assert parseaddr(settings.DEFAULT_FROM_EMAIL)[1] == settings.SUPPORT_EMAIL
+    assert "@" in settings.SUPPORT_EMAIL and "<" not in settings.SUPPORT_EMAIL
+
+    sign_up(client)
+    support.deliver_pending_emails()
+
+    (mail,) = mailoutbox
+    assert f"Write to {settings.SUPPORT_EMAIL}: a person reads" in mail.body
 
 
 def test_sign_up_with_an_unknown_time_zone_is_refused_and_keeps_what_was_typed(client, db):
