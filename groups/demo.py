@@ -1,9 +1,10 @@
-"""Demo networks and groups for `seed_demo`: one group full with a waitlist, one active, one forming."""
+"""Demo networks and groups for `seed_demo`: one group full with a waitlist, one active, one
+forming with join requests the demo moderator (its second moderator) decides."""
 
 from django.db import transaction
 
 from groups import services
-from groups.models import Group, Network, NetworkMembership
+from groups.models import Group, Membership, Network, NetworkMembership
 from impact.demo import DEMO_PASSWORD
 from impact.models import User
 
@@ -125,7 +126,27 @@ def seed_network(
         for person in people:
             # Joining is idempotent: a second run finds everyone where the first left them.
             services.group_join(user=person, group=group, statement=_statement(group))
+        if policy == Group.JoinPolicy.APPROVAL:
+            _co_moderate(users["moderator"], group)
     return network, filler
+
+
+def _co_moderate(person: User, group: Group) -> None:
+    """Make the demo moderator a second moderator of a group that decides its join requests,
+    so that their home has requests to decide (idempotent: each step only if not done)."""
+    if Membership.objects.active().filter(group=group, user=person, role="moderator").exists():
+        return
+    first = Membership.objects.active().filter(group=group, role="moderator").first().user
+    outcome = services.group_join(
+        user=person, group=group, statement="I'd like to help this group take root."
+    )
+    if outcome.outcome == "pending":
+        outcome = services.join_request_decide(
+            actor=first, join_request=outcome.request, approve=True
+        )
+    if outcome is not None and outcome.outcome == "member":
+        membership = Membership.objects.active().get(group=group, user=person)
+        services.membership_set_role(actor=first, membership=membership, role="moderator")
 
 
 def seed_groups(users: dict[str, User]) -> None:

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from groups import selectors
+from groups import home_selectors, selectors
 from groups.forms import InviteForm, JoinForm
 from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, Membership
@@ -50,6 +50,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else parts["members"]
             ),
             "aside": parts["aside"],
+            # Someone outside the group: when and where it meets and how active it is.
+            "facts": None if access.member else home_selectors.group_public_facts(group),
             "join_form": JoinForm() if access.join and page.my_request is None else None,
             "invite_form": InviteForm() if access.moderate else None,
             "log_fields": group_page_part("quick_log_fields", group) if access.member else None,

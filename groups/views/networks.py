@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from groups import selectors, services
+from groups import home_selectors, selectors, services
 from groups.forms import GroupForm, NetworkForm
 from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, NetworkMembership
@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "groups/home.html",
         {
             "rows": rows,
+            "sections": home_selectors.home_sections(request.user, rows=rows),
             "networks": networks,
             "recent_notifications": notifications_for_user(user=request.user)[:5],
             "next_meeting": next_meeting,

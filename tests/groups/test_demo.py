@@ -3,9 +3,11 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from groups.models import Group, JoinRequest, Membership, Network
 from groups.selectors import groups_with_counts, with_status
+from impact.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +49,21 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
         call_command("seed_demo")
 
     assert not Network.objects.exists()
+
+
+def test_seed_demo_gives_the_organizer_and_moderator_something_to_act_on_at_home(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    client.force_login(User.objects.get(username="organizer"))
+    needs = client.get(reverse("home")).context["sections"].organizer
+    client.force_login(User.objects.get(username="moderator"))
+    moderator_home = client.get(reverse("home")).context["sections"]
+
+    assert [g.name for g in needs.full] == ["Riverbank Restorers"]
+    assert [g.name for g in needs.waiting] == ["Food Commons"]
+    assert {r.group.name for r in moderator_home.requests.requests} == {"Food Commons"}
+    assert moderator_home.requests.total == 2
+    riverbank = next(s for s in moderator_home.sessions if s.group.name == "Riverbank Restorers")
+    assert riverbank.meeting is not None and riverbank.members == 15
