@@ -3,6 +3,7 @@
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
@@ -111,7 +112,35 @@ class MeasurementFilter(LogFilter):
         fields = ["group", "user", "metric", "since", "until"]
 
 
-class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    pattern=rf"^{services.CLIENT_KEY.pattern}$",
+    description=(
+        "A key the client makes up for this entry (a UUID, say). Sending the same request "
+        "again with the same key, after an answer that never arrived, returns the entry the "
+        "first send made (with `Idempotent-Replayed: true`) instead of making a second. The "
+        "same key with different contents is refused with 409."
+    ),
+)
+
+
+class IdempotentCreateMixin(mixins.CreateModelMixin):
+    """Creates that honour the Idempotency-Key header (through the service's `client_key`)."""
+
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if getattr(response.data.serializer.instance, "replayed", False):
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def client_key(self) -> str | None:
+        return self.request.headers.get("Idempotency-Key")
+
+
+class ActionViewSet(mixins.ListModelMixin, IdempotentCreateMixin, viewsets.GenericViewSet):
     """Actions in my groups (and, for organizers, their networks' groups), newest first."""
 
     serializer_class = ActionSerializer
@@ -139,6 +168,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
                 effort_minutes=data["effort_minutes"],
                 impacts=impacts,
                 seat=access.membership,
+                client_key=self.client_key(),
             )
         except ValidationError as exc:
             raise _impact_errors_on_impacts(exc) from exc
@@ -152,7 +182,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         serializer.instance = action
 
 
-class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class MeasurementViewSet(mixins.ListModelMixin, IdempotentCreateMixin, viewsets.GenericViewSet):
     """Measurements in my groups, newest first; log one on its own with POST."""
 
     serializer_class = MeasurementSerializer
@@ -174,6 +204,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
             value=data["value"],
             measured_on=data["measured_on"],
             seat=access.membership,
+            client_key=self.client_key(),
         )
 
 

@@ -140,6 +140,9 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The idempotency key its sender chose (a phone's offline queue, an API client): a send
+    # repeated with the same key finds this row instead of making a second.
+    client_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -158,7 +161,12 @@ class Action(models.Model):
                 condition=Q(effort_minutes__gte=1) & Q(effort_minutes__lte=MAX_EFFORT_MINUTES),
                 name="action_effort_within_bounds",
                 violation_error_message=_("Effort is between 1 minute and 16 hours."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "client_key"],
+                condition=~Q(client_key=""),
+                name="action_once_per_client_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +200,8 @@ class Measurement(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     measured_on = models.DateField(_("day"))
     created_at = models.DateTimeField(_("logged"), default=timezone.now)
+    # As on Action: a send repeated with the same key finds this row.
+    client_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -201,6 +211,13 @@ class Measurement(models.Model):
         indexes = [
             models.Index(fields=["metric", "measured_on"], name="measurement_metric_day_idx"),
             models.Index(fields=["group", "measured_on"], name="measurement_group_day_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_key"],
+                condition=~Q(client_key=""),
+                name="measurement_once_per_client_key",
+            )
         ]
 
     def __str__(self) -> str:

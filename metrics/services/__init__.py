@@ -19,6 +19,7 @@ from metrics.services.definitions import (
 from metrics.services.entries import (
     ACTION_FIELDS,
     ACTION_RESTORE_GRACE,
+    CLIENT_KEY,
     EDIT_DENIED,
     Impact,
     action_delete,
@@ -42,6 +43,7 @@ from metrics.services.values import (
 __all__ = [
     "ACTION_FIELDS",
     "ACTION_RESTORE_GRACE",
+    "CLIENT_KEY",
     "EDIT_DENIED",
     "ENTRY_HISTORY_DAYS",
     "MAX_ABS_VALUE",

@@ -1,14 +1,14 @@
 """Actions and measurements: logging them, correcting, deleting and restoring them."""
 
-from collections.abc import Iterable
-from contextlib import nullcontext
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,48 @@ EDIT_DENIED = _("You can change your own entries; moderators can correct any.")
 class Impact:
     metric: MetricDefinition
     value: Decimal
+
+
+# An idempotency key: what a client (a phone's offline queue, an API client) sends with a
+# create so that sending it again, after a lost answer, never makes a second row.
+CLIENT_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _check_client_key(key: str | None) -> None:
+    if key is not None and not CLIENT_KEY.fullmatch(key):
+        raise ValidationError(
+            {"idempotency_key": _("Use 8 to 64 letters, digits, dashes or underscores.")}
+        )
+
+
+def _sent_before(model: type[Action] | type[Measurement], user: User, key: str | None, **same):
+    """The row an earlier send with this key made (flagged `replayed`), or None. The same key
+    with other contents is a client's mistake, refused rather than answered with the old row."""
+    if key is None:
+        return None
+    earlier = model.objects.filter(user=user, client_key=key).first()
+    if earlier is None:
+        return None
+    if any(getattr(earlier, name) != value for name, value in same.items()):
+        raise Conflict(
+            _("This idempotency key was already used for a different entry."),
+            code="idempotency_key_reused",
+        )
+    earlier.replayed = True
+    return earlier
+
+
+def _once(create: Callable[[], Action | Measurement], replay: Callable[[], object], key):
+    """Create in a transaction of its own; when a send with the same key won the race, the
+    unique constraint refuses this one and the winner's row is the answer."""
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        earlier = replay() if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
 
 
 def _group_metrics(group: Group) -> dict[int, MetricDefinition]:
@@ -75,9 +117,10 @@ def action_log(
     impacts: list[tuple[int, object]] = (),
     initiative: "Initiative | None" = None,
     seat: Membership | None = None,
+    client_key: str | None = None,
 ) -> Action:
     """Log what a member did, and the impact it had, in one transaction (`seat`: see
-    `is_member`)."""
+    `is_member`). With `client_key`, a repeated send returns the first send's action."""
     if not is_member(user, group, seat):
         raise PermissionDenied(_("Only members of the group can log actions in it."))
     if initiative is not None and (
@@ -89,9 +132,17 @@ def action_log(
     if cleaned:
         # The impact is measured on the action's day: the measurements' rule for days applies.
         check_entry_day(user=user, group=group, day=happened_on, field="happened_on")
-    # One row on its own needs no transaction of its own (autocommit); with impacts, the action
-    # and its measurements are written together or not at all.
-    with transaction.atomic() if cleaned else nullcontext():
+    _check_client_key(client_key)
+    same = {"group_id": group.pk, "description": description.strip(), "happened_on": happened_on}
+
+    def replay() -> Action | None:
+        return _sent_before(Action, user, client_key, **same)
+
+    if (earlier := replay()) is not None:
+        return earlier
+
+    def create() -> Action:
+        # The action and its measurements are written together or not at all.
         action = Action.objects.create(
             group=group,
             user=user,
@@ -100,6 +151,7 @@ def action_log(
             happened_on=happened_on,
             effort_minutes=effort,
             initiative=initiative,
+            client_key=client_key or "",
         )
         Measurement.objects.bulk_create(
             [
@@ -114,7 +166,11 @@ def action_log(
                 for impact in cleaned
             ]
         )
-    return action
+        return action
+
+    if not cleaned and client_key is None:
+        return create()  # one row on its own needs no transaction of its own (autocommit)
+    return _once(create, replay, client_key)
 
 
 def measurement_log(
@@ -125,8 +181,10 @@ def measurement_log(
     value: str | int | Decimal,
     measured_on: date,
     seat: Membership | None = None,
+    client_key: str | None = None,
 ) -> Measurement:
-    """Log a value of one metric on its own (for example a monthly count)."""
+    """Log a value of one metric on its own (for example a monthly count). With `client_key`,
+    a repeated send returns the first send's measurement."""
     if not is_member(user, group, seat):
         raise PermissionDenied(_("Only members of the group can log measurements in it."))
     if metric.group_id != group.pk or metric.archived_at is not None:
@@ -134,9 +192,26 @@ def measurement_log(
     clean = parse_value(value)
     check_value_sign(metric=metric, value=clean, field="value")
     check_entry_day(user=user, group=group, day=measured_on, field="measured_on")
-    return Measurement.objects.create(
-        metric=metric, group=group, user=user, value=clean, measured_on=measured_on
-    )
+    _check_client_key(client_key)
+    same = {"metric_id": metric.pk, "value": clean, "measured_on": measured_on}
+
+    def replay() -> Measurement | None:
+        return _sent_before(Measurement, user, client_key, **same)
+
+    if (earlier := replay()) is not None:
+        return earlier
+
+    def create() -> Measurement:
+        return Measurement.objects.create(
+            metric=metric,
+            group=group,
+            user=user,
+            value=clean,
+            measured_on=measured_on,
+            client_key=client_key or "",
+        )
+
+    return create() if client_key is None else _once(create, replay, client_key)
 
 
 def _require_editor(user: User, entry: Action | Measurement) -> None:

@@ -67,9 +67,12 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 impacts=form.impacts(),
                 initiative=form.cleaned_data.get("initiative"),
                 seat=access.membership,
+                client_key=request.POST.get("idempotency_key") or None,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
         else:
             if not request.htmx:
                 messages.success(request, _("Logged: %(what)s") % {"what": logged.description})

@@ -25,8 +25,100 @@
     if (event.target.closest("[data-history-back]")) history.back();
   }
 
+  // The quick log without a connection: the action waits on this device (localStorage) and is
+  // sent when the connection returns, with the idempotency key its form carried, so a send
+  // repeated after an answer that never arrived makes no second action.
+  var OUTBOX = "impact-outbox";
+  var sending = false;
+  function outbox() {
+    try { return JSON.parse(localStorage.getItem(OUTBOX)) || []; } catch (e) { return []; }
+  }
+  function keyOf(item) {
+    var found = item.fields.filter(function (f) { return f[0] === "idempotency_key"; })[0];
+    return found ? found[1] : "";
+  }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function showOutbox() {
+    var form = document.getElementById("quick-log");
+    var note = form && form.querySelector("[data-outbox]");
+    if (!note) return;
+    var waiting = outbox().length;
+    note.hidden = waiting === 0;
+    note.textContent = waiting ? note.dataset.text.replace("{n}", waiting) : "";
+  }
+  function queue(form) {
+    var data = new FormData(form);
+    data.delete("csrfmiddlewaretoken");
+    var items = outbox();
+    items.push({ url: form.getAttribute("action"), fields: Array.from(data.entries()) });
+    localStorage.setItem(OUTBOX, JSON.stringify(items));
+    // The form is ready for the next action; the key went with the one waiting.
+    form.querySelector("[name=description]").value = "";
+    form.querySelectorAll(".impact-fields input").forEach(function (input) { input.value = ""; });
+    form.querySelector("[name=idempotency_key]").value = newKey();
+    showOutbox();
+    setTimeout(flush, 2000); // online but unanswered: try again shortly
+  }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function flush() {
+    var items = outbox();
+    if (sending || !navigator.onLine || !items.length) return;
+    sending = true;
+    var item = items[0], body = new FormData();
+    item.fields.forEach(function (f) { body.append(f[0], f[1]); });
+    fetch(item.url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status)); // kept: tried again later
+      var logged = (response.headers.get("HX-Trigger") || "").indexOf("impact-logged") !== -1;
+      return response.text().then(function (html) {
+        localStorage.setItem(OUTBOX, JSON.stringify(outbox().filter(function (other) {
+          return keyOf(other) !== keyOf(item);
+        })));
+        if (logged) {
+          document.body.dispatchEvent(new CustomEvent("impact-logged", { bubbles: true }));
+          return true;
+        }
+        // Refused (a day too long ago, say): the form comes back with the reason beside what
+        // was typed, nothing lost.
+        var form = document.getElementById("quick-log");
+        if (form) {
+          form.outerHTML = html;
+          if (window.htmx) htmx.process(document.getElementById("quick-log"));
+        }
+        return false;
+      });
+    }).then(function (more) {
+      sending = false; showOutbox();
+      if (more) flush();
+    }, function () { sending = false; showOutbox(); });
+  }
+  function offlineLog(event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "quick-log" || navigator.onLine) return;
+    event.preventDefault();
+    if (!form.querySelector("[name=description]").value.trim()) {
+      form.querySelector("[name=description]").focus();
+      return;
+    }
+    queue(form);
+  }
+  function lostLog(event) {
+    var form = event.detail.elt;
+    if (form && form.id === "quick-log") queue(form); // maybe sent: the key makes it once
+  }
+
   // An htmx request the server refused swaps nothing, so say so; the form keeps its input.
   function reportFailure(event) {
+    if (event.type === "htmx:sendError" && event.detail.elt && event.detail.elt.id === "quick-log") return;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var text = status === 429
       ? "That was a lot of changes in a short time. Wait a minute and try again; what you typed is still here."
@@ -73,7 +165,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     detectTimezone(document);
     showEffortChips(document);
+    flush();
   });
+  document.addEventListener("htmx:beforeRequest", offlineLog);
+  document.addEventListener("htmx:sendError", lostLog);
+  document.addEventListener("htmx:afterSwap", showOutbox);
+  window.addEventListener("online", flush);
+  setInterval(flush, 30000);
   document.addEventListener("click", pickEffort);
   document.addEventListener("htmx:afterSwap", function (event) { showEffortChips(event.target); });
   document.addEventListener("click", goBack);

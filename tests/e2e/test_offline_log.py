@@ -1,0 +1,87 @@
+"""Logging on a phone without a connection: the actions wait on the device and are sent once
+the connection returns, exactly once each, even when an answer is lost on the way."""
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from groups import services as group_services
+from metrics.models import Action
+from tests.e2e.support import green_town_group, sign_in
+from tests.factories import UserFactory
+from tests.groups.support import STATEMENT
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def member(transactional_db):
+    group, _moderator = green_town_group("River Crew", "Plant native trees.")
+    person = UserFactory(username="meri", display_name="Meri Member")
+    group_services.group_join(user=person, group=group, statement=STATEMENT)
+    return person
+
+
+def log(page, what: str) -> None:
+    form = page.locator("#quick-log")
+    form.get_by_label("What did you do?").fill(what)
+    form.get_by_role("button", name="Log it").click()
+
+
+def test_actions_logged_offline_are_sent_once_when_the_phone_is_back_online(
+    browser: Browser, live_server, member
+):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url, "meri")
+    form = page.locator("#quick-log")
+    expect(form.get_by_label("Day")).not_to_have_value("")
+
+    context.set_offline(True)
+    log(page, "Watered the saplings")
+    log(page, "Counted the oaks")
+    waiting = form.locator("[data-outbox]")
+    expect(waiting).to_contain_text("2 waiting")
+    expect(form.get_by_label("What did you do?")).to_have_value("")
+    assert not Action.objects.exists()
+
+    context.set_offline(False)
+    expect(waiting).to_be_hidden()
+    expect(page.locator("#my-week .week-numbers dd").first).to_contain_text("2")
+    assert sorted(Action.objects.values_list("description", flat=True)) == [
+        "Counted the oaks",
+        "Watered the saplings",
+    ]
+    # A reload finds nothing left waiting, and sends nothing twice.
+    page.reload()
+    expect(page.locator("#quick-log").get_by_label("Day")).not_to_have_value("")
+    page.wait_for_timeout(500)
+    assert Action.objects.count() == 2
+    context.close()
+
+
+def test_an_action_whose_answer_was_lost_is_not_logged_twice(browser: Browser, live_server, member):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url, "meri")
+    expect(page.locator("#quick-log").get_by_label("Day")).not_to_have_value("")
+    lost = []
+
+    def reach_the_server_then_lose_the_answer(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server logs the action...
+            lost.append(route.request.url)
+            route.abort()  # ...and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/actions/new/", reach_the_server_then_lose_the_answer)
+    log(page, "Mended the fence")
+    # The phone keeps it and sends it again, with the same key: still one action.
+    waiting = page.locator("#quick-log [data-outbox]")
+    expect(waiting).to_contain_text("1 waiting")
+    expect(waiting).to_be_hidden()
+    expect(page.locator("#my-week .week-numbers dd").first).to_contain_text("1")
+    assert lost and Action.objects.filter(description="Mended the fence").count() == 1
+    context.close()
