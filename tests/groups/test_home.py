@@ -432,6 +432,26 @@ def test_an_outsider_sees_when_a_group_meets_and_how_active_it_is(
     assertContains(response, reverse("groups:group_join", args=[group.pk]))
 
 
+def test_the_video_link_is_named_only_to_those_who_may_see_the_meetings(
+    client, outsider, organizer, group, moderator
+):
+    meeting_services.cadence_set(
+        actor=moderator,
+        group=group,
+        weekdays=[1],
+        start_time=time(7, 0),
+        time_zone="UTC",
+        location="https://meet.example.org/river",
+    )
+
+    outside = signed_in(client, outsider).get(group.get_absolute_url())
+    organizing = signed_in(client, organizer).get(group.get_absolute_url())
+
+    assertNotContains(outside, "meet.example.org")
+    assertContains(outside, "online (members get the link)")
+    assertContains(organizing, "https://meet.example.org/river")
+
+
 def test_members_do_not_get_the_outsiders_summary(client, group, member):
     response = signed_in(client, member).get(group.get_absolute_url())
 
