@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
-
+from impact.dates import format_when
 from metrics.selectors import MetricSeries
 
 WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 320, 120, 12, 18
@@ -49,7 +48,7 @@ def weekly_bars(series: MetricSeries) -> Chart:
                 y=round(HEIGHT - PAD_BOTTOM - height, 1),
                 width=round(step * 0.7, 1),
                 height=round(height, 1),
-                label=date_format(week, "j M"),  # month names in the reader's language
+                label=format_when(week, "SHORT_MONTH_DAY_FORMAT"),
                 value=value,
             )
         )

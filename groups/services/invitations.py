@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups.models import (
     Group,
@@ -60,7 +61,11 @@ def invitation_create(*, actor: User, group: Group, email: str, message: str = "
         }
         if invitation.message:
             body += "\n\n" + _("Their message: %(message)s") % {"message": invitation.message}
-        body += "\n\n" + _("The invitation is valid for %(days)d days.") % {"days": INVITATION_DAYS}
+        body += "\n\n" + ngettext(
+            "The invitation is valid for %(days)d day.",
+            "The invitation is valid for %(days)d days.",
+            INVITATION_DAYS,
+        ) % {"days": INVITATION_DAYS}
         notify_address(
             to_email=email,
             kind="group.invitation",

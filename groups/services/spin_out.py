@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups.audit import audit
 from groups.meetings import live
@@ -199,7 +200,12 @@ def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
         kind="group.spin_out",
         key=f"{child.pk}:parent",
         title=_("%(group)s was spun out of your group") % {"group": child.name},
-        body=_("%(count)d people now form %(group)s.") % {"count": plan.size, "group": child.name},
+        body=ngettext(
+            "%(count)d person now forms %(group)s.",
+            "%(count)d people now form %(group)s.",
+            plan.size,
+        )
+        % {"count": plan.size, "group": child.name},
         url=url,
         subject=child,
     )

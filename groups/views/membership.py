@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groups import selectors, services
@@ -142,7 +143,7 @@ def request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpRespon
     else:
         name = join_request.user.public_name
         if not approve:
-            messages.info(request, _("You declined %(name)s's request.") % {"name": name})
+            messages.info(request, _("You declined the request from %(name)s.") % {"name": name})
         elif outcome.outcome == "member":
             messages.success(request, _("%(name)s is now a member.") % {"name": name})
         else:
@@ -286,14 +287,15 @@ def group_spin_out(request: HttpRequest, pk: int) -> HttpResponse:
             except FormErrors:
                 plan = None
             else:
+                size = Membership.objects.active().filter(group=child).count()
                 messages.success(
                     request,
-                    _("%(group)s is spun out of %(parent)s with %(n)d people.")
-                    % {
-                        "group": child.name,
-                        "parent": parent.name,
-                        "n": Membership.objects.active().filter(group=child).count(),
-                    },
+                    ngettext(
+                        "%(group)s is spun out of %(parent)s with %(n)d person.",
+                        "%(group)s is spun out of %(parent)s with %(n)d people.",
+                        size,
+                    )
+                    % {"group": child.name, "parent": parent.name, "n": size},
                 )
                 return redirect(child)
         if form.errors:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groups.models import NetworkMembership
@@ -153,7 +154,17 @@ def question_answered(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Marked answered.")
-        + (" " + _("%(n)d follow-up question(s) raised.") % {"n": len(created)} if created else ""),
+        + (
+            " "
+            + ngettext(
+                "%(n)d follow-up question raised.",
+                "%(n)d follow-up questions raised.",
+                len(created),
+            )
+            % {"n": len(created)}
+            if created
+            else ""
+        ),
     )
     return redirect(question)
 

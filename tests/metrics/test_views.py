@@ -195,7 +195,7 @@ def test_a_logged_value_shows_in_the_charts_table_view(signed_in, group, member,
     table = html[html.index("<tbody>", html.index("Trees planted")) :]
     assert "<td>17</td>" in table[: table.index("</tbody>")]
     assert "17 of 100 trees (17% of the target)" in html
-    assert ": 1 action, 0.5 hours of effort." in html
+    assert ": 1 action, 30 minutes of effort." in html
 
 
 def test_the_impact_page_is_for_members_and_organizers(signed_in, group, organizer, outsider):

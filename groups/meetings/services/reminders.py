@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from groups.meetings.models import (
     Meeting,
@@ -23,6 +23,7 @@ from groups.meetings.models import (
 )
 from groups.meetings.selectors import ReflectionNumbers, reflection_numbers_for
 from groups.models import Group, Membership
+from impact.dates import format_when
 from impact.models import EmailOptOut, Notification, User
 from impact.services import (
     Message,
@@ -45,9 +46,8 @@ PROMPT = "meeting.prompt"
 
 def local_time_for(user: User, moment: datetime) -> str:
     """A moment as the person reads it: their own time zone, with the zone named."""
-    local = timezone.localtime(moment, user.zone)
     with translation.override("en"):
-        return f"{date_format(local, 'l j F, H:i')} ({user.time_zone})"
+        return f"{format_when(moment, 'DAY_DATETIME_FORMAT', zone=user.zone)} ({user.time_zone})"
 
 
 def _upcoming(now: datetime, horizon: timedelta) -> QuerySet[Meeting]:
@@ -131,7 +131,7 @@ class _NumberLines:
 
     def __init__(self) -> None:
         self.actions = _("Actions: %(n)d (before: %(m)d)")
-        self.minutes = _("Effort: %(n)d minutes (before: %(m)d)")
+        self.minutes: dict[int, str] = {}
         self.impact_pattern = _("%(metric)s: %(amount)s (before: %(before)s)")
         self.formatted: dict = {}
 
@@ -141,6 +141,13 @@ class _NumberLines:
         if key not in self.formatted:
             self.formatted[key] = local_time_for(member, moment)
         return self.formatted[key]
+
+    def _minutes_pattern(self, n: int) -> str:
+        if n not in self.minutes:
+            self.minutes[n] = ngettext(
+                "Effort: %(n)d minute (before: %(m)d)", "Effort: %(n)d minutes (before: %(m)d)", n
+            )
+        return self.minutes[n]
 
     def number(self, value: Decimal) -> str:
         key = (type(value), value)
@@ -158,7 +165,7 @@ class _NumberLines:
     def effort(self, now: PeriodNumbers, before: PeriodNumbers) -> list[str]:
         return [
             self.actions % {"n": now.actions, "m": before.actions},
-            self.minutes % {"n": now.minutes, "m": before.minutes},
+            self._minutes_pattern(now.minutes) % {"n": now.minutes, "m": before.minutes},
         ]
 
 

@@ -1,0 +1,82 @@
+"""One date and time style everywhere: day before month, the month as a word, a 24-hour clock."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from impact.dates import format_for, format_when
+from impact.texts import effort_text
+
+MOMENT = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("DATE_FORMAT", "3 December 2026"),
+        ("SHORT_DATE_FORMAT", "3 Dec 2026"),
+        ("TIME_FORMAT", "14:30"),
+        ("DATETIME_FORMAT", "3 December 2026, 14:30"),
+        ("SHORT_DATETIME_FORMAT", "3 Dec 2026, 14:30"),
+        ("MONTH_DAY_FORMAT", "3 December"),
+        ("DAY_DATE_FORMAT", "Thursday 3 December"),
+        ("DAY_DATETIME_FORMAT", "Thursday 3 December, 14:30"),
+        ("SHORT_MONTH_DAY_FORMAT", "3 Dec"),
+    ],
+)
+def test_every_named_format_reads_day_month_year_with_a_24_hour_clock(name, expected):
+    with timezone.override(UTC):
+        assert format_when(MOMENT, name) == expected
+
+
+def test_djangos_own_date_filter_and_plain_output_follow_the_same_style():
+    template = Template(
+        '{{ day }} · {{ moment|date:"DATETIME_FORMAT" }} · {{ moment|time:"TIME_FORMAT" }}'
+    )
+
+    with timezone.override(UTC):
+        rendered = template.render(Context({"day": date(2026, 12, 1), "moment": MOMENT}))
+
+    assert rendered == "1 December 2026 · 3 December 2026, 14:30 · 14:30"
+
+
+def test_the_when_filter_shows_a_moment_in_the_readers_time_zone():
+    template = Template('{% load impact_tags %}{{ moment|when:"DAY_DATETIME_FORMAT" }}')
+
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        assert template.render(Context({"moment": MOMENT})) == "Thursday 3 December, 20:00"
+
+
+def test_texts_written_in_python_take_the_recipients_time_zone():
+    kolkata = ZoneInfo("Asia/Kolkata")
+
+    assert format_when(MOMENT, "DAY_DATETIME_FORMAT", zone=kolkata) == "Thursday 3 December, 20:00"
+    assert format_when(None) == ""
+
+
+def test_a_format_string_in_place_of_a_name_is_refused():
+    with pytest.raises(ValueError, match="not a format name"):
+        format_for("l j F, H:i")
+
+
+def test_a_language_without_our_own_formats_falls_back_to_djangos():
+    with translation.override("de"):
+        assert format_when(date(2026, 12, 3), "DAY_DATE_FORMAT") == "3. Dezember 2026"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (1, "1 minute"),
+        (45, "45 minutes"),
+        (60, "1 hour"),
+        (90, "1.5 hours"),
+        (120, "2 hours"),
+        (0, "0 minutes"),
+    ],
+)
+def test_effort_is_said_in_minutes_or_hours_with_the_right_plural(minutes, expected):
+    assert effort_text(minutes) == expected
