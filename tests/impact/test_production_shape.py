@@ -41,7 +41,7 @@ JOBS = {
     "reflection-prompts": "groups.meetings.tasks.send_reflection_prompts",
 }
 PURPOSES = {  # what each email is, from its subject
-    "summary": f"Summary of {GROUP}'s reflection",
+    "summary": f"Summary of the reflection in {GROUP}",
     "reminder": f"{GROUP} meets ",
     "prompt": f"Reflect on your week before {GROUP} meets",
 }

@@ -268,7 +268,7 @@ def session_close(
         recipients=active_members(session.group),
         kind="meeting.summary",
         key=f"session:{session.pk}",
-        title=_("Summary of %(group)s's reflection") % {"group": session.group.name},
+        title=_("Summary of the reflection in %(group)s") % {"group": session.group.name},
         body=session.summary,
         url=reverse("groups:session_detail", args=[session.pk]),
         subject=session,
