@@ -19,7 +19,6 @@ from groups.views.membership import (
     request_decide,
 )
 from groups.views.networks import (
-    AUDIT_LABELS,
     group_create,
     home,
     network_audit,
@@ -30,7 +29,6 @@ from groups.views.networks import (
 from groups.views.settings import group_edit, member_remove
 
 __all__ = [
-    "AUDIT_LABELS",
     "INVITATION_SESSION_KEY",
     "group_create",
     "group_detail",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from groups import home_selectors, selectors, services
+from groups.audit import audit_sentence
 from groups.forms import GroupForm, NetworkForm
 from groups.meetings import selectors as meeting_selectors
 from groups.models import Group, NetworkMembership
@@ -123,19 +124,6 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "groups/group_form.html", {"form": form, "network": network})
 
 
-AUDIT_LABELS = {
-    "member.joined": _("joined"),
-    "member.left": _("left"),
-    "member.removed": _("removed a member"),
-    "group.changed": _("changed the group's settings"),
-    "role.changed": _("role changed"),
-    "group.spun_out": _("spun out a new group"),
-    "metric.defined": _("metric added"),
-    "metric.changed": _("metric changed"),
-    "metric.archived": _("metric no longer measured"),
-}
-
-
 @login_required
 @require_safe
 def network_audit(request: HttpRequest, slug: str) -> HttpResponse:
@@ -149,5 +137,5 @@ def network_audit(request: HttpRequest, slug: str) -> HttpResponse:
         events = events.filter(group_id=group_id) if group_id else events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
-        event.label = AUDIT_LABELS.get(event.verb, event.verb)
+        event.sentence = audit_sentence(event)
     return render(request, "groups/audit.html", {"network": network, "page": page})

@@ -1,6 +1,8 @@
 """The audit log organizers read, and deleting an account without erasing the group's history."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -54,6 +56,98 @@ def test_only_the_networks_organizers_read_its_audit_log(
 
     assert response.status_code == 200
     assert member.public_name in response.content.decode()
+
+
+def audit_page_text(client, network) -> str:
+    """The audit page's rows as text, with the markup between cells and words taken out."""
+    html = client.get(reverse("groups:network_audit", args=[network.slug])).content.decode()
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return unescape(" ".join(re.sub(r"<[^>]+>", " ", body).split()))
+
+
+def test_the_audit_log_reads_each_change_as_a_sentence(
+    client, group, member, moderator, organizer, join_people, django_assert_max_num_queries
+):
+    membership = Membership.objects.get(group=group, user=member)
+    services.membership_set_role(actor=moderator, membership=membership, role="moderator")
+    services.membership_set_role(actor=organizer, membership=membership, role="member")
+    stayer, leaver = UserFactory(display_name="Sam Stayer"), UserFactory(display_name="Lea Leaver")
+    for person in (stayer, leaver):
+        services.group_join(user=person, group=group, statement=STATEMENT)
+    services.group_leave(user=leaver, group=group)
+    services.group_update(actor=moderator, group=group, capacity=3, purpose="Clean the banks.")
+    join_people(group, 2)  # the group is full: both wait
+    metric = metric_services.metric_define(actor=moderator, group=group, name="Trees", unit="trees")
+    metric_services.metric_update(actor=moderator, metric=metric, unit="saplings", name="Saplings")
+    metric.refresh_from_db()
+    metric_services.metric_archive(actor=moderator, metric=metric)
+    services.group_spin_out(
+        organizer=organizer,
+        parent=group,
+        name="River Two",
+        moderator=member,
+        move_user_ids=[stayer.pk],
+        take_waitlist=True,
+    )
+    removed = UserFactory(display_name="Rita Removed")
+    services.group_join(user=removed, group=group, statement=STATEMENT)
+    services.membership_remove(
+        actor=moderator,
+        membership=Membership.objects.get(group=group, user=removed, left_at=None),
+        reason="Moved away.",
+    )
+    client.force_login(organizer)
+
+    with django_assert_max_num_queries(8):
+        text = audit_page_text(client, group.network)
+
+    for sentence in [
+        "Meri Member joined River Crew.",
+        "Mo Moderator made Meri Member a moderator of River Crew.",
+        "Olga Organizer made Meri Member a member of River Crew, no longer a moderator.",
+        "Mo Moderator changed River Crew: the purpose and the seats from 15 to 3.",
+        "Lea Leaver left River Crew.",
+        "Mo Moderator added the metric “Trees” to River Crew.",
+        "Mo Moderator changed the metric “Saplings” of River Crew: name and unit.",
+        "Mo Moderator stopped measuring “Saplings” in River Crew.",
+        "Olga Organizer spun River Two out of River Crew, with Meri Member as its moderator, "
+        "and moved 1 member and 2 people from the waitlist to it.",
+        "Mo Moderator removed Rita Removed from River Crew, saying: “Moved away.”",
+    ]:
+        assert sentence in text
+    assert "from_waitlist" not in text and "moved:" not in text
+
+
+def test_the_audit_log_names_a_new_settings_and_join_policy_in_words(client, group, organizer):
+    services.group_update(
+        actor=organizer, group=group, name="River Keepers", join_policy="approval"
+    )
+    client.force_login(organizer)
+
+    text = audit_page_text(client, group.network)
+
+    assert (
+        "Olga Organizer changed River Keepers: the name from “River Crew” to “River Keepers” "
+        "and joining from open to by approval."
+    ) in text
+
+
+def test_a_verb_without_a_sentence_still_reads_as_words(client, group, organizer):
+    AuditEvent.objects.create(
+        network=group.network,
+        group=group,
+        verb="narrative.rewritten_twice",
+        target="Our river",
+        details={"section_count": "3"},
+    )
+    client.force_login(organizer)
+
+    text = audit_page_text(client, group.network)
+
+    assert (
+        "Someone: narrative rewritten twice in River Crew, about Our river (section count: 3)."
+        in text
+    )
 
 
 def test_a_deleted_account_leaves_its_groups_and_its_actions_stay_anonymous(group, member):

@@ -10,11 +10,11 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from groups import services
+from groups.audit import audit_sentence
 from groups.meetings import services as meeting_services
 from groups.meetings.forms import CadenceForm
 from groups.meetings.models import Cadence
 from groups.models import AuditEvent, Group, Membership
-from groups.views import AUDIT_LABELS
 from impact.exceptions import Conflict
 from impact.models import Notification
 from tests.factories import UserFactory
@@ -281,9 +281,16 @@ def test_a_reason_longer_than_500_characters_is_refused(group, moderator, member
     assert "reason" in caught.value.message_dict
 
 
-def test_the_audit_log_reads_the_new_verbs_as_words():
-    assert str(AUDIT_LABELS["member.removed"]) == "removed a member"
-    assert str(AUDIT_LABELS["group.changed"]) == "changed the group's settings"
+def test_the_audit_log_reads_the_new_verbs_as_sentences(group, member, moderator):
+    services.group_update(actor=moderator, group=group, capacity=12)
+    services.membership_remove(
+        actor=moderator, membership=Membership.objects.get(group=group, user=member)
+    )
+
+    changed = AuditEvent.objects.get(verb="group.changed")
+    removed = AuditEvent.objects.get(verb="member.removed")
+    assert audit_sentence(changed) == "Mo Moderator changed River Crew: the seats from 15 to 12."
+    assert audit_sentence(removed) == "Mo Moderator removed Meri Member from River Crew."
 
 
 # Reminder offsets chosen from a list ----------------------------------------------------------
