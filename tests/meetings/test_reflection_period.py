@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from groups.meetings import selectors, services
 from groups.meetings.models import Meeting
+from groups.meetings.services.reminders import _NumberLines
 from metrics.models import Action, Measurement, MetricDefinition
+from metrics.periods import PeriodNumbers
 from tests.meetings.conftest import emails, join
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +196,8 @@ def test_prompt_meeting_mode_and_summary_report_the_same_period_since_the_last_s
     assert group_block(session.summary) == GROUP_LINES
     summary = emails("meeting.summary", subject_id=session.pk, recipient=cast["tokyo"]).get()
     assert group_block(summary.body) == GROUP_LINES
+    # No possessive built from the group's name ("Riverbank Restorers's").
+    assert summary.title == f"Summary of the reflection in {cast['meeting'].group.name}"
 
 
 def test_a_level_carries_over_into_a_period_without_a_measurement(six_weeks):
@@ -413,3 +417,9 @@ def test_a_tick_with_nothing_new_reads_as_few_queries_for_many_meetings_as_for_o
     assert Notification.objects.count() == rows
     # The member without email has the prompt in the app, and only there.
     assert Notification.objects.filter(recipient=quiet, kind="meeting.prompt").count() == 1
+
+
+def test_a_single_minute_of_effort_reads_in_the_singular():
+    lines = _NumberLines().effort(PeriodNumbers(actions=1, minutes=1), PeriodNumbers(minutes=30))
+
+    assert lines == ["Actions: 1 (before: 0)", "Effort: 1 minute (before: 30)"]
