@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import sys
 import time
@@ -10,6 +11,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -216,3 +218,69 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if down:
         response["Retry-After"] = "30"
     return response
+
+
+# The installable app: its manifest, its service worker (served from the root, so that it may
+# answer for every page) and the page it shows for a page never opened before, offline.
+PWA_ASSETS = [
+    "css/app.css",
+    "js/app.js",
+    "img/logo.svg",
+    "img/icon-192.png",
+    "django_htmx/htmx-2.min.js",  # what {% htmx_script %} loads
+    "django_htmx/django-htmx.js",
+]
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    icons = [
+        {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ] + [
+        {
+            "src": static(f"img/icon-maskable-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "maskable",
+        }
+        for size in (192, 512)
+    ]
+    manifest = {
+        "name": "Impact Groups",
+        "short_name": "Impact",
+        "description": _("Act together. Measure impact. Reflect every week."),
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f8f7",
+        "theme_color": "#1d6b4f",
+        "icons": icons,
+        "shortcuts": [{"name": _("Log an action"), "url": "/"}],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    assets = [static(path) for path in PWA_ASSETS]
+    # A new version whenever an asset's address changes (hashed names in production), so
+    # browsers install the new worker and drop the old files.
+    version = hashlib.sha256("\n".join(assets).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "pwa/sw.js",
+        {"assets": assets, "version": version},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "pwa/offline.html")

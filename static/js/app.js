@@ -167,6 +167,12 @@
     showEffortChips(document);
     flush();
   });
+  // The installable app's service worker: pages seen open again without a connection.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () {});
+    });
+  }
   document.addEventListener("htmx:beforeRequest", offlineLog);
   document.addEventListener("htmx:sendError", lostLog);
   document.addEventListener("htmx:afterSwap", showOutbox);

@@ -37,6 +37,10 @@ SIGNED_IN = (LOGIN, *[200] * 6)
 NOT_ALLOWED = (LOGIN, *[405] * 6)
 PAGES = {
     "healthz": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
+    # The installable app's files are the same for everyone and hold nothing private.
+    "web_manifest": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
+    "service_worker": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
+    "offline": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "profile": {"GET": SIGNED_IN, "POST": (LOGIN, *[302] * 6)},
     # A wrong password is a form error, never a deletion.
     "account_delete": {"GET": SIGNED_IN, "POST": SIGNED_IN},

@@ -1,0 +1,60 @@
+{% load static %}// The service worker: the app opens without a connection (the pages last seen, or a page that
+// says so) and its own files come from the device. Only GET requests are ever answered from
+// the cache; everything a person sends goes to the server (the quick log keeps its own queue).
+"use strict";
+const VERSION = "{{ version }}";
+const SHELL = `shell-${VERSION}`;
+const PAGES = "pages";
+const OFFLINE = "{% url 'offline' %}";
+const ASSETS = [OFFLINE, {% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+// Pages never kept: signing in and out, the admin, the API, exports.
+const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics)$/, /^\/calendar\//];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith("shell-") && n !== SHELL).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim())
+  );
+});
+
+function keep(request, response) {
+  const url = new URL(request.url);
+  if (response.status !== 200 || response.type !== "basic" || NEVER.some((rule) => rule.test(url.pathname))) return;
+  // An htmx part (the home page's quick log) is kept apart from the page at the same address.
+  const key = request.headers.get("HX-Request") ? `${url.pathname}${url.search}#part` : request;
+  const copy = response.clone();
+  caches.open(PAGES).then((cache) => cache.put(key, copy));
+}
+
+async function fromCache(request) {
+  const url = new URL(request.url);
+  const key = request.headers.get("HX-Request") ? `${url.pathname}${url.search}#part` : request;
+  return (await caches.match(key, { ignoreVary: true })) ||
+    (request.mode === "navigate" ? caches.match(OFFLINE) : Response.error());
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Signing out forgets the pages kept for the person who was signed in.
+    if (url.pathname.startsWith("/accounts/logout")) caches.delete(PAGES);
+    return;
+  }
+  if (url.pathname.startsWith("{% get_static_prefix %}")) {
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    return;
+  }
+  if (request.mode === "navigate" || request.headers.get("HX-Request")) {
+    // The network first, so what is shown is current; the device's copy when there is none.
+    event.respondWith(
+      fetch(request).then((response) => { keep(request, response); return response; }, () => fromCache(request))
+    );
+  }
+});
