@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The broker gets its own database: tests clear the cache between them.
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: help setup lock upgrade lock-check deploy-check run test test-sqlite test-fast e2e lint format services system-deps bench clean
+.PHONY: help setup lock upgrade lock-check deploy-check run test test-sqlite test-fast e2e screenshots lint format services system-deps bench clean
 
 help:
 	@echo "make run    set up, migrate, load demo data, start web + Celery worker + beat"
@@ -156,6 +156,12 @@ test-fast: setup
 
 e2e: setup system-deps services $(AXE)
 	$(TEST_ENV) $(VENV)/bin/pytest -m e2e
+
+# Every main page's first screen, on a phone (390 px) and a desktop (1280 px), as each demo
+# login sees it: docs/screenshots/pages/, to look at after a change to the pages.
+screenshots: setup system-deps services
+	rm -rf docs/screenshots/pages
+	$(TEST_ENV) SCREENSHOTS_DIR=docs/screenshots/pages $(VENV)/bin/pytest -q tests/e2e/test_page_width.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
