@@ -1,7 +1,5 @@
 """What the browser journeys share."""
 
-__all__ = ["DEMO_PASSWORD", "green_town_group", "main_pages", "sign_in"]
-
 from playwright.sync_api import Page, expect
 
 from groups import services as group_services
@@ -9,6 +7,12 @@ from groups.models import Group
 from impact.demo import DEMO_PASSWORD
 from impact.models import User
 from tests.factories import PASSWORD, UserFactory
+
+__all__ = ["DEMO_PASSWORD", "DESKTOP", "PHONE", "green_town_group", "main_pages", "sign_in"]
+
+# Browser contexts: a desktop, and a phone (390 x 844, touch).
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:

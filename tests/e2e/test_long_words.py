@@ -12,10 +12,8 @@ from groups import services as group_services
 from groups.meetings import services as meeting_services
 from metrics import services as metric_services
 from narratives import services as narrative_services
-from tests.e2e.support import green_town_group, sign_in
+from tests.e2e.support import PHONE, green_town_group, sign_in
 from tests.factories import UserFactory
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def word(length: int, letter: str = "w") -> str:

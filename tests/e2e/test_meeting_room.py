@@ -17,14 +17,11 @@ from groups.meetings.models import Meeting, NextAction, Room, Session
 from groups.meetings.services import room as room_services
 from impact.models import User
 from narratives.models import HelpRequest
-from tests.e2e.support import green_town_group, sign_in
+from tests.e2e.support import DESKTOP, PHONE, green_town_group, sign_in
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def api_post(url: str, token: str, payload: dict) -> int:

@@ -8,11 +8,10 @@ from playwright.sync_api import Browser, expect
 from groups import services as group_services
 from metrics import services
 from metrics.models import Action
-from tests.e2e.support import sign_in
+from tests.e2e.support import PHONE, sign_in
 from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture

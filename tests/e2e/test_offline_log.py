@@ -1,18 +1,19 @@
-"""Logging on a phone without a connection: the actions wait on the device and are sent once
-the connection returns, exactly once each, even when an answer is lost on the way."""
+"""On a phone without a connection: the app installs (a manifest and its icons, a service
+worker) and opens the pages already seen; actions logged meanwhile wait on the device and are
+sent once the connection returns, exactly once each, even when an answer is lost on the way."""
+
+import json
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from groups import services as group_services
 from metrics.models import Action
-from tests.e2e.support import green_town_group, sign_in
+from tests.e2e.support import PHONE, green_town_group, sign_in
 from tests.factories import UserFactory
 from tests.groups.support import STATEMENT
 
 pytestmark = pytest.mark.e2e
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -84,4 +85,47 @@ def test_an_action_whose_answer_was_lost_is_not_logged_twice(browser: Browser, l
     expect(waiting).to_be_hidden()
     expect(page.locator("#my-week .week-numbers dd").first).to_contain_text("1")
     assert lost and Action.objects.filter(description="Mended the fence").count() == 1
+    context.close()
+
+
+def test_the_app_installs_and_opens_offline_where_it_still_logs(
+    browser: Browser, live_server, member
+):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url, "meri")
+    expect(page.locator("#quick-log").get_by_label("Day")).not_to_have_value("")
+
+    # The manifest and every icon it names.
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = json.loads(page.request.get(live_server.url + href).text())
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        answer = page.request.get(live_server.url + icon["src"])
+        assert answer.ok and answer.headers["content-type"] == "image/png"
+
+    # The service worker takes charge; the home page is seen once more with it.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.locator("#quick-log").get_by_label("Day")).not_to_have_value("")
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+
+    # Offline: the home page opens from the device, with the quick log, and logs.
+    context.set_offline(True)
+    page.reload()
+    form = page.locator("#quick-log")
+    form.get_by_label("What did you do?").fill("Weeded the beds")
+    form.get_by_role("button", name="Log it").click()
+    expect(form.locator("[data-outbox]")).to_contain_text("1 waiting")
+    # A page never opened before says so, rather than the browser's error.
+    page.goto(live_server.url + "/profile/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+
+    context.set_offline(False)
+    page.goto(live_server.url + "/")
+    expect(page.locator("#quick-log [data-outbox]")).to_be_hidden()
+    expect(page.locator("#my-week .week-numbers dd").first).to_contain_text("1")
+    assert Action.objects.filter(description="Weeded the beds").count() == 1
     context.close()
