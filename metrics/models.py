@@ -166,6 +166,7 @@ class Action(models.Model):
                 fields=["user", "client_key"],
                 condition=~Q(client_key=""),
                 name="action_once_per_client_key",
+                violation_error_message=_("This action has already been logged."),
             ),
         ]
 
@@ -217,6 +218,7 @@ class Measurement(models.Model):
                 fields=["user", "client_key"],
                 condition=~Q(client_key=""),
                 name="measurement_once_per_client_key",
+                violation_error_message=_("This measurement has already been logged."),
             )
         ]
 

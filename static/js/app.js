@@ -165,7 +165,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     detectTimezone(document);
     showEffortChips(document);
-    flush();
+    if (document.getElementById("quick-log")) flush();
   });
   // The installable app's service worker: pages seen open again without a connection.
   if ("serviceWorker" in navigator && window.isSecureContext) {
@@ -175,7 +175,12 @@
   }
   document.addEventListener("htmx:beforeRequest", offlineLog);
   document.addEventListener("htmx:sendError", lostLog);
-  document.addEventListener("htmx:afterSwap", showOutbox);
+  document.addEventListener("htmx:afterSwap", function () {
+    showOutbox();
+    // The home page's quick log (and the week it updates) arrived: send what waits now, so
+    // the week counts it.
+    if (document.getElementById("quick-log")) flush();
+  });
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
   document.addEventListener("click", pickEffort);
