@@ -30,8 +30,18 @@
   // repeated after an answer that never arrived makes no second action.
   var OUTBOX = "impact-outbox";
   var sending = false;
-  function outbox() {
+  // Everything waiting on this device, everyone's: each item names who logged it, so on a
+  // shared phone nobody's action is ever sent as someone else's.
+  function everything() {
     try { return JSON.parse(localStorage.getItem(OUTBOX)) || []; } catch (e) { return []; }
+  }
+  function me() { return document.body.dataset.user || ""; }
+  function outbox() {
+    return everything().filter(function (item) { return item.user === me(); });
+  }
+  function keep(items) {
+    var others = everything().filter(function (item) { return item.user !== me(); });
+    localStorage.setItem(OUTBOX, JSON.stringify(others.concat(items)));
   }
   function keyOf(item) {
     var found = item.fields.filter(function (f) { return f[0] === "idempotency_key"; })[0];
@@ -55,8 +65,8 @@
     var data = new FormData(form);
     data.delete("csrfmiddlewaretoken");
     var items = outbox();
-    items.push({ url: form.getAttribute("action"), fields: Array.from(data.entries()) });
-    localStorage.setItem(OUTBOX, JSON.stringify(items));
+    items.push({ user: me(), url: form.getAttribute("action"), fields: Array.from(data.entries()) });
+    keep(items);
     // The form is ready for the next action; the key went with the one waiting.
     form.querySelector("[name=description]").value = "";
     form.querySelectorAll(".impact-fields input").forEach(function (input) { input.value = ""; });
@@ -69,7 +79,7 @@
   }
   function flush() {
     var items = outbox();
-    if (sending || !navigator.onLine || !items.length) return;
+    if (sending || !navigator.onLine || !items.length || !me()) return;
     sending = true;
     var item = items[0], body = new FormData();
     item.fields.forEach(function (f) { body.append(f[0], f[1]); });
@@ -80,9 +90,7 @@
       if (!response.ok) throw new Error(String(response.status)); // kept: tried again later
       var logged = (response.headers.get("HX-Trigger") || "").indexOf("impact-logged") !== -1;
       return response.text().then(function (html) {
-        localStorage.setItem(OUTBOX, JSON.stringify(outbox().filter(function (other) {
-          return keyOf(other) !== keyOf(item);
-        })));
+        keep(outbox().filter(function (other) { return keyOf(other) !== keyOf(item); }));
         if (logged) {
           document.body.dispatchEvent(new CustomEvent("impact-logged", { bubbles: true }));
           return true;

@@ -43,8 +43,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
-    // Signing out forgets the pages kept for the person who was signed in.
-    if (url.pathname.startsWith("/accounts/logout")) caches.delete(PAGES);
+    // Signing out, or in as someone, forgets the pages kept for whoever was signed in.
+    if (/^\/accounts\/(logout|login)/.test(url.pathname)) caches.delete(PAGES);
     return;
   }
   if (url.pathname.startsWith("{% get_static_prefix %}")) {

@@ -46,6 +46,15 @@ def test_actions_logged_offline_are_sent_once_when_the_phone_is_back_online(
     expect(waiting).to_contain_text("2 waiting")
     expect(form.get_by_label("What did you do?")).to_have_value("")
     assert not Action.objects.exists()
+    # On a shared phone, what someone else left waiting is never sent as this person's.
+    page.evaluate(
+        """() => {
+        const items = JSON.parse(localStorage.getItem("impact-outbox"));
+        items.push({user: "someone-else", url: items[0].url,
+                    fields: [["description", "Not mine"], ["idempotency_key", "someone-elses-key"]]});
+        localStorage.setItem("impact-outbox", JSON.stringify(items));
+    }"""
+    )
 
     context.set_offline(False)
     expect(waiting).to_be_hidden()
@@ -54,6 +63,8 @@ def test_actions_logged_offline_are_sent_once_when_the_phone_is_back_online(
         "Counted the oaks",
         "Watered the saplings",
     ]
+    left = page.evaluate("JSON.parse(localStorage.getItem('impact-outbox'))")
+    assert [item["user"] for item in left] == ["someone-else"]
     # A reload finds nothing left waiting, and sends nothing twice.
     page.reload()
     expect(page.locator("#quick-log").get_by_label("Day")).not_to_have_value("")
