@@ -8,7 +8,7 @@ from groups.audit import audit
 from groups.models import Group
 from groups.permissions import Need, require
 from groups.services.membership import _fill_free_seats, _lock
-from groups.services.networks import _validate_group_fields
+from groups.services.networks import _validate_group_fields, duplicate_name_error
 from impact.models import User
 
 # What the audit log records of a changed field: old and new for short values; long text is
@@ -55,9 +55,7 @@ def group_update(
                 group.save(update_fields=list(changed))
         except IntegrityError as exc:
             # Another group of the network took the name since the check above.
-            raise ValidationError(
-                {"name": ValidationError(_duplicate_name_message(), code="unique")}
-            ) from exc
+            raise ValidationError({"name": duplicate_name_error()}) from exc
         audit(group=group, verb="group.changed", actor=actor, target=group.name, **details)
         if {"capacity", "join_policy"} & changed.keys():
             _fill_free_seats(group)
@@ -91,7 +89,3 @@ def _validate(group: Group, wanted: dict, size: int) -> None:
         errors["join_policy"] = [ValidationError(_("Choose who can join from the list."))]
     if errors:
         raise ValidationError(errors)
-
-
-def _duplicate_name_message() -> str:
-    return _("This network already has a group with that name.")

@@ -57,6 +57,12 @@ def network_add_person(
     return membership
 
 
+def duplicate_name_error() -> ValidationError:
+    """A group name the network already has (checked here; the database's constraint says the
+    same when two take it at once)."""
+    return ValidationError(_("This network already has a group with that name."), code="unique")
+
+
 def _validate_group_fields(
     *, network: Network, name: str, purpose: str, capacity: int, exclude: int | None = None
 ) -> None:
@@ -68,9 +74,7 @@ def _validate_group_fields(
         .exclude(pk=exclude)
         .exists()
     ):
-        errors["name"] = ValidationError(
-            _("This network already has a group with that name."), code="unique"
-        )
+        errors["name"] = duplicate_name_error()
     if not purpose.strip():
         errors["purpose"] = _("Say in a sentence what this group acts on together.")
     if problem := capacity_problem(capacity):
