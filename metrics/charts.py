@@ -1,56 +1,128 @@
-"""Small server-side SVG charts: readable on a phone, no JavaScript, with a table beside them."""
+"""A metric's weeks as a bar chart drawn in HTML and CSS: real text for the axes at every
+width (no stretched SVG lettering), no JavaScript, and a table beside it for screen readers.
 
+The chart is laid out here, in percentages of its plot, so the template only places boxes:
+a scale rounded to a readable top, the target (or, for a total with a date, the pace a week
+that reaches it), the weeks since the group's last session and the week still running.
+"""
+
+import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from impact.dates import format_when
+from metrics.models import MetricDefinition
 from metrics.selectors import MetricSeries
 
-WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 320, 120, 12, 18
+# On a phone a label fits under every third week; it is counted from the newest week.
+LABEL_EVERY = 3
 
 
-@dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+@dataclass(frozen=True)
+class Column:
+    week: date
     label: str
     value: Decimal
+    height: float  # percent of the plot
+    labelled: bool  # labelled on a phone too (every LABEL_EVERY-th week from the newest)
+    since_session: bool  # the week holds days after the group's last session
+    running: bool  # this week, not over yet
 
 
-@dataclass
+@dataclass(frozen=True)
+class Line:
+    """A level across the chart: the target, or the weekly pace that reaches a total's target."""
+
+    value: Decimal
+    at: float  # percent of the plot, from the bottom
+    pace: bool  # True: the amount a week needed from now on to reach the target by its date
+
+
+@dataclass(frozen=True)
 class Chart:
-    bars: list[Bar]
-    target_y: float | None
-    width: int = WIDTH
-    height: int = HEIGHT
-    baseline: float = HEIGHT - PAD_BOTTOM
+    columns: list[Column]
+    # (percent from the bottom, value): 0, half and the top, without trailing zeros ("12.5")
+    ticks: list[tuple[float, Decimal]]
+    line: Line | None
+    session_day: date | None  # the day of the group's last session
+
+    @property
+    def since_session(self) -> bool:
+        return any(column.since_session for column in self.columns)
+
+    @property
+    def running_value(self) -> bool:
+        """Whether the week still running has anything yet (drawn hatched: "so far")."""
+        return any(column.running and column.value > 0 for column in self.columns)
 
 
-def weekly_bars(series: MetricSeries) -> Chart:
+def nice_top(value: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 (times a power of ten) at least `value`: a scale whose
+    halves read as plain numbers."""
+    if value <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** math.floor(math.log10(value))
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop ends at 10
+
+
+def target_line(series: MetricSeries, *, today: date) -> Line | None:
+    """What the weekly bars are held against.
+
+    A level or an average has a target of the same kind as each week's value. A total's target
+    is for its whole life; with a date, a week's share of it is what is left divided by the
+    weeks left (shown only while some is left and the date is ahead). A total where lower is
+    better has no weekly pace.
+    """
+    metric = series.metric
+    target = metric.target
+    if target is None or target <= 0:
+        return None
+    if metric.aggregation != MetricDefinition.Aggregation.SUM:
+        return Line(target, 0, pace=False)
+    if (
+        metric.direction != MetricDefinition.Direction.HIGHER
+        or metric.target_date is None
+        or metric.target_date <= today
+        or series.current >= target
+    ):
+        return None
+    weeks_left = math.ceil((metric.target_date - today).days / 7)
+    pace = ((target - series.current) / weeks_left).quantize(Decimal("0.1")).normalize()
+    return Line(pace, 0, pace=True)
+
+
+def weekly_bars(series: MetricSeries, *, today: date, session_day: date | None = None) -> Chart:
+    """The chart of `series`' weeks; `session_day`: the day of the group's last session."""
+    line = target_line(series, today=today)
     values = [value for _week, value in series.weeks]
-    target = series.metric.target
-    top = max([*values, Decimal(0)])
-    # Show the target line only when it fits a weekly scale (a yearly sum target would flatten bars).
-    show_target = target is not None and series.metric.aggregation != "sum" and target > 0
-    if show_target:
-        top = max(top, target)
-    top = top or Decimal(1)
-    plot = HEIGHT - PAD_TOP - PAD_BOTTOM
-    step = WIDTH / max(len(values), 1)
-    bars = []
-    for index, (week, value) in enumerate(series.weeks):
-        height = float(value / top) * plot if value > 0 else 0
-        bars.append(
-            Bar(
-                x=round(index * step + step * 0.15, 1),
-                y=round(HEIGHT - PAD_BOTTOM - height, 1),
-                width=round(step * 0.7, 1),
-                height=round(height, 1),
-                label=format_when(week, "SHORT_MONTH_DAY_FORMAT"),
-                value=value,
-            )
+    top = nice_top(max([*values, line.value if line else Decimal(0)]))
+    running = today - timedelta(days=today.weekday())
+    count = len(series.weeks)
+    columns = [
+        Column(
+            week=week,
+            label=format_when(week, "SHORT_MONTH_DAY_FORMAT"),
+            value=value,
+            height=_percent(value, top),
+            labelled=(count - 1 - index) % LABEL_EVERY == 0,
+            since_session=session_day is not None and week + timedelta(days=6) >= session_day,
+            running=week == running,
         )
-    target_y = round(HEIGHT - PAD_BOTTOM - float(target / top) * plot, 1) if show_target else None
-    return Chart(bars=bars, target_y=target_y)
+        for index, (week, value) in enumerate(series.weeks)
+    ]
+    if line is not None:
+        line = Line(line.value, _percent(line.value, top), line.pace)
+    return Chart(
+        columns=columns,
+        ticks=[(0.0, Decimal(0)), (50.0, (top / 2).normalize()), (100.0, top.normalize())],
+        line=line,
+        session_day=session_day,
+    )
+
+
+def _percent(value: Decimal, top: Decimal) -> float:
+    return round(float(max(value, Decimal(0)) / top) * 100, 1)

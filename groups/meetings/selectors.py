@@ -123,6 +123,18 @@ def previous_session(meeting: Meeting) -> Session | None:
     )
 
 
+def last_session_day(group: Group) -> date | None:
+    """The day, in the group's zone, its last closed session met: where "since we last met"
+    starts on the charts."""
+    started = (
+        Session.objects.filter(group=group, closed_at__isnull=False)
+        .order_by("-meeting__starts_at")
+        .values_list("meeting__starts_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(started, group_zone(group)).date() if started else None
+
+
 def group_zone(group: Group) -> zoneinfo.ZoneInfo:
     """The zone the group meets in (its cadence's), else the site's."""
     cadence = getattr(group, "cadence", None)

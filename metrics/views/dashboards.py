@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from groups.meetings.selectors import last_session_day
 from groups.models import Group
 from groups.permissions import Need, group_for_user
 from impact.shared import shared_html
@@ -45,10 +46,14 @@ def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
 def _impact_summary(group, access, *, today) -> dict:
     series = selectors.group_impact(group, today=today)
     since = selectors.week_start(today) - timedelta(weeks=11)
+    session_day = last_session_day(group)
     return {
         "group": group,
         "access": access,
-        "series": [(item, charts.weekly_bars(item)) for item in series],
+        "series": [
+            (item, charts.weekly_bars(item, today=today, session_day=session_day))
+            for item in series
+        ],
         "effort": selectors.group_effort(group, since=since),
         "contributors": selectors.group_contributors(group, since=since),
         "since": since,

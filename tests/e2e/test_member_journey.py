@@ -84,7 +84,7 @@ def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
     # The group's impact page: the chart, and its table view holding this week's 12.
     page.goto(f"{base}/groups/{river_crew.pk}/impact/")
     chart = page.locator("figure.metric-chart", has_text="Trees planted")
-    expect(chart.locator("svg")).to_be_visible()
+    expect(chart.locator(".chart")).to_be_visible()
     expect(chart).to_contain_text("12 of 100 trees (12% of the target)")
     chart.get_by_text("Show as a table").click()
     last_row = chart.locator("table tbody tr").last
