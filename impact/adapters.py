@@ -18,6 +18,11 @@ def site() -> SimpleNamespace:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def format_email_subject(self, subject: str) -> str:
+        # The bare subject becomes the outbox row's title; sending names the site in front of
+        # it, as for every email (impact.services.delivery.email_subject).
+        return str(subject)
+
     def send_mail(self, template_prefix, email, context):
         # Account mail goes through the outbox too, so an SMTP hiccup delays it
         # instead of failing the sign-up or reset page.
@@ -32,7 +37,6 @@ class AccountAdapter(DefaultAccountAdapter):
             "request": request,
             "email": email,
             "current_site": site(),
-            "support_email": settings.SUPPORT_EMAIL,
         }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
@@ -40,7 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
             to_email=email,
             kind="account",
             key=f"{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
-            title=message.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX),
+            title=message.subject,
             body=message.body,
         )
 
@@ -55,7 +59,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 recipients=[user],
                 kind="welcome",
                 key="account",
-                title=_("Welcome to Impact Groups, %(name)s") % {"name": user.public_name},
+                title=_("Welcome to %(site)s, %(name)s")
+                % {"site": settings.SITE_NAME, "name": user.public_name},
                 body=_(
                     "Your email address is confirmed. Find a group whose opportunity excites "
                     "you, ask to join it, and log your first action within your first week."

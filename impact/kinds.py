@@ -19,6 +19,9 @@ class NotificationKind:
     # Dotted path of a function(notification) -> bool, asked just before sending: False
     # cancels a message that has gone stale (a reminder for a meeting since moved).
     still_due: str = ""
+    # The body is Markdown (a person's words, or a summary quoting them): pages and HTML mail
+    # render it, text mail and previews show it as plain words. Otherwise it is plain text.
+    markdown_body: bool = False
 
 
 KINDS: dict[str, NotificationKind] = {
@@ -72,6 +75,7 @@ KINDS: dict[str, NotificationKind] = {
             "meeting.summary",
             _("Session summaries"),
             _("What the group achieved, learned and will do next, after each session."),
+            markdown_body=True,
         ),
         NotificationKind(
             "meeting.digest",
@@ -82,11 +86,13 @@ KINDS: dict[str, NotificationKind] = {
             "narratives.answer",
             _("Answers to my questions"),
             _("Someone answers a question you asked."),
+            markdown_body=True,
         ),
         NotificationKind(
             "narratives.help",
             _("Help requests"),
             _("Someone in your group asks for help, or responds to your request."),
+            markdown_body=True,
         ),
     ]
 }

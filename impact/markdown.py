@@ -1,8 +1,17 @@
-"""User Markdown to safe HTML: Python-Markdown renders, nh3 keeps only harmless tags."""
+"""User Markdown to safe HTML: Python-Markdown renders, nh3 keeps only harmless tags.
+
+Also the same Markdown as plain text (text mail) and as a one-line preview (notification
+lists), and escaping for plain words put into a Markdown text the app composes (a summary).
+"""
+
+import re
+from html.parser import HTMLParser
 
 import markdown as md
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 ALLOWED_TAGS = {
     "p",
@@ -22,11 +31,22 @@ ALLOWED_TAGS = {
 }
 
 
-def render_markdown(text: str) -> SafeString:
+# A list typed straight under a line of text ("Things:" then "- a"): Python-Markdown wants a
+# blank line before a list, which nobody types in a text box, and would show the dashes.
+_LIST_AFTER_LINE = re.compile(
+    r"^([ \t]{0,3}(?![-*+] |\d+[.)] )\S.*\n)(?=[ \t]{0,3}(?:[-*+]|1[.)])[ \t]+\S)", re.M
+)
+
+
+def render_markdown(text: str, *, line_breaks: bool = False) -> SafeString:
+    """Sanitised HTML for a person's Markdown. `line_breaks`: every newline typed is a line
+    break (notes and notification bodies, written line by line), not only a blank line."""
     # Raw HTML a person types is shown as text (a "<script>" stays visible and inert);
     # Markdown syntax, including "> quotes", still works.
     text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
-    html = md.markdown(text, extensions=["sane_lists"], output_format="html")
+    text = _LIST_AFTER_LINE.sub(r"\1\n", text)
+    extensions = ["sane_lists", "nl2br"] if line_breaks else ["sane_lists"]
+    html = md.markdown(text, extensions=extensions, output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -35,3 +55,109 @@ def render_markdown(text: str) -> SafeString:
         link_rel="nofollow noopener noreferrer",
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+# Inline characters that start emphasis, code or a link anywhere in a line.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain words made safe to put into Markdown: they render as typed, nothing more."""
+    text = _INLINE_SPECIAL.sub(r"\\\1", text or "")
+    # "3." cannot be escaped before the digit: the dot after it is escaped instead.
+    text = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text, flags=re.MULTILINE)
+    return re.sub(r"^(\s*)([#>+-])", r"\1\\\2", text, flags=re.MULTILINE)
+
+
+_BLOCKS = {"p", "ul", "ol", "pre", "blockquote", "h3", "h4", "hr"}
+_INLINE_KEPT = {"strong", "em", "code"}
+
+
+class _Flattener(HTMLParser):
+    """Walks the renderer's (already sanitised) HTML and writes it back out as text: blocks
+    become paragraphs, list items lines with "- " or "1. ", links their words and address.
+    With `inline_html`, one line of HTML keeping only bold, italics and code (a preview)."""
+
+    def __init__(self, *, inline_html: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inline_html = inline_html
+        self.parts: list[str] = []
+        self.lists: list[list] = []  # per open list: [tag, items so far]
+        self.in_pre = 0
+        self.link: tuple[str, int] | None = None  # (href, index of its first word)
+        self.after_br = False
+
+    def _break(self, text: str) -> None:
+        self.parts.append(" " if self.inline_html else text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS or tag == "li":
+            self._break("\n\n" if tag in _BLOCKS and not self.lists else "\n")
+        if tag in ("ul", "ol"):
+            self.lists.append([tag, 0])
+        elif tag == "li" and self.lists:
+            self.lists[-1][1] += 1
+            kind, n = self.lists[-1]
+            indent = "  " * (len(self.lists) - 1)
+            self.parts.append(f"{indent}{n}. " if kind == "ol" else f"{indent}- ")
+        elif tag == "pre":
+            self.in_pre += 1
+        elif tag == "br":
+            self._break("\n")
+            self.after_br = True  # the renderer's own newline follows: not a second break
+        elif tag == "hr":
+            self._break("---")
+        elif tag == "a":
+            self.link = (dict(attrs).get("href") or "", len(self.parts))
+        elif tag in _INLINE_KEPT and self.inline_html:
+            self.parts.append(f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self._break("\n\n" if not self.lists or tag in ("ul", "ol") else "\n")
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag == "pre":
+            self.in_pre -= 1
+        elif tag == "a" and self.link is not None:
+            href, start = self.link
+            words = "".join(self.parts[start:]).strip()
+            if href and not self.inline_html and href not in (words, f"mailto:{words}"):
+                self.parts.append(f" ({href})")
+            self.link = None
+        elif tag in _INLINE_KEPT and self.inline_html:
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.in_pre and not data.strip() and "\n" in data:
+            return  # the renderer's own newlines between tags
+        if self.after_br:
+            data, self.after_br = data.removeprefix("\n"), False
+        if not self.in_pre:
+            data = data.replace("\n", " " if self.inline_html else "\n")
+        self.parts.append(escape(data) if self.inline_html else data)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.inline_html:
+            return " ".join(out.split())
+        out = "\n".join(line.rstrip() for line in out.split("\n"))
+        return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+
+
+def markdown_plain(text: str, *, line_breaks: bool = False) -> str:
+    """A person's Markdown as plain text for a text email: no asterisks or hashes, lists
+    as "- " lines, links as their words and address."""
+    flattener = _Flattener(inline_html=False)
+    flattener.feed(render_markdown(text, line_breaks=line_breaks))
+    flattener.close()
+    return flattener.text()
+
+
+def markdown_preview(text: str, length: int) -> SafeString:
+    """A person's Markdown as one short line of HTML (a notification list's preview): bold,
+    italics and code kept, everything else as words, cut at `length` characters."""
+    flattener = _Flattener(inline_html=True)
+    flattener.feed(render_markdown(text))
+    flattener.close()
+    return mark_safe(Truncator(flattener.text()).chars(length, html=True))  # noqa: S308 - only tags we wrote

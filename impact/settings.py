@@ -189,6 +189,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 ACCOUNT_SIGNUP_FORM_CLASS = "impact.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "impact.adapters.AccountAdapter"
+# Every email's subject starts with the site's name, account mail included: allauth's own
+# prefix (or, unset, the request's host "[127.0.0.1:8000]") is not used; the outbox adds this
+# one when it sends (impact.services.delivery.email_subject, which reads SITE_NAME then).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Failed sign-ins are limited per IP and per account (allauth keeps the counts in the cache).
 ACCOUNT_RATE_LIMITS = {

@@ -183,6 +183,11 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def email_subject(title: str) -> str:
+    """Every email's subject: the site's name, then the title ("[Impact Groups] ...")."""
+    return f"[{settings.SITE_NAME}] {title}"
+
+
 def build_email(
     notification: Notification, *, attachments: dict | None = None
 ) -> EmailMultiAlternatives:
@@ -201,6 +206,8 @@ def build_email(
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": absolute_url(reverse("notification_settings")),
         "site_url": settings.SITE_URL,
+        "site_name": settings.SITE_NAME,
+        "support_email": settings.SUPPORT_EMAIL,
     }
     with translation.override(settings.LANGUAGE_CODE):
         text = select_template(
@@ -215,7 +222,7 @@ def build_email(
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + notification.title,
+        subject=email_subject(notification.title),
         body=text,
         to=[notification.address],
         headers=headers,
