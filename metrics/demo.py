@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from groups.demo import DEMO_NETWORK
+from groups.demo import DEMO_NETWORK, HISTORY_DAYS
 from groups.models import Group, Membership, Network
 from impact.models import User
 from metrics import services
@@ -42,7 +42,7 @@ DEMO_METRICS = {
 
 
 @transaction.atomic
-def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
+def seed_metrics(users: dict[str, User], *, days: int = HISTORY_DAYS) -> None:
     """Idempotent: metrics are created once, actions only for a group that has none yet."""
     rng = random.Random(42)  # demo data: reproducible on purpose
     today = timezone.localdate()
@@ -99,7 +99,7 @@ def seed_metrics(users: dict[str, User], *, days: int = 90) -> None:
             m.user for m in Membership.objects.active().filter(group=group).select_related("user")
         ]
         # The demo's history goes back `days`: the group has existed that long (the log refuses
-        # days before a group started).
+        # days before a group started; groups.demo founded it, and seated its members, earlier).
         started = timezone.now() - timedelta(days=days + 1)
         if group.created_at > started:
             Group.objects.filter(pk=group.pk).update(created_at=started)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from groups.demo import DEMO_NETWORK
+from groups.demo import DEMO_NETWORK, horizon_year
 from groups.models import Group, Membership, Network
 from impact.models import User
 from narratives import services
@@ -34,6 +34,25 @@ QUESTIONS = [
 ]
 
 
+# Questions other groups pose to the network, left open: the demo member (in the first group)
+# finds them on the network's questions board and can answer them.
+POSED = [
+    # group, asked by its moderator or first member, text, details
+    (
+        "Solar Neighbours",
+        "member",
+        "What would it take to get a whole street onto one installer, at one price?",
+        "Six of us are ready, but every quote comes back different and people lose heart.",
+    ),
+    (
+        "Food Commons",
+        "moderator",
+        "How did your group get permission to use public land?",
+        "We have found three empty plots; we don't know whom to ask first.",
+    ),
+]
+
+
 def _moderator(group: Group) -> User | None:
     membership = (
         Membership.objects.active()
@@ -53,9 +72,11 @@ def seed_narratives(users: dict[str, User]) -> None:
     today = timezone.localdate()
     narrative = Narrative.objects.filter(network=network, title=NARRATIVE["title"]).first()
     if narrative is None:
-        fields = dict(NARRATIVE, opportunity=NARRATIVE["opportunity"].format(year=today.year + 15))
+        # The network's own description names the same year: one opportunity, one horizon.
+        year = horizon_year(network)
+        fields = dict(NARRATIVE, opportunity=NARRATIVE["opportunity"].format(year=year))
         narrative = services.narrative_create(
-            actor=users["organizer"], network=network, horizon_year=today.year + 15, **fields
+            actor=users["organizer"], network=network, horizon_year=year, **fields
         )
         services.narrative_set_status(
             actor=users["organizer"], narrative=narrative, status="published"
@@ -95,6 +116,8 @@ def seed_narratives(users: dict[str, User]) -> None:
                 body="Ask the city's parks team: they keep records of what survived in 2021.",
             )
 
+    _pose_other_groups_questions(network)
+
     if not Initiative.objects.filter(group=river).exists():
         moderator = _moderator(river)
         plans = [
@@ -128,3 +151,22 @@ def seed_narratives(users: dict[str, User]) -> None:
             help_request=request,
             body="I did this last spring: write to the parks office, I'll share my letter.",
         )
+
+
+def _pose_other_groups_questions(network: Network) -> None:
+    """Each other group's open question to the network (once: by its text)."""
+    for group_name, role, text, details in POSED:
+        group = Group.objects.filter(network=network, name=group_name).first()
+        if group is None or Question.objects.filter(group=group, text=text).exists():
+            continue
+        asker = (
+            Membership.objects.active()
+            .filter(group=group, role=role)
+            .select_related("user")
+            .order_by("joined_at", "id")
+            .first()
+        )
+        if asker is not None:
+            services.question_ask(
+                actor=asker.user, group=group, text=text, posed_to_network=True, details=details
+            )

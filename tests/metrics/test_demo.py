@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Max, Min
 
+from groups.models import Membership
 from metrics.models import Action, Measurement, MetricChange, MetricDefinition
 from metrics.selectors import group_impact, network_leaderboard
 
@@ -84,3 +85,22 @@ def test_demo_actions_of_people_west_of_utc_are_never_in_their_future():
             last_days.add(Action.objects.aggregate(last=Max("happened_on"))["last"])
 
     assert last_days - {None} == {los_angeles_today}
+
+
+def test_demo_actions_and_measurements_come_after_their_authors_joined(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    joined = {
+        (seat.group_id, seat.user_id): seat.joined_at
+        for seat in Membership.objects.select_related("user")
+    }
+    zones = {action.user_id: action.user.zone for action in Action.objects.select_related("user")}
+    entries = [(a.group_id, a.user_id, a.happened_on) for a in Action.objects.all()] + [
+        (m.group_id, m.user_id, m.measured_on) for m in Measurement.objects.all()
+    ]
+
+    assert len(entries) > 100
+    for group_id, user_id, day in entries:
+        # Joined on an earlier day than the one they logged, in their own time zone.
+        assert joined[group_id, user_id].astimezone(zones[user_id]).date() < day
