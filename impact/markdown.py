@@ -70,13 +70,15 @@ def escape_markdown(text: str) -> str:
 
 
 _BLOCKS = {"p", "ul", "ol", "pre", "blockquote", "h3", "h4", "hr"}
+_HEADINGS = {"h3", "h4"}
 _INLINE_KEPT = {"strong", "em", "code"}
 
 
 class _Flattener(HTMLParser):
     """Walks the renderer's (already sanitised) HTML and writes it back out as text: blocks
-    become paragraphs, list items lines with "- " or "1. ", links their words and address.
-    With `inline_html`, one line of HTML keeping only bold, italics and code (a preview)."""
+    become paragraphs, a heading a line of its own above what it heads, list items lines with
+    "- " or "1. ", links their words and address. With `inline_html`, one line of HTML keeping
+    only bold, italics and code (a preview)."""
 
     def __init__(self, *, inline_html: bool) -> None:
         super().__init__(convert_charrefs=True)
@@ -85,45 +87,65 @@ class _Flattener(HTMLParser):
         self.lists: list[list] = []  # per open list: [tag, items so far]
         self.in_pre = 0
         self.link: tuple[str, int] | None = None  # (href, index of its first word)
+        # Newlines owed before the next words (1: a new line, 2: a new paragraph); just under
+        # a heading, the words it heads follow on the next line.
+        self.newlines = 0
+        self.under_heading = False
         self.after_br = False
+        self.markers: set[str] = set()
 
-    def _break(self, text: str) -> None:
-        self.parts.append(" " if self.inline_html else text)
+    def _break(self, newlines: int) -> None:
+        # A paragraph inside a list item (a "loose" list) starts on its marker's line.
+        if not self.under_heading and not (self.parts and self.parts[-1] in self.markers):
+            self.newlines = max(self.newlines, newlines)
+
+    def _write(self, text: str) -> None:
+        if self.newlines and self.parts:
+            self.parts.append(" " if self.inline_html else "\n" * self.newlines)
+        self.newlines, self.under_heading = 0, False
+        self.parts.append(text)
 
     def handle_starttag(self, tag, attrs):
-        if tag in _BLOCKS or tag == "li":
-            self._break("\n\n" if tag in _BLOCKS and not self.lists else "\n")
+        if tag in _BLOCKS:
+            self._break(1 if self.lists else 2)
         if tag in ("ul", "ol"):
             self.lists.append([tag, 0])
         elif tag == "li" and self.lists:
+            self._break(1)
             self.lists[-1][1] += 1
             kind, n = self.lists[-1]
             indent = "  " * (len(self.lists) - 1)
-            self.parts.append(f"{indent}{n}. " if kind == "ol" else f"{indent}- ")
+            marker = f"{indent}{n}. " if kind == "ol" else f"{indent}- "
+            self.markers.add(marker)
+            self._write(marker)
         elif tag == "pre":
             self.in_pre += 1
         elif tag == "br":
-            self._break("\n")
+            self._break(1)
             self.after_br = True  # the renderer's own newline follows: not a second break
         elif tag == "hr":
-            self._break("---")
+            self._write("---")
         elif tag == "a":
             self.link = (dict(attrs).get("href") or "", len(self.parts))
         elif tag in _INLINE_KEPT and self.inline_html:
-            self.parts.append(f"<{tag}>")
+            self._write(f"<{tag}>")
 
     def handle_endtag(self, tag):
-        if tag in _BLOCKS:
-            self._break("\n\n" if not self.lists or tag in ("ul", "ol") else "\n")
         if tag in ("ul", "ol") and self.lists:
             self.lists.pop()
-        elif tag == "pre":
+        if tag in _HEADINGS:
+            self.newlines, self.under_heading = 1, True
+        elif tag in _BLOCKS:
+            self._break(1 if self.lists else 2)
+        if tag == "pre":
             self.in_pre -= 1
+            if self.parts:  # code keeps its lines, not the renderer's newline after them
+                self.parts[-1] = self.parts[-1].rstrip("\n")
         elif tag == "a" and self.link is not None:
             href, start = self.link
             words = "".join(self.parts[start:]).strip()
             if href and not self.inline_html and href not in (words, f"mailto:{words}"):
-                self.parts.append(f" ({href})")
+                self._write(f" ({href})")
             self.link = None
         elif tag in _INLINE_KEPT and self.inline_html:
             self.parts.append(f"</{tag}>")
@@ -135,14 +157,14 @@ class _Flattener(HTMLParser):
             data, self.after_br = data.removeprefix("\n"), False
         if not self.in_pre:
             data = data.replace("\n", " " if self.inline_html else "\n")
-        self.parts.append(escape(data) if self.inline_html else data)
+        if data:
+            self._write(escape(data) if self.inline_html else data)
 
     def text(self) -> str:
         out = "".join(self.parts)
         if self.inline_html:
             return " ".join(out.split())
-        out = "\n".join(line.rstrip() for line in out.split("\n"))
-        return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+        return "\n".join(line.rstrip() for line in out.split("\n")).strip("\n")
 
 
 def markdown_plain(text: str, *, line_breaks: bool = False) -> str:

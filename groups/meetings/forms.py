@@ -134,12 +134,21 @@ class ReflectionForm(forms.ModelForm):
         } | {name: forms.Select(choices=PULSE_CHOICES) for name in Reflection.PULSE_FIELDS}
 
 
+MARKDOWN_HELP = _("Markdown works (**bold**, lists, links).")
+
+
 class SessionNotesForm(forms.Form):
     achieved = forms.CharField(
-        label=_("What we achieved"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("What we achieved"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=MARKDOWN_HELP,
     )
     learnings = forms.CharField(
-        label=_("What we learned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("What we learned"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=MARKDOWN_HELP,
     )
 
 

@@ -46,9 +46,17 @@ def test_plain_text_has_no_markdown_left():
     )
 
     assert text == (
-        "Done\n\nbold and light and code\n\n- one\n- two\n\n1. first\n2. second\n\nquoted\n\n"
+        "Done\nbold and light and code\n\n- one\n- two\n\n1. first\n2. second\n\nquoted\n\n"
         "our site (https://example.org) and https://plain.example.org"
     )
+
+
+def test_plain_text_puts_a_heading_on_the_line_above_what_it_heads_and_keeps_code_lines():
+    text = markdown_plain(
+        "### Next actions:\n- Ana: ask\n\n- Ben: act\n\nCode:\n\n    first line\n      indented\n\nEnd"
+    )
+
+    assert text == "Next actions:\n- Ana: ask\n- Ben: act\n\nCode:\n\nfirst line\n  indented\n\nEnd"
 
 
 def test_plain_text_keeps_typed_lines_and_angle_brackets_as_typed():

@@ -591,7 +591,7 @@ def test_meeting_pages_keep_a_fixed_number_of_queries(
         "session_detail": reverse("groups:session_detail", args=[last_week.pk]),
         "home": "/",
     }
-    client.get(pages["meeting_mode"])  # the first visit opens the session
+    client.get(pages["meeting_mode"])  # a first visit (it writes nothing: no session yet)
 
     for name, url in pages.items():
         with django_assert_max_num_queries(PAGE_QUERIES[name]):

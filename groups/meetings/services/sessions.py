@@ -23,6 +23,7 @@ from groups.meetings.services.schedule import active_members
 from groups.models import Membership
 from groups.permissions import GroupAccess, Need, require
 from impact.exceptions import Conflict
+from impact.markdown import escape_markdown
 from impact.models import User
 from impact.services import (
     notify,
@@ -206,6 +207,31 @@ def session_require_closable(*, session: Session) -> None:
         )
 
 
+def _session_summary(session: Session, next_actions: list[NextAction]) -> str:
+    """The summary as Markdown, read line by line: the moderator's notes are Markdown as typed;
+    the numbers, names and next actions are escaped, so they show as written."""
+    numbers = reflection_numbers(session.meeting)
+    lines = [
+        _("Impact since the last session:")
+        if numbers.period.previous_session is not None
+        else _("Impact in the 7 days before the meeting:"),
+        *(escape_markdown(line) for line in reflection_group_lines(numbers)),
+        "",
+    ]
+    # Headings, so that a list the moderator typed straight under them is still a list.
+    if session.achieved:
+        lines += ["### " + _("What we achieved:"), session.achieved, ""]
+    if session.learnings:
+        lines += ["### " + _("What we learned:"), session.learnings, ""]
+    if next_actions:
+        lines.append("### " + _("Next actions:"))
+        for item in next_actions:
+            due = f" ({_('due')} {item.due_on:%d %b})" if item.due_on else ""
+            words = escape_markdown(f"{item.owner.public_name}: {item.description}{due}")
+            lines.append(f"- {words}")
+    return "\n".join(lines).strip() or _("The session was held; nothing was recorded.")
+
+
 @transaction.atomic
 def session_close(
     *,
@@ -244,24 +270,7 @@ def session_close(
         session.learnings = learnings.strip()
     next_actions = list(session.next_actions.select_related("owner"))
 
-    numbers = reflection_numbers(session.meeting)
-    lines = [
-        _("Impact since the last session:")
-        if numbers.period.previous_session is not None
-        else _("Impact in the 7 days before the meeting:"),
-        *reflection_group_lines(numbers),
-        "",
-    ]
-    if session.achieved:
-        lines += [_("What we achieved:"), session.achieved, ""]
-    if session.learnings:
-        lines += [_("What we learned:"), session.learnings, ""]
-    if next_actions:
-        lines.append(_("Next actions:"))
-        for item in next_actions:
-            due = f" ({_('due')} {item.due_on:%d %b})" if item.due_on else ""
-            lines.append(f"- {item.owner.public_name}: {item.description}{due}")
-    session.summary = "\n".join(lines).strip() or _("The session was held; nothing was recorded.")
+    session.summary = _session_summary(session, next_actions)
     session.closed_at, session.closed_by = timezone.now(), actor
     session.save()
     notify(

@@ -103,7 +103,10 @@ def _meeting_mode_fragment(request, what: str, context: dict, status: int = 200)
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     """The moderator's screen for running the reflection session."""
     meeting, access = meeting_for_user(request.user, pk, need=Need.MODERATE)
-    session = services.session_open(actor=request.user, meeting=meeting, access=access)
+    if request.method == "POST":
+        session = services.session_open(actor=request.user, meeting=meeting, access=access)
+    else:
+        session = _session_or_none_yet(meeting)
     what = request.POST.get("what") if request.method == "POST" else None
     # A partial answer needs only its own rows: the whole screen's reads wait for a full page.
     partial = request.htmx and what in MEETING_MODE_FRAGMENTS
@@ -198,6 +201,13 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
         action_form=action_form,
         question_form=question_form,
     )
+
+
+def _session_or_none_yet(meeting: Meeting) -> Session:
+    """The meeting's session, or (none yet) an unsaved one to draw the page from: opening the
+    page writes nothing; the first save, next action or question opens the session."""
+    session = Session.objects.filter(meeting=meeting).first()
+    return session or Session(meeting=meeting, group=meeting.group)
 
 
 def _next_actions(session: Session):

@@ -45,7 +45,8 @@ def room_page(
         {"metric": metric, "value": value, "before": before, "progress": progress.get(metric.pk)}
         for metric, value, before in data["numbers"].rows()
     ]
-    next_actions = session.next_actions.select_related("owner") if session else []
+    # An unsaved session (meeting mode before anything was saved) has no next actions yet.
+    next_actions = session.next_actions.select_related("owner") if session and session.pk else []
     if action_form is None:  # a member's room: they propose next actions too
         action_form = NextActionForm(members=data["members"])
     return render(
