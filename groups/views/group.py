@@ -26,6 +26,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A plain member's view is all shared; a moderator's has forms on every member, and
     # someone outside sees their own request.
     personal = access.moderate or not access.member
+    facts = home_selectors.group_public_facts(group)
     page = (
         selectors.group_page(
             group, user=request.user, see_members=access.moderate, moderate=access.moderate
@@ -50,8 +51,10 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else parts["members"]
             ),
             "aside": parts["aside"],
-            # Someone outside the group: when and where it meets and how active it is.
-            "facts": None if access.member else home_selectors.group_public_facts(group),
+            # Someone outside: when and where it meets and how active it is. Its members and
+            # organizers: the week at a glance, which begins with the next meeting.
+            "facts": None if access.see_members else facts,
+            "week": facts if access.see_members else None,
             "join_form": JoinForm() if access.join and page.my_request is None else None,
             "invite_form": InviteForm() if access.moderate else None,
             "log_fields": group_page_part("quick_log_fields", group) if access.member else None,

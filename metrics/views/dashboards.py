@@ -16,6 +16,8 @@ from metrics import charts, exports, selectors
 from metrics.models import Action, Measurement
 from metrics.views.log import _group_logged_for_last, quick_log_fields
 
+WEEK_ACTIONS = 5  # the latest actions on the group page
+
 
 @login_required
 @require_safe
@@ -23,6 +25,8 @@ def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's impact: a chart per metric, effort, who contributed, recent actions."""
     group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
     today = timezone.localdate()
+    if request.htmx and request.GET.get("part") == "week":
+        return _group_week(request, group, access, today=today)
     # Everything but the recent actions (whose edit links are the viewer's own) is the same
     # for everyone who looks on a day: rendered once per change in the group.
     summary = shared_html(
@@ -39,6 +43,31 @@ def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
             "access": access,
             "summary": summary,
             "recent": selectors.recent_actions(group),
+        },
+    )
+
+
+def _group_week(request, group, access, *, today) -> HttpResponse:
+    """The group page's part: each metric so far this week against its target, the latest
+    actions, and a link to the charts."""
+    summary = shared_html(
+        [f"group:{group.pk}", f"activity:{group.pk}"],
+        f"impact-week:{group.pk}:{today.isoformat()}:{int(access.moderate)}",
+        "metrics/_impact_week_summary.html",
+        lambda: {
+            "group": group,
+            "access": access,
+            "series": selectors.group_impact(group, today=today, weeks=2),
+        },
+    )
+    return render(
+        request,
+        "metrics/_impact_week.html",
+        {
+            "group": group,
+            "access": access,
+            "summary": summary,
+            "recent": selectors.recent_actions(group, limit=WEEK_ACTIONS),
         },
     )
 

@@ -170,8 +170,19 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // On a phone the section tabs scroll sideways: bring the current one into view.
+  function showCurrentTab() {
+    document.querySelectorAll(".tabs").forEach(function (tabs) {
+      var current = tabs.querySelector("[aria-current=page]");
+      if (current && tabs.scrollWidth > tabs.clientWidth) {
+        tabs.scrollLeft = current.offsetLeft - tabs.offsetLeft - 16;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     detectTimezone(document);
+    showCurrentTab();
     showEffortChips(document);
     if (document.getElementById("quick-log")) flush();
   });

@@ -208,7 +208,7 @@ def test_network_page_shows_organizers_every_group_with_size_waitlist_and_leader
     }
     assert "15/15" in rows["Riverbank"]
     assert "3/15" in rows["Solar Street"]
-    assert re.search(r"<td>5</td>\s*<td>1</td>", rows["Riverbank"])
+    assert re.search(r">5</td>\s*<td data-label=\"Leaders unleashed\">1</td>", rows["Riverbank"])
     page = text(response)
     assert "Spin-outs have unleashed 2 new leaders so far." in page
 
@@ -317,6 +317,20 @@ def test_group_page_shows_purpose_size_bar_and_members_with_roles(client, group,
     assert f"{moderator.public_name} Moderator" in page
     assertContains(response, "Leave this group")
     assertNotContains(response, "Make moderator")  # members do not manage roles
+
+
+def test_group_page_begins_with_the_week_and_shows_people_by_their_initials(
+    client, group, member, moderator
+):
+    response = signed_in(client, member).get(group.get_absolute_url())
+
+    html = response.content.decode()
+    # This week first: the next meeting (none set yet), then the numbers, loaded as a part.
+    assert html.index('id="week-heading"') < html.index('id="log-heading"')
+    assert "No meeting time set yet" in text(response)
+    assert f"/groups/{group.pk}/impact/?part=week" in html
+    assert f'<span class="avatar" aria-hidden="true">{member.initials}</span>' in html
+    assert "How this group meets and acts" not in html  # that card is for people outside
 
 
 def test_group_page_shows_moderators_the_waitlist_in_order_and_role_controls(

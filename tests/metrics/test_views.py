@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
@@ -195,6 +196,26 @@ def test_a_logged_value_shows_in_the_charts_table_view(signed_in, group, member,
     assert "<td>17</td>" in table[: table.index("</tbody>")]
     assert "17 of 100 trees (17% of the target)" in html
     assert ": 1 action, 30 minutes of effort." in html
+
+
+def test_the_group_pages_week_shows_each_metric_so_far_and_the_latest_actions(
+    signed_in, group, member, trees, litter, django_assert_max_num_queries
+):
+    bulk_log(group, [member], 30, metrics=[trees, litter], days=20)
+    log(member, group, description="Planted by the mill", impacts=[(trees, "7")])
+    client = signed_in(member)
+    url = reverse("metrics:group_impact", args=[group.pk]) + "?part=week"
+
+    with django_assert_max_num_queries(14):
+        response = client.get(url, headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and "Latest actions" in html
+    current = Measurement.objects.filter(metric=trees).aggregate(total=Sum("value"))["total"]
+    assert f"{current.normalize():f} of 100 (100%)" in html  # the progress to the target
+    assert html.count("<li><strong>") == 5  # the five latest actions
+    assert "Planted by the mill" in html
+    assert "Charts, who did what and every action" in html
 
 
 def test_the_impact_page_is_for_members_and_organizers(signed_in, group, organizer, outsider):
