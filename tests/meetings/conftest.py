@@ -4,6 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from groups import services as group_services
@@ -110,3 +111,19 @@ def soon(group, moderator):
         starts_at=timezone.now() + timedelta(days=2),
         is_reflection=True,
     )
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client, signed in as that person."""
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def mode_url(meeting) -> str:
+    """The meeting's meeting-mode page."""
+    return reverse("groups:meeting_mode", args=[meeting.pk])

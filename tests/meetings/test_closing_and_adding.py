@@ -16,15 +16,6 @@ from tests.meetings.test_services_views_api import PAGE_QUERIES, assert_error, p
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def summaries():
     return Notification.objects.filter(kind="meeting.summary")
 

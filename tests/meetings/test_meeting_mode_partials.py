@@ -11,6 +11,7 @@ from django.utils import timezone
 from groups.meetings import services
 from groups.meetings.models import Meeting, NextAction, Session
 from narratives.models import Question
+from tests.meetings.conftest import mode_url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +25,6 @@ FRAGMENT_QUERIES = 16
 @pytest.fixture
 def session(soon, moderator):
     return services.session_open(actor=moderator, meeting=soon)
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-def mode_url(meeting) -> str:
-    return reverse("groups:meeting_mode", args=[meeting.pk])
 
 
 def draft_url(meeting) -> str:

@@ -56,15 +56,6 @@ def other_group_member(make_group):
     return join(other, display_name="Cara Compost")
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def after_start(meeting, time_machine):
     time_machine.move_to(meeting.starts_at + timedelta(minutes=1), tick=False)
 

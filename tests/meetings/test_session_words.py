@@ -12,24 +12,12 @@ from groups.models import Membership
 from groups.services import membership_set_role
 from impact.models import Notification
 from tests.impact import support
+from tests.meetings.conftest import mode_url
 from tests.meetings.test_services_views_api import PAGE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
 ACHIEVED = "We planted **40 trees**:\n- oaks\n- birches"
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-def mode_url(meeting) -> str:
-    return reverse("groups:meeting_mode", args=[meeting.pk])
 
 
 def close_with_notes(client, meeting, time_machine, **notes):
