@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "impact.context_processors.navigation",
+                "impact.context_processors.site",
             ],
         },
     },

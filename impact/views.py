@@ -3,6 +3,7 @@ import logging
 import sys
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -213,7 +214,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
             body = {"detail": _("Something went wrong on our side."), "code": "error", "fields": {}}
         response = JsonResponse(body, status=status)
     else:
-        page = loader.get_template("503.html" if down else "500.html").render()
+        # No context processors: the database may be what failed.
+        page = loader.get_template("503.html" if down else "500.html").render(
+            {"site_name": settings.SITE_NAME}
+        )
         response = HttpResponse(page, status=status)
     if down:
         response["Retry-After"] = "30"
@@ -247,7 +251,7 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
         for size in (192, 512)
     ]
     manifest = {
-        "name": "Impact Groups",
+        "name": settings.SITE_NAME,
         "short_name": "Impact",
         "description": _("Act together. Measure impact. Reflect every week."),
         "id": "/",

@@ -28,11 +28,11 @@ def _event(meeting: Meeting) -> Event:
     return event
 
 
-def calendar_bytes(meetings: Iterable[Meeting], *, name: str = "Impact Groups") -> bytes:
+def calendar_bytes(meetings: Iterable[Meeting], *, name: str | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Impact Groups//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", name or settings.SITE_NAME)
     for meeting in meetings:
         calendar.add_component(_event(meeting))
     return calendar.to_ical()

@@ -54,3 +54,26 @@ def test_server_errors_answer_in_the_api_shape_and_a_lost_database_is_a_503(rf, 
         else:
             assert b"<h1>" in response.content
         assert response.has_header("Retry-After") is (status == 503)
+
+
+@pytest.mark.django_db
+def test_the_site_name_is_the_settings_own_on_pages_errors_the_app_and_calendars(
+    client, user, rf, settings
+):
+    from groups.meetings import ics
+
+    settings.SITE_NAME = "Riverside Circles"
+    client.force_login(user)
+
+    page = client.get("/no-such-page/").content.decode()
+    assert "· Riverside Circles</title>" in page and "<span>Riverside Circles</span>" in page
+    for error in (OperationalError("server closed"), ValueError("bug")):
+        try:
+            raise error
+        except Exception:
+            response = server_error(rf.get("/groups/1/"))
+        assert b"Riverside Circles</title>" in response.content
+    assert client.get("/manifest.webmanifest").json()["name"] == "Riverside Circles"
+    assert b"X-WR-CALNAME:Riverside Circles" in ics.calendar_bytes([])
+    for text in (page, response.content.decode()):
+        assert "Impact Groups" not in text

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -251,7 +252,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .distinct()
     )
     return HttpResponse(
-        ics.calendar_bytes(meetings, name=f"Impact Groups: {feed.user.public_name}"),
+        ics.calendar_bytes(meetings, name=f"{settings.SITE_NAME}: {feed.user.public_name}"),
         content_type="text/calendar; charset=utf-8",
     )
 
