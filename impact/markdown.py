@@ -183,3 +183,27 @@ def markdown_preview(text: str, length: int) -> SafeString:
     flattener.feed(render_markdown(text))
     flattener.close()
     return mark_safe(Truncator(flattener.text()).chars(length, html=True))  # noqa: S308 - only tags we wrote
+
+
+NOTICE_LENGTH = 500  # how much of a person's text a notification quotes
+_PAIRED = ("**", "__", "`")
+
+
+def markdown_excerpt(text: str, limit: int) -> str:
+    """The start of a Markdown text, at most `limit` characters and then "…", for a notice that
+    quotes it: cut at the last paragraph, else word, before the limit, and without a bold or a
+    code span left open (which would show its marks)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    paragraph = cut.rfind("\n\n")
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if paragraph > limit // 2:
+        cut = cut[:paragraph]
+    elif space > limit // 2:
+        cut = cut[:space]
+    for mark in _PAIRED:
+        if cut.count(mark) % 2:
+            at = cut.rfind(mark)
+            cut = cut[:at] + cut[at + len(mark) :]
+    return cut.rstrip() + " …"

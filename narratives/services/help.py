@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
 from groups.permissions import Need, require
+from impact.markdown import NOTICE_LENGTH, markdown_excerpt
 from impact.models import User
 from impact.services import notify
 from narratives.models import (
@@ -47,7 +48,7 @@ def help_request_create(
         key=f"help:{help_request.pk}",
         title=_("%(name)s asks for help: %(summary)s")
         % {"name": actor.public_name, "summary": summary},
-        body=details[:500],
+        body=markdown_excerpt(details, NOTICE_LENGTH),
         url=reverse("narratives:help_detail", args=[help_request.pk]),
         subject=help_request,
         email=False,
@@ -78,7 +79,7 @@ def help_respond(*, actor: User, help_request: HelpRequest, body: str) -> HelpRe
             kind="narratives.help",
             key=f"help-response:{response.pk}",
             title=_("%(name)s responded to your request for help") % {"name": actor.public_name},
-            body=body[:500],
+            body=markdown_excerpt(body, NOTICE_LENGTH),
             url=reverse("narratives:help_detail", args=[help_request.pk]),
             subject=help_request,
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
 from groups.permissions import Need, require
+from impact.markdown import NOTICE_LENGTH, markdown_excerpt
 from impact.models import User
 from impact.services import notify
 from narratives.models import (
@@ -114,7 +115,7 @@ def answer_create(*, actor: User, question: Question, body: str) -> Answer:
             key=f"answer:{answer.pk}",
             title=_("%(name)s answered: %(question)s")
             % {"name": actor.public_name, "question": question.text[:120]},
-            body=body[:500],
+            body=markdown_excerpt(body, NOTICE_LENGTH),
             url=reverse("narratives:question_detail", args=[question.pk]),
             subject=question,
         )

@@ -3,7 +3,13 @@ and links reads right as HTML, as plain text (text mail) and as a one-line previ
 
 import pytest
 
-from impact.markdown import escape_markdown, markdown_plain, markdown_preview, render_markdown
+from impact.markdown import (
+    escape_markdown,
+    markdown_excerpt,
+    markdown_plain,
+    markdown_preview,
+    render_markdown,
+)
 
 
 def test_bold_lists_and_links_render_as_html():
@@ -103,3 +109,27 @@ def test_escaping_leaves_ordinary_words_alone():
     assert escape_markdown("Waste collected: 32.50 kg (before: 12)") == (
         "Waste collected: 32.50 kg (before: 12)"
     )
+
+
+# Quoting a person's text in a notice ----------------------------------------------------------
+
+
+def test_a_short_text_is_quoted_whole():
+    assert markdown_excerpt("We planted **40 trees**.", 500) == "We planted **40 trees**."
+
+
+def test_a_long_text_is_cut_at_a_word_with_no_bold_left_open():
+    text = "We planted " + "many " * 20 + "**forty trees by the old mill** and more."
+
+    excerpt = markdown_excerpt(text, 120)
+
+    assert excerpt.endswith(" …") and len(excerpt) <= 122
+    assert excerpt.count("**") % 2 == 0
+    assert not excerpt[:-2].endswith(" ")  # cut between words, not inside one
+    assert markdown_plain(excerpt).startswith("We planted many")
+
+
+def test_a_long_text_is_cut_after_a_paragraph_when_one_ends_late_enough():
+    text = "First thought, " + "words " * 15 + "\n\nSecond paragraph " + "x " * 100
+
+    assert markdown_excerpt(text, 140) == text[: text.index("\n\n")].rstrip() + " …"
