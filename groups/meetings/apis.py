@@ -125,6 +125,15 @@ class SessionSerializer(ModelSerializer):
             "summary",
             "next_actions",
         ]
+        # The notes and the summary are Markdown, as people typed them and mail renders them.
+        extra_kwargs = {
+            "achieved": {"help_text": "What the group achieved, in Markdown."},
+            "learnings": {"help_text": "What the group learned, in Markdown."},
+            "summary": {
+                "help_text": "The summary sent to every member when the session closed, in "
+                "Markdown (headings, the notes as typed, next actions as a list)."
+            },
+        }
         read_only_fields = [
             "id",
             "meeting",
