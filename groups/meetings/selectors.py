@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from groups.meetings.models import Meeting, NextAction, Reflection, Session
+from groups.meetings.models import Meeting, MeetingResponse, NextAction, Reflection, Session
 from groups.models import Group, Membership
 from impact.models import User
 from metrics.periods import PeriodNumbers, numbers_of_periods
@@ -120,6 +120,45 @@ def previous_session(meeting: Meeting) -> Session | None:
         .select_related("meeting")
         .order_by("-meeting__starts_at")
         .first()
+    )
+
+
+@dataclass
+class WhoIsComing:
+    """A meeting's members by their answer (coming, maybe, can't come, no answer yet)."""
+
+    people: list[tuple[User, MeetingResponse | None]]
+    coming: int
+    maybe: int
+    not_coming: int
+    unanswered: int
+
+
+_ANSWER_ORDER = {
+    MeetingResponse.Rsvp.YES: 0,
+    MeetingResponse.Rsvp.MAYBE: 1,
+    MeetingResponse.Rsvp.NO: 2,
+}
+
+
+def who_is_coming(members: list[User], responses: dict[int, MeetingResponse]) -> WhoIsComing:
+    """Those coming first, then maybe, can't come and no answer, each in the members' order."""
+
+    def answer(user: User) -> str:
+        response = responses.get(user.pk)
+        return response.rsvp if response is not None else ""
+
+    people = sorted(
+        ((user, responses.get(user.pk)) for user in members),
+        key=lambda pair: _ANSWER_ORDER.get(answer(pair[0]), len(_ANSWER_ORDER)),
+    )
+    answers = [answer(user) for user in members]
+    return WhoIsComing(
+        people=people,
+        coming=answers.count(MeetingResponse.Rsvp.YES),
+        maybe=answers.count(MeetingResponse.Rsvp.MAYBE),
+        not_coming=answers.count(MeetingResponse.Rsvp.NO),
+        unanswered=sum(1 for a in answers if not a),
     )
 
 

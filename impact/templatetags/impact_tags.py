@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter, urlize
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
@@ -72,3 +72,36 @@ def when(value: date | datetime | None, name: str = "DATE_FORMAT") -> str:
 def effort(minutes: int | None) -> str:
     """Minutes of effort in words: "45 minutes", "1 hour", "1.5 hours"."""
     return effort_text(minutes)
+
+
+# Icons drawn inline (no icon font, nothing fetched): 24 by 24, one path each, the even-odd rule
+# cutting the holes. Shown beside words that say the same, so hidden from screen readers.
+ICONS = {
+    "overview": "M12 3l9 8h-3v9h-5v-6h-2v6H6v-9H3z",
+    "impact": "M4 18h16v2H4zM6 10h3v7H6zm5-6h3v13h-3zm5 8h3v5h-3z",
+    "questions": (
+        "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-.1 13.6a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 "
+        "0-2.6zM12 5.6c-2 0-3.6 1.3-3.7 3.3h2.2c.1-.8.7-1.3 1.5-1.3s1.4.5 1.4 1.3c0 1.5-2.5 "
+        "1.7-2.5 4.4h2.2c0-1.9 2.6-2.2 2.6-4.5 0-1.9-1.6-3.2-3.7-3.2z"
+    ),
+    "initiatives": "M5 3h2v18H5zm3 1h11l-2.5 4 2.5 4H8z",
+    "help": "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm0 4.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11z",
+    "meetings": "M7 2h2v2h6V2h2v2h2a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 "
+    "2-2h2zM5 10v10h14V10z",
+    "people": (
+        "M9 4a3.5 3.5 0 1 1 0 7 3.5 3.5 0 0 1 0-7zm7.5 1a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM2 20c0-3.3 "
+        "3.1-6 7-6s7 2.7 7 6zm15.5 0c0-2-.7-3.7-2-5 .5-.1 1-.1 1.5-.1 3.2 0 5 2.1 5 5.1z"
+    ),
+    "place": "M12 2a7 7 0 0 1 7 7c0 5-7 13-7 13S5 14 5 9a7 7 0 0 1 7-7zm0 4.5a2.5 2.5 0 1 0 0 5 "
+    "2.5 2.5 0 0 0 0-5z",
+}
+
+
+@register.simple_tag
+def icon(name: str) -> SafeString:
+    """An inline icon from ICONS, sized by CSS (.icon)."""
+    return format_html(
+        '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+        '<path fill-rule="evenodd" d="{}"/></svg>',
+        ICONS[name],
+    )

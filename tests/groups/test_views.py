@@ -331,6 +331,7 @@ def test_group_page_begins_with_the_week_and_shows_people_by_their_initials(
     assert f"/groups/{group.pk}/impact/?part=week" in html
     assert f'<span class="avatar" aria-hidden="true">{member.initials}</span>' in html
     assert "How this group meets and acts" not in html  # that card is for people outside
+    assert html.count('<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"') >= 7  # tabs, week
 
 
 def test_group_page_shows_moderators_the_waitlist_in_order_and_role_controls(

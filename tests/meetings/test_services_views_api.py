@@ -240,6 +240,15 @@ def test_members_say_whether_they_come_on_the_page_and_in_the_api(
     assert answers == {member.pk: "yes", second.pk: "maybe"}
     page = login(member).get(reverse("groups:meeting_detail", args=[soon.pk])).content.decode()
     assert "You said: Coming" in page
+    # Who is coming: those coming first, then maybe, then no answer; counted above the list.
+    assert "1 coming · 1 maybe · 0 can't come · 1 no answer yet" in page
+    names = [
+        member.public_name,
+        second.public_name,
+        soon.group.memberships.get(role="moderator").user.public_name,
+    ]
+    at = [page.index(f"{name} <span") for name in names]
+    assert at == sorted(at)
     assert_error(
         api(member).post(f"/api/meetings/{soon.pk}/rsvp/", {"rsvp": "perhaps"}), 400, "invalid"
     )

@@ -143,6 +143,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "access": access,
             "mine": responses.get(request.user.pk),
             "members": [(u, responses.get(u.pk)) for u in members],
+            "coming": selectors.who_is_coming(members, responses),
             "my_reflection": Reflection.objects.filter(meeting=meeting, user=request.user).first(),
             "reflection_count": Reflection.objects.filter(meeting=meeting).count(),
             "move_form": MoveForm() if access.moderate and not meeting.has_started else None,
