@@ -187,7 +187,7 @@ def test_prompt_meeting_mode_and_summary_report_the_same_period_since_the_last_s
     # The moderator reads the period's start in Los Angeles time (PDT since 9 March).
     assert "Since the last session, Tuesday 25 March, 11:00, compared with" in text
     assert "Actions 4 before 2" in text
-    assert "Effort 155 minutes before 90" in text
+    assert "Effort 2.6 hours before 1.5 hours" in text
     assert "Roofs with solar 7 roofs before 4" in text
     assert "Waste collected 32.50 kg before 12" in text
 
@@ -283,10 +283,10 @@ def test_the_reflection_page_shows_the_prompts_numbers_in_the_readers_zone(
 
     assert "Since the last session, Wednesday 26 March, 03:00, compared with" in page
     assert numbers_text(page, "my-numbers") == (
-        "Actions 2 before 0 Effort 80 minutes before 0 Waste collected 12 kg before 0"
+        "Actions 2 before 0 Effort 1.3 hours before 0 minutes Waste collected 12 kg before 0"
     )
     assert numbers_text(page, "group-numbers") == (
-        "Actions 4 before 2 Effort 155 minutes before 90 "
+        "Actions 4 before 2 Effort 2.6 hours before 1.5 hours "
         "Roofs with solar 7 roofs before 4 Waste collected 32.50 kg before 12"
     )
 
