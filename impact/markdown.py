@@ -38,6 +38,10 @@ _LIST_AFTER_LINE = re.compile(
 )
 
 
+_CODE = re.compile(r"<code>.*?</code>", re.S)
+_ESCAPED_TWICE = re.compile(r"&amp;(amp|lt);")
+
+
 def render_markdown(text: str, *, line_breaks: bool = False) -> SafeString:
     """Sanitised HTML for a person's Markdown. `line_breaks`: every newline typed is a line
     break (notes and notification bodies, written line by line), not only a blank line."""
@@ -47,6 +51,8 @@ def render_markdown(text: str, *, line_breaks: bool = False) -> SafeString:
     text = _LIST_AFTER_LINE.sub(r"\1\n", text)
     extensions = ["sane_lists", "nl2br"] if line_breaks else ["sane_lists"]
     html = md.markdown(text, extensions=extensions, output_format="html")
+    # Code shows its characters as typed: Markdown escaped the "&" of what was escaped above.
+    html = _CODE.sub(lambda code: _ESCAPED_TWICE.sub(r"&\1;", code.group()), html)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -202,6 +208,10 @@ def markdown_excerpt(text: str, limit: int) -> str:
         cut = cut[:paragraph]
     elif space > limit // 2:
         cut = cut[:space]
+    if cut.count("```") % 2:  # a code block left open: quote up to it
+        cut = cut[: cut.rfind("```")]
+    if cut.rfind("[") > cut.rfind("]"):  # a link's words cut: quote up to them
+        cut = cut[: cut.rfind("[")]
     for mark in _PAIRED:
         if cut.count(mark) % 2:
             at = cut.rfind(mark)

@@ -9,7 +9,7 @@ that reaches it), the weeks since the group's last session and the week still ru
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from impact.dates import format_when
 from metrics.models import MetricDefinition
@@ -24,7 +24,8 @@ class Column:
     week: date
     label: str
     value: Decimal
-    height: float  # percent of the plot
+    bottom: float  # where the bar starts, percent of the plot from its bottom (the zero line,
+    height: float  # or below it for a value under zero) and how tall it is, percent of the plot
     labelled: bool  # labelled on a phone too (every LABEL_EVERY-th week from the newest)
     since_session: bool  # the week holds days after the group's last session
     running: bool  # this week, not over yet
@@ -42,8 +43,10 @@ class Line:
 @dataclass(frozen=True)
 class Chart:
     columns: list[Column]
-    # (percent from the bottom, value): 0, half and the top, without trailing zeros ("12.5")
+    # (percent from the bottom, value): 0, half and the top (the lowest, 0 and the top with values
+    # below zero), without trailing zeros ("12.5")
     ticks: list[tuple[float, Decimal]]
+    zero: float  # the zero line, percent of the plot from its bottom (above 0 with values below)
     line: Line | None
     session_day: date | None  # the day of the group's last session
 
@@ -82,7 +85,7 @@ def target_line(series: MetricSeries, *, today: date) -> Line | None:
     if target is None or target <= 0:
         return None
     if metric.aggregation != MetricDefinition.Aggregation.SUM:
-        return Line(target, 0, pace=False)
+        return Line(target.normalize(), 0, pace=False)
     if (
         metric.direction != MetricDefinition.Direction.HIGHER
         or metric.target_date is None
@@ -91,15 +94,20 @@ def target_line(series: MetricSeries, *, today: date) -> Line | None:
     ):
         return None
     weeks_left = math.ceil((metric.target_date - today).days / 7)
-    pace = ((target - series.current) / weeks_left).quantize(Decimal("0.1")).normalize()
-    return Line(pace, 0, pace=True)
+    # Rounded up: a week at the pace shown, every week, reaches the target.
+    pace = (target - series.current) / weeks_left
+    return Line(pace.quantize(Decimal("0.1"), rounding=ROUND_CEILING).normalize(), 0, pace=True)
 
 
 def weekly_bars(series: MetricSeries, *, today: date, session_day: date | None = None) -> Chart:
     """The chart of `series`' weeks; `session_day`: the day of the group's last session."""
     line = target_line(series, today=today)
     values = [value for _week, value in series.weeks]
-    top = nice_top(max([*values, line.value if line else Decimal(0)]))
+    highest = max([*values, line.value if line else Decimal(0), Decimal(0)])
+    lowest = min([*values, Decimal(0)])  # below zero only for a metric that allows it
+    low = -nice_top(-lowest) if lowest < 0 else Decimal(0)
+    high = nice_top(highest) if highest > 0 or low == 0 else Decimal(0)
+    scale = _Scale(low, high)
     running = today - timedelta(days=today.weekday())
     count = len(series.weeks)
     columns = [
@@ -107,22 +115,36 @@ def weekly_bars(series: MetricSeries, *, today: date, session_day: date | None =
             week=week,
             label=format_when(week, "SHORT_MONTH_DAY_FORMAT"),
             value=value,
-            height=_percent(value, top),
+            bottom=scale.at(min(value, Decimal(0))),
+            height=round(scale.at(abs(value) + low), 1),
             labelled=(count - 1 - index) % LABEL_EVERY == 0,
-            since_session=session_day is not None and week + timedelta(days=6) >= session_day,
+            # The week holds days after the session (a session on its Sunday: none).
+            since_session=session_day is not None and week + timedelta(days=6) > session_day,
             running=week == running,
         )
         for index, (week, value) in enumerate(series.weeks)
     ]
     if line is not None:
-        line = Line(line.value, _percent(line.value, top), line.pace)
+        line = Line(line.value, scale.at(line.value), line.pace)
+    if low < 0:
+        ticks = [(0.0, low.normalize()), (scale.at(Decimal(0)), Decimal(0))]
+        ticks += [(100.0, high.normalize())] if high > 0 else []
+    else:
+        ticks = [(0.0, Decimal(0)), (50.0, (high / 2).normalize()), (100.0, high.normalize())]
     return Chart(
         columns=columns,
-        ticks=[(0.0, Decimal(0)), (50.0, (top / 2).normalize()), (100.0, top.normalize())],
+        ticks=ticks,
+        zero=scale.at(Decimal(0)),
         line=line,
         session_day=session_day,
     )
 
 
-def _percent(value: Decimal, top: Decimal) -> float:
-    return round(float(max(value, Decimal(0)) / top) * 100, 1)
+@dataclass(frozen=True)
+class _Scale:
+    low: Decimal
+    high: Decimal
+
+    def at(self, value: Decimal) -> float:
+        """Where `value` lies on the plot, in percent from its bottom."""
+        return round(float((value - self.low) / (self.high - self.low)) * 100, 1)

@@ -31,7 +31,7 @@ def group_impact(request: HttpRequest, pk: int) -> HttpResponse:
     # for everyone who looks on a day: rendered once per change in the group.
     summary = shared_html(
         [f"group:{group.pk}", f"activity:{group.pk}"],
-        f"impact:{group.pk}:{today.isoformat()}:{int(access.moderate)}",
+        f"impact-charts:{group.pk}:{today.isoformat()}:{int(access.moderate)}",
         "metrics/_impact_summary.html",
         lambda: _impact_summary(group, access, today=today),
     )

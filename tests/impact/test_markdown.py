@@ -133,3 +133,18 @@ def test_a_long_text_is_cut_after_a_paragraph_when_one_ends_late_enough():
     text = "First thought, " + "words " * 15 + "\n\nSecond paragraph " + "x " * 100
 
     assert markdown_excerpt(text, 140) == text[: text.index("\n\n")].rstrip() + " …"
+
+
+def test_code_shows_its_characters_as_typed():
+    html = render_markdown("Type `<b> & &lt;` and <i>")
+
+    assert "<code>&lt;b&gt; &amp; &amp;lt;</code>" in html  # reads: <b> & &lt;
+    assert "&lt;i&gt;" in html  # raw HTML outside code stays text
+
+
+def test_a_quote_cut_inside_a_link_stops_before_it():
+    text = "word " * 30 + "see [the long link text](https://example.org) and more"
+
+    excerpt = markdown_excerpt(text, 160)
+
+    assert "[" not in excerpt and excerpt.endswith("see …")

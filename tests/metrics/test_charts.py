@@ -144,3 +144,43 @@ def test_last_session_day_ignores_a_session_still_open(group):
     Session.objects.create(meeting=held, group=group)
 
     assert last_session_day(group) is None
+
+
+def test_the_pace_is_rounded_up_so_that_keeping_it_reaches_the_target():
+    # 10 to go in 3 weeks: 3.4 a week (3.3 would end at 9.9).
+    chart = charts.weekly_bars(
+        series(["0"] * 12, target=Decimal(10), target_date=WEDNESDAY + timedelta(days=21)),
+        today=WEDNESDAY,
+    )
+
+    assert chart.line.value == Decimal("3.4")
+
+
+def test_a_target_reads_as_typed_not_as_stored():
+    chart = charts.weekly_bars(
+        series(["3"] * 12, aggregation="latest", target=Decimal("40.00")), today=WEDNESDAY
+    )
+
+    assert f"{chart.line.value:f}" == "40"  # shown as "Target: 40 roofs", not "40.00"
+
+
+def test_values_below_zero_hang_from_the_zero_line_on_a_scale_that_holds_them():
+    chart = charts.weekly_bars(series(["-3"] + ["0"] * 9 + ["22", "11"]), today=WEDNESDAY)
+
+    assert [(at, str(value)) for at, value in chart.ticks] == [
+        (0.0, "-5"),
+        (16.7, "0"),
+        (100.0, "25"),
+    ]
+    assert chart.zero == 16.7
+    first, last = chart.columns[0], chart.columns[-1]
+    assert (first.bottom, first.height) == (6.7, 10.0)  # -3 of a span of 30, under the zero
+    assert (last.bottom, last.height) == (16.7, 36.7)
+
+
+def test_a_session_on_a_sunday_leaves_its_week_unmarked():
+    sunday = date(2026, 11, 29)
+
+    chart = charts.weekly_bars(series(["1"] * 12), today=WEDNESDAY, session_day=sunday)
+
+    assert [c.week for c in chart.columns if c.since_session] == MONDAYS[-1:]
