@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from groups import services
 from groups.models import Group, Membership
-from tests.e2e.support import sign_in
+from tests.e2e.support import DESKTOP, PHONE, sign_in
 from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
@@ -35,10 +35,12 @@ def full_group(transactional_db):
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_waitlisted_person_ends_up_in_the_group_an_organizer_spins_out(
-    page: Page, browser: Browser, live_server, full_group, results_dir
+    page: Page, browser: Browser, live_server, full_group, results_dir, screen
 ):
     base = live_server.url
+    page.set_viewport_size(screen["viewport"])
     wanda = UserFactory(username="wanda", display_name="Wanda Waiting")
 
     # A person asks to join the full group and learns their place on the waitlist.
@@ -50,7 +52,7 @@ def test_waitlisted_person_ends_up_in_the_group_an_organizer_spins_out(
     expect(page.locator(".callout")).to_contain_text("You are number 1 on the waitlist.")
 
     # The organizer, in a browser of their own, spins out a new group from the full one.
-    organizer_context = browser.new_context()
+    organizer_context = browser.new_context(**screen)
     organizer = organizer_context.new_page()
     sign_in(organizer, base, "olga")
     organizer.goto(f"{base}{full_group.network.get_absolute_url()}")

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, expect
 from groups import services as group_services
 from metrics import services
 from metrics.models import Action
-from tests.e2e.support import PHONE, sign_in
+from tests.e2e.support import DESKTOP, PHONE, sign_in
 from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
@@ -37,11 +37,12 @@ def river_crew(transactional_db):
 
 
 @pytest.mark.e2e
-def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
-    browser: Browser, live_server, river_crew, results_dir
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_member_logs_an_action_and_sees_their_week_and_the_chart(
+    browser: Browser, live_server, river_crew, results_dir, screen
 ):
     base = live_server.url
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**screen)
     page = context.new_page()
     sign_in(page, base, "meri")
 
@@ -63,7 +64,7 @@ def test_member_logs_an_action_on_a_phone_and_sees_their_week_and_the_chart(
     expect(form.get_by_role("button", name="1 hour")).to_have_attribute("aria-pressed", "true")
     log_it = form.get_by_role("button", name="Log it")
     box = log_it.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= PHONE["viewport"]["height"]
+    assert box is not None and box["y"] + box["height"] <= screen["viewport"]["height"]
     form.get_by_label("Trees planted (trees)").fill("12")
     log_it.click()
 

@@ -12,7 +12,7 @@ from groups import services as group_services
 from groups.meetings import services as meeting_services
 from groups.meetings.models import Meeting, NextAction, Reflection, Session
 from impact.models import Notification
-from tests.e2e.support import green_town_group, sign_in
+from tests.e2e.support import DESKTOP, PHONE, green_town_group, sign_in
 from tests.factories import UserFactory
 from tests.impact import support
 
@@ -54,10 +54,12 @@ def reflect_in_browser(browser: Browser, base: str, username: str, meeting, answ
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_moderator_runs_the_reflection_and_every_member_gets_the_summary(
-    page: Page, browser: Browser, asgi_server, reflection_meeting, mailoutbox, results_dir
+    page: Page, browser: Browser, asgi_server, reflection_meeting, mailoutbox, results_dir, screen
 ):
     base = asgi_server.url
+    page.set_viewport_size(screen["viewport"])
     meeting = reflection_meeting
     reflect_in_browser(
         browser,

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from groups import services
 from impact.models import Notification
 from narratives.models import Answer, Narrative, Question
-from tests.e2e.support import sign_in
+from tests.e2e.support import DESKTOP, PHONE, sign_in
 from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
@@ -43,10 +43,12 @@ def two_groups(transactional_db):
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_question_posed_to_the_network_is_answered_by_another_group_and_marked_helpful(
-    page: Page, browser: Browser, live_server, two_groups, results_dir
+    page: Page, browser: Browser, live_server, two_groups, results_dir, screen
 ):
     base = live_server.url
+    page.set_viewport_size(screen["viewport"])
     network, groups = two_groups
 
     # The organizer writes the network's narrative with a powerful question, and publishes it.
@@ -71,7 +73,7 @@ def test_a_question_posed_to_the_network_is_answered_by_another_group_and_marked
     assert Narrative.objects.get().status == "published"
 
     # A member of Riverbank asks a question in their group and poses it to the network.
-    asker_context = browser.new_context()
+    asker_context = browser.new_context(**screen)
     asker = asker_context.new_page()
     sign_in(asker, base, "asha")
     asker.goto(f"{base}{groups['asha'].get_absolute_url()}")
@@ -85,7 +87,7 @@ def test_a_question_posed_to_the_network_is_answered_by_another_group_and_marked
     expect(asker.locator(".messages")).to_contain_text("Posed to the whole network")
 
     # A member of Solar Crew finds it on the questions board and answers it.
-    answerer_context = browser.new_context()
+    answerer_context = browser.new_context(**screen)
     answerer = answerer_context.new_page()
     sign_in(answerer, base, "bo")
     answerer.goto(f"{base}/networks/{network.slug}/questions/")
