@@ -1,5 +1,6 @@
 """What the browser journeys share."""
 
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from groups import services as group_services
@@ -38,7 +39,12 @@ def green_town_group(name: str, purpose: str) -> tuple[Group, User]:
 def main_pages(demo: dict) -> list[str]:
     """The main pages of the demo (the `demo` fixture), as its moderator reaches them."""
     group, network = demo["group"], demo["network"]
-    meeting = group.meetings.filter(status="scheduled").order_by("-starts_at").first()
+    # The next meeting: the one the demo's moderator is about to run and members reflect for.
+    meeting = (
+        group.meetings.filter(status="scheduled", starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
     session = group.sessions.filter(closed_at__isnull=False).order_by("-closed_at").first()
     return [
         "/",
