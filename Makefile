@@ -77,8 +77,18 @@ run: setup
 	  --reload-dir templates --reload-include '*.html' --ws-max-size 65536 --lifespan off & \
 	wait
 
-# Debian packages the tests need (Chromium for the end-to-end tests); installed when root.
+# Debian packages the tests need (Chromium for the end-to-end tests, gettext for the check of
+# the translation catalogues); installed when root.
 system-deps:
+	@if ! command -v msgfmt >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing gettext from Debian for the translation check..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends gettext >/dev/null; \
+	  else \
+	    echo "gettext is missing: run 'sudo apt-get install gettext' for the translation check."; \
+	  fi; \
+	fi
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Chromium from Debian for the end-to-end tests..."; \

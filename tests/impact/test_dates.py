@@ -1,11 +1,13 @@
 """One date and time style everywhere: day before month, the month as a word, a 24-hour clock."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 
 from impact.dates import format_for, format_when
 from impact.texts import effort_text
@@ -63,8 +65,31 @@ def test_a_format_string_in_place_of_a_name_is_refused():
 
 
 def test_a_language_without_our_own_formats_falls_back_to_djangos():
-    with translation.override("de"):
-        assert format_when(date(2026, 12, 3), "DAY_DATE_FORMAT") == "3. Dezember 2026"
+    with translation.override("fr"):
+        assert format_when(date(2026, 12, 3), "DAY_DATE_FORMAT") == "3 décembre 2026"
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "expected"),
+    [
+        ("de", "DATE_FORMAT", "3. Dezember 2026"),
+        ("de", "DAY_DATETIME_FORMAT", "Donnerstag, 3. Dezember, 14:30"),
+        ("de", "SHORT_MONTH_DAY_FORMAT", "3. Dez"),
+        ("es", "DATE_FORMAT", "3 de diciembre de 2026"),
+        ("es", "DAY_DATETIME_FORMAT", "jueves 3 de diciembre, 14:30"),
+        ("es", "SHORT_MONTH_DAY_FORMAT", "3 dic"),
+    ],
+)
+def test_german_and_spanish_read_dates_their_own_way(language, name, expected):
+    moment = datetime(2026, 12, 3, 14, 30, tzinfo=ZoneInfo("UTC"))
+    with translation.override(language):
+        assert format_when(moment, name, zone=ZoneInfo("UTC")) == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "1,250.5"), ("de", "1.250,5")])
+def test_numbers_take_the_languages_separators(language, expected):
+    with translation.override(language):
+        assert number_format(Decimal("1250.5"), force_grouping=True) == expected
 
 
 @pytest.mark.parametrize(
