@@ -2,10 +2,11 @@ from contextlib import contextmanager
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from impact.kinds import optional_kinds
-from impact.models import User, time_zone_choices
+from impact.models import User, language_choices, time_zone_choices
 
 
 class ProfileFields(forms.Form):
@@ -23,20 +24,63 @@ class ProfileFields(forms.Form):
     )
 
 
+class LanguageField(forms.ChoiceField):
+    """The language the site speaks to a person; empty: their browser's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Language"),
+            required=False,
+            choices=[("", _("The language of my browser")), *language_choices()],
+            help_text=_("Pages and every email and notification we send you."),
+            **kwargs,
+        )
+
+
+def with_language(form: forms.Form) -> None:
+    """Offer the language only where the site speaks more than one."""
+    if len(language_choices()) > 1:
+        form.fields["language"] = LanguageField()
+
+
 class SignupExtraForm(ProfileFields):
     """The fields allauth's sign-up form gains: a display name and a time zone."""
 
-    field_order = ["display_name", "email", "username", "time_zone", "password1", "password2"]
+    field_order = [
+        "display_name",
+        "email",
+        "username",
+        "time_zone",
+        "language",
+        "password1",
+        "password2",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_language(self)
 
     def signup(self, request, user: User) -> None:
         # allauth has already saved the user when it calls this: save the extra fields here.
         user.display_name = self.cleaned_data["display_name"].strip()
         user.time_zone = self.cleaned_data["time_zone"]
-        user.save(update_fields=["display_name", "time_zone"])
+        # Left to the browser: the browser's language now (LocaleMiddleware's pick), so that mail,
+        # which has no browser to ask, is written in it too.
+        language = self.cleaned_data.get("language") or translation.get_language()
+        user.language = language if "language" in self.fields else ""
+        user.save(update_fields=["display_name", "time_zone", "language"])
 
 
 class ProfileForm(ProfileFields):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_language(self)
+
+
+class LanguageForm(forms.Form):
+    """The footer's switch: one of the site's languages."""
+
+    language = forms.ChoiceField(choices=language_choices)
 
 
 class EmailPreferencesForm(forms.Form):

@@ -16,6 +16,11 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages the site speaks (settings.LANGUAGES), each named in itself."""
+    return list(settings.LANGUAGES)
+
+
 class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):
     """Django's user manager (create_user, natural keys), with bulk writes that bump the pages
     the people show on."""
@@ -36,6 +41,8 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, choices=time_zone_choices, default="UTC"
     )
+    # Empty: the browser's language decides, as it does for someone signed out.
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, blank=True)
 
     objects = UserManager()
 
@@ -53,6 +60,13 @@ class User(AbstractUser):
     def initials(self) -> str:
         """Up to two letters for an avatar: "Mina Member" is "MM"."""
         return "".join(word[0] for word in self.public_name.split()[:2]).upper() or "?"
+
+    @property
+    def writing_language(self) -> str:
+        """The language to write to them in (mail, notifications): their choice, else the
+        site's default, since no browser is there to ask."""
+        chosen = self.language
+        return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

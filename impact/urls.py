@@ -14,6 +14,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("offline/", views.offline, name="offline"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language_choose, name="language_choose"),
     path("profile/delete/", views.account_delete, name="account_delete"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/menu/", views.notification_menu, name="notification_menu"),

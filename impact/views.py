@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from impact import selectors, services
 from impact.celery import app as celery_app
-from impact.forms import AccountDeleteForm, EmailPreferencesForm, ProfileForm
+from impact.forms import AccountDeleteForm, EmailPreferencesForm, LanguageForm, ProfileForm
+from impact.http import safe_next
 from impact.kinds import KINDS
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(
         request.POST or None,
-        initial={"display_name": user.display_name, "time_zone": user.time_zone},
+        initial={
+            "display_name": user.display_name,
+            "time_zone": user.time_zone,
+            "language": user.language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,6 +92,27 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
     return render(request, "impact/profile.html", {"form": form})
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The footer's language switch: kept with the person's profile when they are signed in
+    (their email follows it too), and in a cookie for the browser either way."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("This site does not speak that language."), status=400)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    response = redirect(safe_next(request) or "/")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 @login_required

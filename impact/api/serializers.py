@@ -103,7 +103,7 @@ class VerifiedAuthTokenSerializer(AuthTokenSerializer):
 class MeSerializer(ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "username", "email", "display_name", "time_zone"]
+        fields = ["id", "username", "email", "display_name", "time_zone", "language"]
         read_only_fields = ["id", "username", "email"]
 
 

@@ -29,7 +29,8 @@ class TokenView(ObtainAuthToken):
 
 
 class MeView(generics.RetrieveUpdateAPIView):
-    """The signed-in person's profile: display name and time zone."""
+    """The signed-in person's profile: display name, time zone and language ("" for the
+    browser's)."""
 
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
@@ -43,6 +44,7 @@ class MeView(generics.RetrieveUpdateAPIView):
             user=user,
             display_name=serializer.validated_data.get("display_name", user.display_name),
             time_zone=serializer.validated_data.get("time_zone", user.time_zone),
+            language=serializer.validated_data.get("language", user.language),
         )
 
 

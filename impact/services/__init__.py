@@ -14,6 +14,7 @@ from impact.services.accounts import (
     email_unsubscribe_check,
     email_unsubscribe_token,
     register_account_deletion_hook,
+    user_language_set,
     user_update_profile,
 )
 from impact.services.delivery import (
@@ -62,5 +63,6 @@ __all__ = [
     "outbox_keys_taken",
     "outbox_sweep",
     "register_account_deletion_hook",
+    "user_language_set",
     "user_update_profile",
 ]

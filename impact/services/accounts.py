@@ -16,11 +16,17 @@ UNSUBSCRIBE_SALT = "impact.email-unsubscribe"
 HookT = TypeVar("HookT", bound=Callable[[User], None])
 
 
-def user_update_profile(*, user: User, display_name: str, time_zone: str) -> User:
-    """Change how a person is shown to others and the time zone they see times in."""
+def user_update_profile(
+    *, user: User, display_name: str, time_zone: str, language: str | None = None
+) -> User:
+    """Change how a person is shown to others, the time zone they see times in and, when given,
+    the language the site speaks to them ("": their browser's)."""
     changed = {"display_name", "time_zone"}
     user.display_name = display_name.strip()
     user.time_zone = time_zone
+    if language is not None:
+        user.language = language
+        changed.add("language")
     # Validate only what changes: an older account whose username or email would fail
     # today's rules must still be able to fix its display name.
     user.clean_fields(exclude=[f.name for f in user._meta.fields if f.name not in changed])
@@ -99,3 +105,12 @@ def account_delete(*, user: User, password: str) -> None:
     user.is_staff = user.is_superuser = False
     user.set_unusable_password()
     user.save()
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language the site speaks to this person, in pages and in every message it sends
+    them ("": their browser's)."""
+    user.language = language
+    user.clean_fields(exclude=[f.name for f in user._meta.fields if f.name != "language"])
+    user.save(update_fields=["language"])
+    return user

@@ -209,7 +209,8 @@ def build_email(
         "site_name": settings.SITE_NAME,
         "support_email": settings.SUPPORT_EMAIL,
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    language = recipient.writing_language if recipient is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
         text = select_template(
             [f"emails/{notification.kind}.txt", "emails/notification.txt"]
         ).render(context)

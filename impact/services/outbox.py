@@ -2,13 +2,13 @@
 caller's transaction and handed to Celery after commit (the sweep hands on what the broker missed)."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from impact.celery import app
 from impact.kinds import KINDS
@@ -20,14 +20,26 @@ logger = logging.getLogger(__name__)
 DISPATCH_BATCH = 50
 
 
+# A text, or what writes it in the language active when called (the recipient's).
+Text = str | Callable[[], str]
+
+
+def _written(text: Text) -> str:
+    return str(text() if callable(text) else text)
+
+
 @dataclass(frozen=True)
 class Message:
-    """One person's copy of a notification (its text may be theirs alone: their time zone)."""
+    """One person's copy of a notification (its text may be theirs alone: their time zone).
+
+    `title` and `body` may be callables: each is then written in the recipient's language
+    (User.writing_language), whoever triggered it.
+    """
 
     recipient: User
     key: str
-    title: str
-    body: str = ""
+    title: Text
+    body: Text = ""
     url: str = ""
     subject: models.Model | None = None
 
@@ -37,8 +49,8 @@ def notify(
     recipients: Iterable[User],
     kind: str,
     key: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     subject: models.Model | None = None,
     email: bool = True,
@@ -78,11 +90,13 @@ def notify_each(
     rows = []
     for message in messages:
         user = message.recipient
+        with translation.override(user.writing_language):
+            title, body = _written(message.title), _written(message.body)
         common = {
             "recipient": user,
             "kind": kind,
-            "title": message.title[:200],
-            "body": message.body,
+            "title": title[:200],
+            "body": body,
             "url": message.url,
         }
         if message.subject is not None:

@@ -42,6 +42,8 @@ PAGES = {
     "service_worker": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "offline": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "profile": {"GET": SIGNED_IN, "POST": (LOGIN, *[302] * 6)},
+    # Anyone may pick a language: kept in a cookie, and on the profile when signed in.
+    "language_choose": {"GET": (405, *[405] * 6), "POST": (302, *[302] * 6)},
     # A wrong password is a form error, never a deletion.
     "account_delete": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "notification_list": {"GET": SIGNED_IN, "POST": NOT_ALLOWED},
@@ -76,6 +78,7 @@ def notification(world, django_db_blocker):
 ACCOUNT_DATA = {
     "profile": {"display_name": "New name", "time_zone": "Europe/Paris"},
     "account_delete": {"password": "not the password"},
+    "language_choose": {"language": "en"},
     "notification_settings": {"kinds": ["welcome"]},
 }
 

@@ -129,6 +129,7 @@ def test_me_shows_my_profile(user_api, user, django_assert_max_num_queries):
         "email": user.email,
         "display_name": user.display_name,
         "time_zone": "Europe/Berlin",
+        "language": "",
     }
 
 
