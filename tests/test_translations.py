@@ -3,6 +3,7 @@ strings are gathered afresh (makemessages, into a copy of `locale/`), and a stri
 translation, a fuzzy one or one the code no longer has fails the run, as does a catalogue
 msgfmt would refuse."""
 
+import gettext
 import shutil
 import subprocess
 from pathlib import Path
@@ -68,3 +69,21 @@ def test_the_catalogue_in_the_repository_compiles_cleanly(language):
     )
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_matches_its_source(tmp_path, language):
+    """The .mo files are kept in the repository (no build step for `make run`, the image or a
+    test run): they must say what their .po says."""
+    folder = Path(django_settings.BASE_DIR) / "locale" / language / "LC_MESSAGES"
+    fresh = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", f"--output-file={fresh}", str(folder / "django.po")], check=True)
+
+    def catalogue(path: Path) -> dict:
+        with path.open("rb") as mo:
+            return gettext.GNUTranslations(mo)._catalog
+
+    assert catalogue(folder / "django.mo") == catalogue(fresh), (
+        f"run: msgfmt -o locale/{language}/LC_MESSAGES/django.mo "
+        f"locale/{language}/LC_MESSAGES/django.po"
+    )
