@@ -59,9 +59,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 recipients=[user],
                 kind="welcome",
                 key="account",
-                title=_("Welcome to %(site)s, %(name)s")
-                % {"site": settings.SITE_NAME, "name": user.public_name},
-                body=_(
+                title=lambda: (
+                    _("Welcome to %(site)s, %(name)s")
+                    % {"site": settings.SITE_NAME, "name": user.public_name}
+                ),
+                body=lambda: _(
                     "Your email address is confirmed. Find a group whose opportunity excites "
                     "you, ask to join it, and log your first action within your first week."
                 ),

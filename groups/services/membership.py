@@ -34,6 +34,7 @@ from groups.services.networks import network_add_person
 from impact.exceptions import Conflict
 from impact.models import User
 from impact.services import notify, register_account_deletion_hook
+from impact.services.outbox import Text
 
 JOIN_STATEMENT_MIN_LENGTH = 10  # characters, spaces at either end aside
 
@@ -151,11 +152,12 @@ def _tell(
     group: Group,
     *,
     key: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str | None = None,
 ) -> None:
-    """A note to one person about their place in a group (to the group's page unless `url`)."""
+    """A note to one person about their place in a group (to the group's page unless `url`),
+    written in their language."""
     notify(
         recipients=[person],
         kind="group.membership",
@@ -187,21 +189,24 @@ def _notify_moderators_of_join(
     request: JoinRequest | None = None,
 ) -> None:
     moderators = [m for m in _moderator_users(group) if m.pk != user.pk]
+    names = {"name": user.public_name, "group": group.name}
     if membership is not None:
-        title = _("%(name)s joined %(group)s") % {"name": user.public_name, "group": group.name}
         key = f"member:{membership.pk}"
+
+        def title() -> str:
+            return _("%(name)s joined %(group)s") % names
     else:
-        title = _("%(name)s asks to join %(group)s") % {
-            "name": user.public_name,
-            "group": group.name,
-        }
         key = f"request:{request.pk}"
+
+        def title() -> str:
+            return _("%(name)s asks to join %(group)s") % names
+
     notify(
         recipients=moderators,
         kind="group.join_request",
         key=key,
         title=title,
-        body=_("Why they want in: %(statement)s") % {"statement": statement},
+        body=lambda: _("Why they want in: %(statement)s") % {"statement": statement},
         url=reverse("groups:group_detail", args=[group.pk]),
         subject=group,
     )
@@ -276,8 +281,8 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
             person,
             group,
             key=f"removed:{membership.pk}",
-            title=_("You were removed from %(group)s") % {"group": group.name},
-            body=(
+            title=lambda: _("You were removed from %(group)s") % {"group": group.name},
+            body=lambda: (
                 _("The moderator's reason: %(reason)s") % {"reason": reason}
                 if reason
                 else _("A moderator removed you from the group. What you logged there stays.")
@@ -307,8 +312,10 @@ def _fill_free_seats(group: Group) -> None:
                 request.user,
                 group,
                 key=f"seat:{request.pk}",
-                title=_("A seat opened: you are now a member of %(group)s") % {"group": group.name},
-                body=_(
+                title=lambda: (
+                    _("A seat opened: you are now a member of %(group)s") % {"group": group.name}
+                ),
+                body=lambda: _(
                     "You waited on the list and a seat is yours. Say hello and log your first action this week."
                 ),
             )
@@ -322,8 +329,10 @@ def _fill_free_seats(group: Group) -> None:
             request.user,
             group,
             key=f"offer:{request.pk}",
-            title=_("A seat opened in %(group)s") % {"group": group.name},
-            body=_("You are at the front of the waitlist; a moderator will confirm your place."),
+            title=lambda: _("A seat opened in %(group)s") % {"group": group.name},
+            body=lambda: _(
+                "You are at the front of the waitlist; a moderator will confirm your place."
+            ),
         )
         _notify_moderators_of_join(group, request.user, request.statement, request=request)
 
@@ -347,8 +356,12 @@ def join_request_decide(
                 request.user,
                 group,
                 key=f"declined:{request.pk}",
-                title=_("Your request to join %(group)s was declined") % {"group": group.name},
-                body=_("Other groups in the network may be a better fit; ask an organizer."),
+                title=lambda: (
+                    _("Your request to join %(group)s was declined") % {"group": group.name}
+                ),
+                body=lambda: _(
+                    "Other groups in the network may be a better fit; ask an organizer."
+                ),
                 url=reverse("groups:network_detail", args=[group.network.slug]),
             )
             return None
@@ -367,8 +380,8 @@ def join_request_decide(
             request.user,
             group,
             key=f"accepted:{request.pk}",
-            title=_("Welcome to %(group)s") % {"group": group.name},
-            body=_(
+            title=lambda: _("Welcome to %(group)s") % {"group": group.name},
+            body=lambda: _(
                 "Your request was accepted. Show your commitment: log your first action this week."
             ),
         )
@@ -449,8 +462,10 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
             membership.user,
             group,
             key=f"role:{membership.pk}:{role}:{timezone.now().timestamp()}",
-            title=_("You are now a %(role)s of %(group)s")
-            % {"role": membership.get_role_display().lower(), "group": group.name},
+            title=lambda: (
+                _("You are now a %(role)s of %(group)s")
+                % {"role": membership.get_role_display().lower(), "group": group.name}
+            ),
         )
         return membership
 

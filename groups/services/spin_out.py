@@ -177,11 +177,13 @@ def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
         recipients=[plan.moderator],
         kind="group.spin_out",
         key=f"{child.pk}:moderator",
-        title=_("You moderate the new group %(group)s") % {"group": child.name},
-        body=_(
-            "%(group)s was spun out of %(parent)s with you as its moderator. Schedule its first meeting."
-        )
-        % {"group": child.name, "parent": parent.name},
+        title=lambda: _("You moderate the new group %(group)s") % {"group": child.name},
+        body=lambda: (
+            _(
+                "%(group)s was spun out of %(parent)s with you as its moderator. Schedule its first meeting."
+            )
+            % {"group": child.name, "parent": parent.name}
+        ),
         url=url,
         subject=child,
     )
@@ -189,9 +191,11 @@ def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
         recipients=[m.user for m in plan.movers] + [r.user for r in plan.from_waitlist],
         kind="group.spin_out",
         key=f"{child.pk}:member",
-        title=_("You are now a member of %(group)s") % {"group": child.name},
-        body=_("%(group)s was spun out of %(parent)s, and you are one of its first members.")
-        % {"group": child.name, "parent": parent.name},
+        title=lambda: _("You are now a member of %(group)s") % {"group": child.name},
+        body=lambda: (
+            _("%(group)s was spun out of %(parent)s, and you are one of its first members.")
+            % {"group": child.name, "parent": parent.name}
+        ),
         url=url,
         subject=child,
     )
@@ -199,13 +203,15 @@ def _notify_spin_out(parent: Group, child: Group, plan: SpinOutPlan) -> None:
         recipients=[u for u in _moderator_users(parent) if u.pk != plan.moderator.pk],
         kind="group.spin_out",
         key=f"{child.pk}:parent",
-        title=_("%(group)s was spun out of your group") % {"group": child.name},
-        body=ngettext(
-            "%(count)d person now forms %(group)s.",
-            "%(count)d people now form %(group)s.",
-            plan.size,
-        )
-        % {"count": plan.size, "group": child.name},
+        title=lambda: _("%(group)s was spun out of your group") % {"group": child.name},
+        body=lambda: (
+            ngettext(
+                "%(count)d person now forms %(group)s.",
+                "%(count)d people now form %(group)s.",
+                plan.size,
+            )
+            % {"count": plan.size, "group": child.name}
+        ),
         url=url,
         subject=child,
     )

@@ -46,8 +46,10 @@ def help_request_create(
         recipients=others,
         kind="narratives.help",
         key=f"help:{help_request.pk}",
-        title=_("%(name)s asks for help: %(summary)s")
-        % {"name": actor.public_name, "summary": summary},
+        title=lambda: (
+            _("%(name)s asks for help: %(summary)s")
+            % {"name": actor.public_name, "summary": summary}
+        ),
         body=markdown_excerpt(details, NOTICE_LENGTH),
         url=reverse("narratives:help_detail", args=[help_request.pk]),
         subject=help_request,
@@ -78,7 +80,9 @@ def help_respond(*, actor: User, help_request: HelpRequest, body: str) -> HelpRe
             recipients=[help_request.asked_by],
             kind="narratives.help",
             key=f"help-response:{response.pk}",
-            title=_("%(name)s responded to your request for help") % {"name": actor.public_name},
+            title=lambda: (
+                _("%(name)s responded to your request for help") % {"name": actor.public_name}
+            ),
             body=markdown_excerpt(body, NOTICE_LENGTH),
             url=reverse("narratives:help_detail", args=[help_request.pk]),
             subject=help_request,

@@ -113,8 +113,10 @@ def answer_create(*, actor: User, question: Question, body: str) -> Answer:
             recipients=[question.asked_by],
             kind="narratives.answer",
             key=f"answer:{answer.pk}",
-            title=_("%(name)s answered: %(question)s")
-            % {"name": actor.public_name, "question": question.text[:120]},
+            title=lambda: (
+                _("%(name)s answered: %(question)s")
+                % {"name": actor.public_name, "question": question.text[:120]}
+            ),
             body=markdown_excerpt(body, NOTICE_LENGTH),
             url=reverse("narratives:question_detail", args=[question.pk]),
             subject=question,

@@ -45,9 +45,9 @@ PROMPT = "meeting.prompt"
 
 
 def local_time_for(user: User, moment: datetime) -> str:
-    """A moment as the person reads it: their own time zone, with the zone named."""
-    with translation.override("en"):
-        return f"{format_when(moment, 'DAY_DATETIME_FORMAT', zone=user.zone)} ({user.time_zone})"
+    """A moment as the person reads it: their own time zone, with the zone named, in the active
+    language (the callers write each person's text under their language)."""
+    return f"{format_when(moment, 'DAY_DATETIME_FORMAT', zone=user.zone)} ({user.time_zone})"
 
 
 def _upcoming(now: datetime, horizon: timedelta) -> QuerySet[Meeting]:
@@ -85,20 +85,24 @@ def reminders_send(*, now: datetime | None = None) -> int:
         .select_related("user")
     ):
         members.setdefault(membership.group_id, []).append(membership.user)
-    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    texts: dict[tuple[int, str, str], tuple[str, str]] = {}
     messages = []
     for meeting, offset in due:
         key = f"{meeting.pk}:{meeting.starts_at.timestamp():.0f}:{offset}"
         for member in members.get(meeting.group_id, []):
-            # Everyone in one time zone reads the same words: render them once.
-            cache_key = (meeting.pk, member.time_zone)
+            # Everyone in one time zone and language reads the same words: render them once.
+            cache_key = (meeting.pk, member.time_zone, member.writing_language)
             if cache_key not in texts:
-                when = local_time_for(member, meeting.starts_at)
-                lines = [_("When: %(when)s") % {"when": when}]
-                if meeting.location:
-                    lines.append(_("Where: %(where)s") % {"where": meeting.location})
-                lines.append(_("The calendar file is attached."))
-                title = _("%(group)s meets %(when)s") % {"group": meeting.group.name, "when": when}
+                with translation.override(member.writing_language):
+                    when = local_time_for(member, meeting.starts_at)
+                    lines = [_("When: %(when)s") % {"when": when}]
+                    if meeting.location:
+                        lines.append(_("Where: %(where)s") % {"where": meeting.location})
+                    lines.append(_("The calendar file is attached."))
+                    title = _("%(group)s meets %(when)s") % {
+                        "group": meeting.group.name,
+                        "when": when,
+                    }
                 texts[cache_key] = (title, "\n".join(lines))
             title, body = texts[cache_key]
             messages.append(
@@ -305,17 +309,32 @@ def prompts_send(*, now: datetime | None = None) -> int:
     )
     users = User.objects.in_bulk({user_id for user_ids in waiting.values() for user_id in user_ids})
     numbers_of = reflection_numbers_for(meetings)
-    lines = _NumberLines()
+    # Each member reads their prompt in their language: the shared parts once per language.
+    lines: dict[str, _NumberLines] = {}
+    texts: dict[tuple[int, str], tuple[str, _PromptText]] = {}
     messages = []
     for meeting in meetings:
-        text = _PromptText(numbers_of[meeting.pk], meeting, lines)
-        title = _("Reflect on your week before %(group)s meets") % {"group": meeting.group.name}
         url = reverse("groups:reflection_edit", args=[meeting.pk])
-        messages += [
-            Message(users[user_id], f"{meeting.pk}", title, text.body(users[user_id]), url, meeting)
-            for user_id in waiting[meeting.pk]
-            if user_id in users
-        ]
+        for user_id in waiting[meeting.pk]:
+            if user_id not in users:
+                continue
+            member = users[user_id]
+            language = member.writing_language
+            with translation.override(language):
+                if (meeting.pk, language) not in texts:
+                    text = _PromptText(
+                        numbers_of[meeting.pk],
+                        meeting,
+                        lines.setdefault(language, _NumberLines()),
+                    )
+                    title = _("Reflect on your week before %(group)s meets") % {
+                        "group": meeting.group.name
+                    }
+                    texts[meeting.pk, language] = (title, text)
+                title, text = texts[meeting.pk, language]
+                messages.append(
+                    Message(member, f"{meeting.pk}", title, text.body(member), url, meeting)
+                )
     with transaction.atomic():
         written = notify_each(kind=PROMPT, messages=messages)
     logger.info(
@@ -378,24 +397,34 @@ def digest_send(*, now: datetime | None = None) -> int:
         .select_related("user", "group")
     ):
         memberships.setdefault(membership.group_id, []).append(membership)
-    labels = {
-        "quiet": _("No action in 14 days"),
-        "new_without_action": _("New, no first action after their first week"),
-        "stuck": _("Said they are stuck"),
-    }
+
+    def labels() -> dict[str, str]:
+        return {
+            "quiet": _("No action in 14 days"),
+            "new_without_action": _("New, no first action after their first week"),
+            "stuck": _("Said they are stuck"),
+        }
+
     messages = []
     for group_id, found in quiet_members_for(memberships, today=today).items():
         if not any(found.values()):
             continue
         group = memberships[group_id][0].group
-        lines = [
-            f"{labels[key]}: {', '.join(u.public_name for u in users)}"
-            for key, users in found.items()
-            if users
-        ]
-        title = _("Who in %(group)s could use a nudge") % {"group": group.name}
-        body = "\n".join([*lines, "", _("Challenge the passive, support the frustrated.")])
+
+        def title(group=group) -> str:
+            return _("Who in %(group)s could use a nudge") % {"group": group.name}
+
+        def body(found=found) -> str:
+            named = labels()
+            lines = [
+                f"{named[key]}: {', '.join(u.public_name for u in users)}"
+                for key, users in found.items()
+                if users
+            ]
+            return "\n".join([*lines, "", _("Challenge the passive, support the frustrated.")])
+
         url = reverse("groups:group_detail", args=[group.pk])
+        # Written in each moderator's language (notify_each calls title and body under it).
         messages += [
             Message(seat.user, f"{group.pk}:{iso_year}-{iso_week}", title, body, url, group)
             for seat in memberships[group_id]

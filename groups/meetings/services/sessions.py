@@ -277,8 +277,9 @@ def session_close(
         recipients=active_members(session.group),
         kind="meeting.summary",
         key=f"session:{session.pk}",
-        title=_("Summary of the reflection in %(group)s") % {"group": session.group.name},
-        body=session.summary,
+        title=lambda: _("Summary of the reflection in %(group)s") % {"group": session.group.name},
+        # Each member's copy has its headings in their language; the page keeps the closer's.
+        body=lambda: _session_summary(session, next_actions),
         url=reverse("groups:session_detail", args=[session.pk]),
         subject=session,
     )
