@@ -13,6 +13,7 @@ urlpatterns = [
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("offline/", views.offline, name="offline"),
+    path("jsi18n/", views.javascript_catalogue, name="javascript_catalogue"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.language_choose, name="language_choose"),
     path("profile/delete/", views.account_delete, name="account_delete"),

@@ -1,8 +1,11 @@
+import functools
 import hashlib
 import logging
 import sys
 import time
+from pathlib import Path
 
+import django
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import etag, require_GET, require_http_methods, require_POST
+from django.views.i18n import JavaScriptCatalog
 
 from impact import selectors, services
 from impact.celery import app as celery_app
@@ -314,3 +319,35 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "pwa/offline.html")
+
+
+# The words the JavaScript shows (static/js), in the reader's language: Django's gettext() for
+# the browser with our own djangojs catalogues (LOCALE_PATHS, which every catalogue reads).
+# Naming one of our apps, which holds no catalogue itself, keeps out the admin's strings (its
+# pages load their own); naming none would bring every installed app's.
+_javascript_catalogue = JavaScriptCatalog.as_view(packages=["impact"])
+
+
+@functools.cache
+def _javascript_catalogue_version() -> str:
+    """Changes with a compiled djangojs catalogue or with Django (its date and number formats
+    are in the answer too); the catalogues are read once per process, like these files."""
+    digest = hashlib.sha256(django.get_version().encode())
+    for folder in settings.LOCALE_PATHS:
+        for compiled in sorted(Path(folder).glob("*/LC_MESSAGES/djangojs.mo")):
+            digest.update(compiled.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _javascript_catalogue_etag(request: HttpRequest) -> str:
+    return f"{get_language()}-{_javascript_catalogue_version()}"
+
+
+# The same address answers in each person's language (a cookie, the profile or the browser
+# decides), so browsers keep it but ask again each time: the ETag names the language, and an
+# unchanged catalogue costs a 304.
+@require_GET
+@etag(_javascript_catalogue_etag)
+@cache_control(no_cache=True)
+def javascript_catalogue(request: HttpRequest) -> HttpResponse:
+    return _javascript_catalogue(request)

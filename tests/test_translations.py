@@ -1,7 +1,8 @@
-"""The German and Spanish catalogues hold every string the code marks for translation: the
-strings are gathered afresh (makemessages, into a copy of `locale/`), and a string without a
-translation, a fuzzy one or one the code no longer has fails the run, as does a catalogue
-msgfmt would refuse."""
+"""The German and Spanish catalogues hold every string the code marks for translation, those
+of the pages (domain "django") and those the JavaScript shows ("djangojs", served by
+/jsi18n/): the strings are gathered afresh (makemessages, into a copy of `locale/`), and a
+string without a translation, a fuzzy one or one the code no longer has fails the run, as does
+a catalogue msgfmt would refuse."""
 
 import gettext
 import shutil
@@ -13,22 +14,31 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 LANGUAGES = ["de", "es"]
-# Folders that hold no strings of the app's own (tests, benchmarks, pictures, packages).
-IGNORED = ["tests/*", "bench/*", "docs/*", "var/*", "static/*", "node_modules/*"]
+DOMAINS = ["django", "djangojs"]
+# Folders that hold no strings of the app's own (tests, benchmarks, pictures, packages, test
+# traces). The JavaScript's own files are in static/, read for djangojs only.
+IGNORED = ["tests/*", "bench/*", "docs/*", "var/*", "node_modules/*", "test-results/*"]
+IGNORED_FOR = {"django": [*IGNORED, "static/*"], "djangojs": IGNORED}
 
 pytestmark = pytest.mark.skipif(
     shutil.which("msgmerge") is None, reason="gettext is not installed: make test installs it"
 )
 
 
-def fresh_catalogues(tmp_path: Path, settings, monkeypatch) -> Path:
+def fresh_catalogues(tmp_path: Path, settings, monkeypatch, domain: str) -> Path:
     """A copy of `locale/` merged with the strings the code marks today. (One run for both
     languages: makemessages writes scratch files beside the templates it reads.)"""
     copy = tmp_path / "locale"
     shutil.copytree(Path(settings.BASE_DIR) / "locale", copy)
     monkeypatch.chdir(settings.BASE_DIR)
     settings.LOCALE_PATHS = [copy]
-    call_command("makemessages", locale=LANGUAGES, ignore_patterns=IGNORED, verbosity=0)
+    call_command(
+        "makemessages",
+        locale=LANGUAGES,
+        domain=domain,
+        ignore_patterns=IGNORED_FOR[domain],
+        verbosity=0,
+    )
     return copy
 
 
@@ -44,12 +54,13 @@ def _entries(po: Path, *flags: str) -> list[str]:
     ]
 
 
-def test_every_marked_string_has_a_translation(tmp_path, settings, monkeypatch):
-    catalogues = fresh_catalogues(tmp_path, settings, monkeypatch)
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_marked_string_has_a_translation(tmp_path, settings, monkeypatch, domain):
+    catalogues = fresh_catalogues(tmp_path, settings, monkeypatch, domain)
 
     problems = {}
     for language in LANGUAGES:
-        po = catalogues / language / "LC_MESSAGES" / "django.po"
+        po = catalogues / language / "LC_MESSAGES" / f"{domain}.po"
         for flag, what in [
             ("--untranslated", "without a translation"),
             ("--only-fuzzy", "fuzzy, to check"),
@@ -60,9 +71,10 @@ def test_every_marked_string_has_a_translation(tmp_path, settings, monkeypatch):
     assert not problems, problems
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_catalogue_in_the_repository_compiles_cleanly(language):
-    po = Path(django_settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+def test_the_catalogue_in_the_repository_compiles_cleanly(language, domain):
+    po = Path(django_settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
 
     result = subprocess.run(
         ["msgfmt", "--check", "--output-file=/dev/null", str(po)], capture_output=True, text=True
@@ -71,19 +83,20 @@ def test_the_catalogue_in_the_repository_compiles_cleanly(language):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalogue_matches_its_source(tmp_path, language):
+def test_the_compiled_catalogue_matches_its_source(tmp_path, language, domain):
     """The .mo files are kept in the repository (no build step for `make run`, the image or a
     test run): they must say what their .po says."""
     folder = Path(django_settings.BASE_DIR) / "locale" / language / "LC_MESSAGES"
-    fresh = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", f"--output-file={fresh}", str(folder / "django.po")], check=True)
+    fresh = tmp_path / f"{domain}.mo"
+    subprocess.run(["msgfmt", f"--output-file={fresh}", str(folder / f"{domain}.po")], check=True)
 
     def catalogue(path: Path) -> dict:
         with path.open("rb") as mo:
             return gettext.GNUTranslations(mo)._catalog
 
-    assert catalogue(folder / "django.mo") == catalogue(fresh), (
-        f"run: msgfmt -o locale/{language}/LC_MESSAGES/django.mo "
-        f"locale/{language}/LC_MESSAGES/django.po"
+    assert catalogue(folder / f"{domain}.mo") == catalogue(fresh), (
+        f"run: msgfmt -o locale/{language}/LC_MESSAGES/{domain}.mo "
+        f"locale/{language}/LC_MESSAGES/{domain}.po"
     )

@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // The words shown from here come from Django's JavaScript catalogue (/jsi18n/, loaded before
+  // this file) in the page's language; in English when it did not arrive (offline, say).
+  var gettext = window.gettext || function (text) { return text; };
+
   // Pre-select the browser's time zone on a fresh form (the person can still change it).
   function detectTimezone(root) {
     root.querySelectorAll("select[data-detect-timezone]").forEach(function (select) {
@@ -129,8 +133,8 @@
     if (event.type === "htmx:sendError" && event.detail.elt && event.detail.elt.id === "quick-log") return;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var text = status === 429
-      ? "That was a lot of changes in a short time. Wait a minute and try again; what you typed is still here."
-      : "That did not go through. What you typed is still here; please try again.";
+      ? gettext("That was a lot of changes in a short time. Wait a minute and try again; what you typed is still here.")
+      : gettext("That did not go through. What you typed is still here; please try again.");
     var main = document.getElementById("main");
     var region = document.getElementById("request-failure");
     if (!region) {

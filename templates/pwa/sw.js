@@ -6,6 +6,9 @@ const VERSION = "{{ version }}";
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages";
 const OFFLINE = "{% url 'offline' %}";
+// The JavaScript's words in the reader's language (/jsi18n/): kept like a page (the
+// network first), so a page opened offline still speaks its language.
+const CATALOGUE = "{% url 'javascript_catalogue' %}";
 const ASSETS = [OFFLINE, {% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 // Pages never kept: signing in and out, the admin, the API, exports.
 const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics)$/, /^\/calendar\//];
@@ -51,7 +54,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
   }
-  if (request.mode === "navigate" || request.headers.get("HX-Request")) {
+  if (request.mode === "navigate" || request.headers.get("HX-Request") || url.pathname === CATALOGUE) {
     // The network first, so what is shown is current; the device's copy when there is none.
     event.respondWith(
       fetch(request).then((response) => { keep(request, response); return response; }, () => fromCache(request))

@@ -41,6 +41,8 @@ PAGES = {
     "web_manifest": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "service_worker": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "offline": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
+    # The JavaScript's words in the reader's language: the same strings for everyone.
+    "javascript_catalogue": {"GET": (200, *[200] * 6), "POST": (405, *[405] * 6)},
     "profile": {"GET": SIGNED_IN, "POST": (LOGIN, *[302] * 6)},
     # Anyone may pick a language: kept in a cookie, and on the profile when signed in.
     "language_choose": {"GET": (405, *[405] * 6), "POST": (302, *[302] * 6)},
