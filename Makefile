@@ -175,9 +175,12 @@ messages: setup system-deps
 	$(PY) manage.py makemessages $(foreach l,$(MESSAGE_LANGUAGES),-l $(l)) \
 	  --ignore='tests/*' --ignore='bench/*' --ignore='docs/*' --ignore='var/*' \
 	  --ignore='static/*' --ignore='node_modules/*'
-	@for l in $(MESSAGE_LANGUAGES); do \
-	  msgfmt --check --statistics -o locale/$$l/LC_MESSAGES/django.mo locale/$$l/LC_MESSAGES/django.po; \
-	done
+	$(PY) manage.py makemessages -d djangojs $(foreach l,$(MESSAGE_LANGUAGES),-l $(l)) \
+	  --ignore='tests/*' --ignore='bench/*' --ignore='docs/*' --ignore='var/*' \
+	  --ignore='node_modules/*' --ignore='test-results/*'
+	@for l in $(MESSAGE_LANGUAGES); do for d in django djangojs; do \
+	  msgfmt --check --statistics -o locale/$$l/LC_MESSAGES/$$d.mo locale/$$l/LC_MESSAGES/$$d.po; \
+	done; done
 
 # Every main page's first screen, on a phone (390 px) and a desktop (1280 px), as each demo
 # login sees it: docs/screenshots/pages/, to look at after a change to the pages.

@@ -5,12 +5,16 @@ what are the permission rules the pages use; every write is a service call."""
 import json
 import logging
 import time
+from http.cookies import SimpleCookie
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from groups.meetings import live
 from groups.meetings.models import Room
@@ -53,6 +57,29 @@ def in_thread(function):
     return database_sync_to_async(function, thread_sensitive=False)
 
 
+def socket_language(scope: dict) -> str:
+    """The language of a socket's messages: the person's choice, else their browser's (the
+    language cookie, then Accept-Language), as on the pages."""
+    user = scope.get("user")
+    if user is not None and user.is_authenticated and user.language in dict(settings.LANGUAGES):
+        return user.language
+    headers = dict(scope.get("headers") or [])
+    cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+    wanted = (
+        [cookies[settings.LANGUAGE_COOKIE_NAME].value]
+        if settings.LANGUAGE_COOKIE_NAME in cookies
+        else []
+    )
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    wanted += [code for code, _quality in parse_accept_lang_header(accept)]
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     """One screen in a meeting's room (/ws/meetings/<pk>/room/)."""
 
@@ -60,9 +87,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def __call__(self, scope, receive, send):
         # However the socket ends (closed, a handler that raised, a send to a socket that just
-        # went away), the screen leaves the room: no one stays listed as here.
+        # went away), the screen leaves the room: no one stays listed as here. Everything it
+        # says is in the person's language (no middleware runs on a socket to pick it).
         try:
-            await super().__call__(scope, receive, send)
+            with translation.override(socket_language(scope)):
+                await super().__call__(scope, receive, send)
         finally:
             await self._leave()
 

@@ -150,3 +150,17 @@ def test_signing_up_keeps_the_browsers_language_for_mail(client, bilingual):
     client.post(reverse("account_signup"), data, headers={"accept-language": "de"})
 
     assert User.objects.get(username="grete").language == "de"
+
+
+def test_the_api_keeps_machine_values_and_says_its_messages_in_the_requests_language(
+    user_api, bilingual
+):
+    response = user_api.patch(
+        "/api/me/", {"time_zone": "Mars/Phobos"}, format="json", headers={"accept-language": "de"}
+    )
+
+    body = response.json()
+    assert response.status_code == 400 and body["code"] == "invalid"
+    assert "keine gültige" in body["fields"]["time_zone"][0]  # DRF's own German
+    me = user_api.get("/api/me/", headers={"accept-language": "de"}).json()
+    assert me["time_zone"] == "Europe/Berlin" and me["language"] == ""  # codes, not words

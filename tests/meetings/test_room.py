@@ -644,3 +644,30 @@ def test_adding_minutes_to_a_timer_that_ran_out_counts_from_now(room_world, time
     time_machine.move_to(timezone.now() + timedelta(minutes=10))
     room = room_services.room_timer(actor=moderator, room=room, action="extend", minutes=5)
     assert 295 <= room_services.room_timer_left(room) <= 300
+
+
+def test_the_room_speaks_the_persons_language(room_world, settings):
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+    meeting, moderator = room_world["meeting"], room_world["moderator"]
+    moderator.language = "de"
+
+    async def scenario():
+        screen = Screen(moderator, meeting.pk)
+        await screen.open()
+        await screen.ws.send_to(text_data="{not json")
+        return await screen.next("error")
+
+    assert run(scenario) == {"type": "error", "message": "Kein JSON."}
+
+
+def test_signed_in_without_a_choice_the_room_follows_the_browser(settings):
+    from django.contrib.auth.models import AnonymousUser
+
+    from groups.meetings.consumers import socket_language
+
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+    scope = {"user": AnonymousUser(), "headers": [(b"accept-language", b"es-ES,es;q=0.9")]}
+    assert socket_language(scope) == "es"
+    scope["headers"].append((b"cookie", b"django_language=de"))
+    assert socket_language(scope) == "de"
+    assert socket_language({"user": AnonymousUser(), "headers": []}) == "en"
