@@ -25,12 +25,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# What makemessages reads: the apps, the templates, the JavaScript, and the catalogues.
+SOURCES = ["impact", "groups", "narratives", "metrics", "templates", "static", "locale"]
+
+
 def fresh_catalogues(tmp_path: Path, settings, monkeypatch, domain: str) -> Path:
-    """A copy of `locale/` merged with the strings the code marks today. (One run for both
-    languages: makemessages writes scratch files beside the templates it reads.)"""
-    copy = tmp_path / "locale"
-    shutil.copytree(Path(settings.BASE_DIR) / "locale", copy)
-    monkeypatch.chdir(settings.BASE_DIR)
+    """The catalogues merged with the strings the code marks today, in a copy of the project:
+    makemessages writes into the `locale/` beside the files it reads (and scratch files beside
+    the templates), so it never runs on the repository itself."""
+    source = tmp_path / "src"
+    for name in SOURCES:
+        shutil.copytree(
+            Path(settings.BASE_DIR) / name,
+            source / name,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo"),
+        )
+    copy = source / "locale"
+    monkeypatch.chdir(source)
     settings.LOCALE_PATHS = [copy]
     call_command(
         "makemessages",
