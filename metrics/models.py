@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -254,6 +255,13 @@ class EntryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.entry_id} {self.operation}"
+
+    @property
+    def before_happened_on(self) -> date | None:
+        """The day the entry was for before the change (kept in JSON as an ISO date), as a
+        date, so pages show it in the reader's language."""
+        day = self.before.get("happened_on") or self.before.get("measured_on")
+        return date.fromisoformat(day) if day else None
 
 
 ZERO = Decimal("0")
