@@ -1,20 +1,47 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import MAX_EFFORT_MINUTES, MetricDefinition
 from metrics.services import METRIC_FIELDS, parse_value
 
+# A date input's value is always ISO (2026-12-03), whatever the language: the browser shows it in
+# its own way. Without a format, Django writes the language's first input format (03.12.2026 in
+# German), which a browser's date input cannot read, so the field would show up empty.
+ISO_DAY = "%Y-%m-%d"
+
+
+class DayInput(forms.DateInput):
+    def __init__(self, attrs=None):
+        super().__init__({"type": "date", **(attrs or {})}, format=ISO_DAY)
+
+
+class NumberTextInput(forms.TextInput):
+    """A number shown the way the person's language writes it (2,5 in German), plainly: no
+    thousands separator, no trailing zeros, so it reads back as the same number."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            value = Decimal(str(value))
+            return number_format(value.normalize() if value.is_finite() else value)
+        return super().format_value(value)
+
 
 class ImpactValueField(forms.CharField):
-    """A measured value, checked by the same rule as the service (a comma works too).
+    """A measured value (an impact, a measurement, a target), read by the same rule as the
+    service: 2,5 and 2.5 both work in every language.
 
     A text input with a decimal keypad, not type=number: a browser empties a number input
-    it cannot parse, and what the person typed must stay in the form next to the message.
+    it cannot parse (2,5 in one set to English), and what the person typed must stay in the
+    form next to the message. A value from the database is shown in the language's own form.
     """
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    widget = NumberTextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
@@ -41,7 +68,7 @@ class ActionForm(forms.Form):
             attrs={"placeholder": _("e.g. Planted 12 oaks by the bridge"), "autocomplete": "off"}
         ),
     )
-    happened_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(label=_("Day"), widget=DayInput())
     effort_minutes = forms.IntegerField(
         label=_("Effort (minutes)"),
         min_value=1,
@@ -90,11 +117,15 @@ class ActionForm(forms.Form):
 
 
 class MetricForm(forms.ModelForm):
+    target = ImpactValueField(
+        label=capfirst(MetricDefinition._meta.get_field("target").verbose_name)
+    )
+
     class Meta:
         model = MetricDefinition
         fields = METRIC_FIELDS
         widgets = {
-            "target_date": forms.DateInput(attrs={"type": "date"}),
+            "target_date": DayInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -108,13 +139,8 @@ class NetworkMetricForm(forms.ModelForm):
 
 class MeasurementForm(forms.Form):
     metric = forms.ModelChoiceField(label=_("Metric"), queryset=MetricDefinition.objects.none())
-    value = forms.DecimalField(
-        label=_("Value"),
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
-    )
-    measured_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = ImpactValueField(label=_("Value"), required=True)
+    measured_on = forms.DateField(label=_("Day"), widget=DayInput())
 
     def __init__(self, *args, metrics=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,6 +45,7 @@ class NarrativeSerializer(ModelSerializer):
             "opportunity",
             "why_now",
             "call_to_action",
+            "language",
             "status",
             "created_at",
             "updated_at",

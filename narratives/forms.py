@@ -1,18 +1,45 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from narratives.models import HelpRequest, Initiative, Narrative, Question
+from narratives.models import (
+    HelpRequest,
+    Initiative,
+    Narrative,
+    Question,
+    current_writing_language,
+)
+
+# A date input's value is ISO whatever the language (the browser shows it its own way);
+# Django would write the language's first input format (03.12.2026), which it cannot read.
+ISO_DAY = "%Y-%m-%d"
 
 
 class NarrativeForm(forms.ModelForm):
     class Meta:
         model = Narrative
-        fields = ["title", "horizon_year", "opportunity", "why_now", "call_to_action"]
+        fields = ["title", "horizon_year", "opportunity", "why_now", "call_to_action", "language"]
         widgets = {
             "opportunity": forms.Textarea(attrs={"rows": 6}),
             "why_now": forms.Textarea(attrs={"rows": 3}),
             "call_to_action": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        # A new narrative starts in the language the writer uses the site in, picked now
+        # (not when the form class was made), and with no hidden copy of that first pick.
+        language.show_hidden_initial = False
+        if self.instance.pk is None:
+            language.initial = current_writing_language()
+        # A post without it (an older page, a script) keeps the language as it is.
+        language.required = False
+
+    def clean_language(self) -> str:
+        chosen = self.cleaned_data.get("language")
+        if chosen:
+            return chosen
+        return self.instance.language if self.instance.pk else current_writing_language()
 
 
 class QuestionForm(forms.ModelForm):
@@ -45,8 +72,8 @@ class InitiativeForm(forms.ModelForm):
         model = Initiative
         fields = ["title", "description", "impact", "speed", "starts_on", "ends_on", "metrics"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
             "description": forms.Textarea(attrs={"rows": 3}),
             "impact": forms.RadioSelect,
             "speed": forms.RadioSelect,

@@ -1,12 +1,30 @@
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Network
 from impact.shared import ScopedQuerySet
+
+
+def written_language_choices() -> list[tuple[str, str]]:
+    """Every language Django knows, each named in itself: people write in any language, not
+    only in those the site speaks."""
+    named = [(code, info["name_local"]) for code, info in LANG_INFO.items() if "name_local" in info]
+    return sorted(named, key=lambda choice: (choice[1].casefold(), choice[0]))
+
+
+def current_writing_language() -> str:
+    """The language the writer uses the site in (de-at counts as de if only de is known)."""
+    known = {code for code, _name in written_language_choices()}
+    active = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    for code in (active, active.split("-")[0], settings.LANGUAGE_CODE):
+        if code in known:
+            return code
+    return "en"
 
 
 class Narrative(models.Model):
@@ -32,6 +50,15 @@ class Narrative(models.Model):
     why_now = models.TextField(_("why it matters now"), blank=True, help_text=_("Markdown."))
     call_to_action = models.TextField(
         _("call to action"), blank=True, help_text=_("What the reader can do. Markdown.")
+    )
+    # Shown as written, never translated: the page says which language that is (and tells
+    # screen readers, through lang=).
+    language = models.CharField(
+        _("written in"),
+        max_length=10,
+        choices=written_language_choices,
+        default=current_writing_language,
+        help_text=_("The language you write the narrative in."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT

@@ -1,11 +1,12 @@
 """What a typed value, an entry's day and a metric's target may be: the checks every write shares."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.translation import gettext as _
 
 from groups.models import Group
@@ -22,10 +23,54 @@ MAX_ABS_VALUE = Decimal("1e11")
 ENTRY_HISTORY_DAYS = 365
 
 
+# Spaces people put between thousands (1 250, or a no-break space pasted from elsewhere).
+_GROUPING_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+def _as_plain_number(typed: str, field: str) -> str:
+    """Typed text as digits with a point. Either mark works as the decimal mark (2,5 and 2.5
+    in every language); the active language's thousands separator works where it can only be
+    one (1.250,5 or 1.250.000 in German, 1,250.5 in English). A single group of three and
+    nothing else (1.250 in German, 1,250 in English) could be either, so it is refused, not
+    guessed: read as 1,25 it would quietly store a thousandth of what was meant."""
+    text = typed.strip().translate(_GROUPING_SPACES)
+    separator = get_format("THOUSAND_SEPARATOR")
+    if separator not in (",", "."):
+        return text.replace(",", ".")
+    mark = "," if separator == "." else "."
+    grouped = re.fullmatch(
+        rf"([+-]?)([1-9][0-9]{{0,2}}(?:{re.escape(separator)}[0-9]{{3}})+)"
+        rf"(?:{re.escape(mark)}([0-9]+))?",
+        text,
+    )
+    if grouped is None:
+        return text.replace(",", ".")
+    sign, whole, fraction = grouped.groups()
+    if whole.count(separator) == 1 and fraction is None:
+        raise ValidationError(
+            {
+                field: _(
+                    "Did you mean %(whole)s or %(fraction)s? Type the number without a "
+                    "thousands separator."
+                )
+                % {
+                    "whole": sign + whole.replace(separator, ""),
+                    "fraction": number_format(
+                        Decimal(sign + whole.replace(separator, ".")).normalize()
+                    ),
+                }
+            }
+        )
+    return sign + whole.replace(separator, "") + (f".{fraction}" if fraction else "")
+
+
 def parse_value(raw: object, field: str = "value") -> Decimal:
-    """A measured value as typed (a comma works as the decimal mark), or a ValidationError."""
+    """A measured value: a number as it is, or text as typed (the rule of _as_plain_number);
+    a ValidationError otherwise. The one rule of the pages and the services; the API checks
+    its machine form ("2.5") before it gets here."""
+    text = _as_plain_number(raw, field) if isinstance(raw, str) else str(raw)
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
+        value = Decimal(text)
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({field: _("Enter a number, for example 12 or 3.5.")}) from exc
     # Decimal() happily parses "NaN" and "Infinity"; neither is a measurement.

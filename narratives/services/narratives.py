@@ -16,6 +16,8 @@ from narratives.models import (
     Adoption,
     Narrative,
     NarrativeRevision,
+    current_writing_language,
+    written_language_choices,
 )
 from narratives.permissions import narrative_access
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     pass
 
 
-NARRATIVE_FIELDS = ["title", "horizon_year", "opportunity", "why_now", "call_to_action"]
+NARRATIVE_FIELDS = ["title", "horizon_year", "opportunity", "why_now", "call_to_action", "language"]
 
 
 # Words that frame a narrative around threat and fear rather than opportunity.
@@ -88,6 +90,8 @@ def _validate_narrative(fields: dict) -> None:
             "a": this_year + 5,
             "b": this_year + 30,
         }
+    if fields.get("language") not in dict(written_language_choices()):
+        errors["language"] = _("Pick the language the narrative is written in.")
     if errors:
         raise ValidationError(errors)
 
@@ -111,6 +115,8 @@ def narrative_create(
         require_organizer(actor, network, message=message)
     values = {key: fields.get(key, "") for key in NARRATIVE_FIELDS}
     values["title"] = values["title"].strip()
+    # Unless the writer says otherwise, it is written in the language they use the site in.
+    values["language"] = values["language"] or current_writing_language()
     _validate_narrative(values)
     return Narrative.objects.create(network=network, group=group, created_by=actor, **values)
 

@@ -258,7 +258,8 @@ def test_the_author_edits_an_action_and_sees_the_history(
         page = client.get(edit_url(logged))
     html = page.content.decode()
     assert "History" in html and "Watered trees" in html
-    assert input_value(html, f"impact_{trees.pk}") == "5.00"
+    # The stored 5.00 as typed, without trailing zeros (2,5 in German: test_localized_numbers).
+    assert input_value(html, f"impact_{trees.pk}") == "5"
 
 
 def test_a_moderator_corrects_an_action_and_is_told_it_is_someone_elses(
