@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from groups.meetings.models import Meeting
@@ -12,10 +13,10 @@ from groups.meetings.models import Meeting
 def _event(meeting: Meeting) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@impact-groups")
-    event.add(
-        "summary",
-        f"{meeting.group.name}: {'weekly reflection' if meeting.is_reflection else 'meeting'}",
+    summary = (
+        _("%(group)s: weekly reflection") if meeting.is_reflection else _("%(group)s: meeting")
     )
+    event.add("summary", summary % {"group": meeting.group.name})
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     # DTSTAMP is when this file was made: calendar apps compare it to take the newer copy of

@@ -230,10 +230,17 @@ def build_email(
     )
     message.attach_alternative(html, "text/html")
     if kind.attachments:
-        # A batch reminding a whole group of one meeting builds its calendar file once.
-        cache_key = (notification.kind, notification.subject_type_id, notification.subject_id)
+        # A batch reminding a whole group of one meeting builds its calendar file once per
+        # language (the file's words are the recipient's too).
+        cache_key = (
+            notification.kind,
+            notification.subject_type_id,
+            notification.subject_id,
+            language,
+        )
         if attachments is None or cache_key not in attachments:
-            files = import_string(kind.attachments)(notification)
+            with translation.override(language):
+                files = import_string(kind.attachments)(notification)
             if attachments is not None:
                 attachments[cache_key] = files
         else:

@@ -102,3 +102,17 @@ def test_membership_news_is_written_in_the_readers_language_not_the_actors(
         recipient=moderator, kind="group.join_request", title__contains=newcomer.public_name
     )
     assert {n.title for n in news} == {f"{newcomer.public_name} ist River Crew beigetreten"}
+
+
+@pytest.mark.usefixtures("cast")
+def test_the_calendar_file_speaks_the_recipients_language(meeting, moderator, speaking, clock):
+    import icalendar
+
+    meeting.__class__.objects.filter(pk=meeting.pk).update(is_reflection=True)
+    clock(MEETING_AT - timedelta(minutes=DAY_BEFORE))
+    services.reminders_send()
+
+    row = emails("meeting.reminder").get(recipient=moderator)
+    (attachment,) = build_email(row).attachments
+    event = icalendar.Calendar.from_ical(attachment[1]).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "River Crew: wöchentliche Reflexion"

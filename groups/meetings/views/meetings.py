@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -252,10 +252,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("group")
         .distinct()
     )
-    return HttpResponse(
-        ics.calendar_bytes(meetings, name=f"{settings.SITE_NAME}: {feed.user.public_name}"),
-        content_type="text/calendar; charset=utf-8",
-    )
+    # A calendar app asks without the person's session: write in the language they chose.
+    with translation.override(feed.user.writing_language):
+        calendar = ics.calendar_bytes(
+            meetings, name=f"{settings.SITE_NAME}: {feed.user.public_name}"
+        )
+    return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
 
 
 @login_required
