@@ -92,7 +92,8 @@ class CadenceForm(forms.Form):
 
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Starts (your time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts (your time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60
@@ -104,7 +105,7 @@ class MeetingForm(forms.Form):
 class MoveForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("New start (your time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
@@ -156,7 +157,9 @@ class NextActionForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
     description = forms.CharField(label=_("Next action"), max_length=200)
     due_on = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, members=None, **kwargs):
