@@ -94,7 +94,8 @@ def test_the_api_takes_a_language_and_refuses_an_unknown_one_by_field(user_api, 
     assert response.status_code == 400 and "language" in response.json()["fields"]
 
 
-def test_with_one_language_there_is_nothing_to_choose(client, user):
+def test_with_one_language_there_is_nothing_to_choose(client, user, settings):
+    settings.LANGUAGES = [("en", "English")]
     client.force_login(user)
 
     page = client.get(reverse("profile")).content.decode()
