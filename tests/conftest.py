@@ -151,3 +151,14 @@ def api_client():
 def user_api(api_client, user):
     api_client.force_authenticate(user)
     return api_client
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(user) -> the test client, signed in as that person."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -114,14 +114,9 @@ def soon(group, moderator):
 
 
 @pytest.fixture
-def login(client):
-    """login(user) -> the test client, signed in as that person."""
-
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
+def login(signed_in):
+    """login(user) -> the test client, signed in as that person (tests/conftest.py)."""
+    return signed_in
 
 
 def mode_url(meeting) -> str:

@@ -125,17 +125,6 @@ def roofs(group, moderator):
 
 
 @pytest.fixture
-def signed_in(client):
-    """signed_in(user) -> the test client, signed in as that person."""
-
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def api():
     """api(user) -> an API client authenticated as that person."""
 

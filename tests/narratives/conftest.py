@@ -120,14 +120,3 @@ def propose():
         return services.initiative_create(actor=actor, group=group, **values)
 
     return make
-
-
-@pytest.fixture
-def signed_in(client):
-    """signed_in(user): the test client, signed in as that person."""
-
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
