@@ -462,9 +462,14 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
             membership.user,
             group,
             key=f"role:{membership.pk}:{role}:{timezone.now().timestamp()}",
+            # Whole sentences: a role's name is not a word to lower-case and slot in.
             title=lambda: (
-                _("You are now a %(role)s of %(group)s")
-                % {"role": membership.get_role_display().lower(), "group": group.name}
+                (
+                    _("You are now a moderator of %(group)s")
+                    if role == Membership.Role.MODERATOR
+                    else _("You are now a member of %(group)s")
+                )
+                % {"group": group.name}
             ),
         )
         return membership

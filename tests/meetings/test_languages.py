@@ -7,6 +7,7 @@ import pytest
 
 from groups import services as group_services
 from groups.meetings import services
+from groups.meetings.models import Meeting
 from impact.models import Notification
 from impact.services import build_email
 from tests.meetings import test_jobs
@@ -116,3 +117,80 @@ def test_the_calendar_file_speaks_the_recipients_language(meeting, moderator, sp
     (attachment,) = build_email(row).attachments
     event = icalendar.Calendar.from_ical(attachment[1]).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "River Crew: wöchentliche Reflexion"
+
+
+# One of each notification people trigger for each other, in each language --------------------
+
+ENGLISH_TITLES = {
+    "group.membership": "You are now a moderator of River Crew",
+    "meeting.summary": "Summary of the reflection in River Crew",
+    "narratives.answer": "Mo Moderator answered: Where do we get saplings?",
+    "narratives.help": "Mo Moderator asks for help: A trailer for the mulch",
+}
+
+
+def _trigger_each(group, moderator, reader) -> None:
+    """The moderator does what tells `reader`: makes them a moderator, closes a session, answers
+    their question, asks the group for help."""
+    from groups.models import Membership
+    from narratives import services as narrative_services
+
+    group_services.membership_set_role(
+        actor=moderator,
+        membership=Membership.objects.get(user=reader, group=group),
+        role="moderator",
+    )
+    meeting = Meeting.objects.create(
+        group=group, starts_at=MEETING_AT - timedelta(days=4), is_reflection=True
+    )
+    session = services.session_open(actor=moderator, meeting=meeting)
+    services.session_close(actor=moderator, session=session, achieved="**40** trees")
+    question = narrative_services.question_ask(
+        actor=reader, text="Where do we get saplings?", group=group
+    )
+    narrative_services.answer_create(actor=moderator, question=question, body="The nursery.")
+    narrative_services.help_request_create(
+        actor=moderator, group=group, summary="A trailer for the mulch"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("de", ["Moderator:in", "Zusammenfassung", "hat geantwortet", "bittet um Hilfe"]),
+        ("es", ["moderador", "Resumen", "respondió", "pide ayuda"]),
+    ],
+)
+def test_each_notification_reaches_its_reader_in_their_language(
+    group, moderator, member, clock, language, words
+):
+    clock(MEETING_AT - timedelta(days=3))
+    type(member).objects.filter(pk=member.pk).update(language=language)
+    member.refresh_from_db()
+
+    _trigger_each(group, moderator, member)
+
+    mine = {
+        n.kind: n.title for n in Notification.objects.filter(recipient=member, channel="in_app")
+    }
+    assert set(ENGLISH_TITLES) <= set(mine)
+    for kind, english in ENGLISH_TITLES.items():
+        assert mine[kind] != english, (kind, mine[kind])
+    joined = " | ".join(mine.values())
+    for word in words:
+        assert word in joined, (word, joined)
+    email = Notification.objects.filter(recipient=member, channel="email").first()
+    assert f'<html lang="{language}">' in build_email(email).alternatives[0][0]
+
+
+def test_the_same_notifications_in_english_for_a_reader_without_a_choice(
+    group, moderator, member, clock
+):
+    clock(MEETING_AT - timedelta(days=3))
+
+    _trigger_each(group, moderator, member)
+
+    mine = {
+        n.kind: n.title for n in Notification.objects.filter(recipient=member, channel="in_app")
+    }
+    assert {kind: mine[kind] for kind in ENGLISH_TITLES} == ENGLISH_TITLES
