@@ -9,6 +9,19 @@ from impact.kinds import optional_kinds
 from impact.models import User, language_choices, time_zone_choices
 
 
+# A date or time input's value is ISO whatever the language (the browser shows it its own way):
+# without a format Django writes the language's first input format (03.12.2026 in German),
+# which a browser's date input cannot read, so the field would show up empty.
+class DayInput(forms.DateInput):
+    def __init__(self, attrs=None):
+        super().__init__({"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class MomentInput(forms.DateTimeInput):
+    def __init__(self, attrs=None):
+        super().__init__({"type": "datetime-local", **(attrs or {})}, format="%Y-%m-%dT%H:%M")
+
+
 class ProfileFields(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),

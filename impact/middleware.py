@@ -1,6 +1,5 @@
 import zoneinfo
 
-from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone, translation
 
@@ -34,8 +33,8 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        chosen = getattr(user, "language", "") if user is not None else ""
-        if chosen and user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        chosen = user.chosen_language if user is not None and user.is_authenticated else ""
+        if chosen:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
         return self.get_response(request)

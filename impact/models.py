@@ -62,11 +62,15 @@ class User(AbstractUser):
         return "".join(word[0] for word in self.public_name.split()[:2]).upper() or "?"
 
     @property
+    def chosen_language(self) -> str:
+        """The language they chose, if the site speaks it; "" to follow their browser."""
+        return self.language if self.language in dict(settings.LANGUAGES) else ""
+
+    @property
     def writing_language(self) -> str:
         """The language to write to them in (mail, notifications): their choice, else the
         site's default, since no browser is there to ask."""
-        chosen = self.language
-        return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        return self.chosen_language or settings.LANGUAGE_CODE
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

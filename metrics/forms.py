@@ -7,18 +7,9 @@ from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from impact.forms import DayInput
 from metrics.models import MAX_EFFORT_MINUTES, MetricDefinition
 from metrics.services import METRIC_FIELDS, parse_value
-
-# A date input's value is always ISO (2026-12-03), whatever the language: the browser shows it in
-# its own way. Without a format, Django writes the language's first input format (03.12.2026 in
-# German), which a browser's date input cannot read, so the field would show up empty.
-ISO_DAY = "%Y-%m-%d"
-
-
-class DayInput(forms.DateInput):
-    def __init__(self, attrs=None):
-        super().__init__({"type": "date", **(attrs or {})}, format=ISO_DAY)
 
 
 class NumberTextInput(forms.TextInput):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from impact.forms import DayInput
 from narratives.models import (
     HelpRequest,
     Initiative,
@@ -8,10 +9,6 @@ from narratives.models import (
     Question,
     current_writing_language,
 )
-
-# A date input's value is ISO whatever the language (the browser shows it its own way);
-# Django would write the language's first input format (03.12.2026), which it cannot read.
-ISO_DAY = "%Y-%m-%d"
 
 
 class NarrativeForm(forms.ModelForm):
@@ -72,8 +69,8 @@ class InitiativeForm(forms.ModelForm):
         model = Initiative
         fields = ["title", "description", "impact", "speed", "starts_on", "ends_on", "metrics"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format=ISO_DAY),
+            "starts_on": DayInput(),
+            "ends_on": DayInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "impact": forms.RadioSelect,
             "speed": forms.RadioSelect,

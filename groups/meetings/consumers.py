@@ -61,8 +61,8 @@ def socket_language(scope: dict) -> str:
     """The language of a socket's messages: the person's choice, else their browser's (the
     language cookie, then Accept-Language), as on the pages."""
     user = scope.get("user")
-    if user is not None and user.is_authenticated and user.language in dict(settings.LANGUAGES):
-        return user.language
+    if user is not None and user.is_authenticated and user.chosen_language:
+        return user.chosen_language
     headers = dict(scope.get("headers") or [])
     cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
     wanted = (

@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from groups.meetings.models import WEEKDAYS, Cadence, MeetingResponse, Reflection
 from groups.models import Group
+from impact.forms import DayInput, MomentInput
 from impact.models import User, time_zone_choices
 
 # The reminders a moderator picks from, in minutes before the meeting (the API keeps taking
@@ -93,7 +94,7 @@ class CadenceForm(forms.Form):
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Starts (your time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=MomentInput(),
     )
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60
@@ -105,7 +106,7 @@ class MeetingForm(forms.Form):
 class MoveForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("New start (your time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=MomentInput(),
     )
 
 
@@ -159,7 +160,7 @@ class NextActionForm(forms.Form):
     due_on = forms.DateField(
         label=_("Due"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayInput(),
     )
 
     def __init__(self, *args, members=None, **kwargs):
