@@ -99,6 +99,56 @@ def test_an_action_whose_answer_was_lost_is_not_logged_twice(browser: Browser, l
     context.close()
 
 
+def test_the_week_counts_every_action_sent_even_when_its_numbers_answer_late(
+    browser: Browser, live_server, member
+):
+    """Two queued actions go out back to back: the week's numbers asked for after the first
+    answer only once the second is logged. The numbers still count both: the second ask is
+    not lost behind the first (it was, now and then, in CI)."""
+    # The service worker would answer before the test's route could hold anything.
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    sign_in(page, live_server.url, "meri")
+    form = page.locator("#quick-log")
+    expect(form.get_by_label("Day")).not_to_have_value("")
+    held, posts, second_post = [], [], []
+
+    def answer_the_first_numbers_late(route):
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # counted with one action, answered later
+            for waiting in second_post:
+                waiting.continue_()
+        else:
+            route.continue_()
+
+    def send_the_second_after_the_first_numbers(route):
+        posts.append(route)
+        if len(posts) == 2 and not held:
+            second_post.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/me/week/", answer_the_first_numbers_late)
+    page.route("**/actions/new/", send_the_second_after_the_first_numbers)
+    context.set_offline(True)
+    log(page, "Watered the saplings")
+    log(page, "Counted the oaks")
+    context.set_offline(False)
+    expect(form.locator("[data-outbox]")).to_be_hidden()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert Action.objects.count() == 2 and held
+    route, answer = held[0]
+    try:
+        route.fulfill(response=answer)
+    except Exception:  # noqa: BLE001 - the page may have given up on it already
+        pass
+    expect(page.locator("#my-week .week-numbers dd").first).to_contain_text("2")
+    context.close()
+
+
 def test_the_app_installs_and_opens_offline_where_it_still_logs(
     browser: Browser, live_server, member
 ):
