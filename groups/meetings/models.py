@@ -108,6 +108,9 @@ class Meeting(models.Model):
     # the cadence never re-creates a meeting a moderator moved.
     cadence_slot = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # iCalendar's SEQUENCE: raised each time the meeting moves or is cancelled, so calendar
+    # apps take the newer copy of the event.
+    sequence = models.PositiveIntegerField(default=0)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
