@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, expect
 from groups import services as group_services
 from metrics import services
 from metrics.models import Action
-from tests.e2e.support import DESKTOP, PHONE, sign_in
+from tests.e2e.support import WAYS, Way, sign_in
 from tests.factories import UserFactory
 
 STATEMENT = "I plant trees every weekend and want to do it with neighbours."
@@ -37,59 +37,76 @@ def river_crew(transactional_db):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("way", WAYS)
 def test_member_logs_an_action_and_sees_their_week_and_the_chart(
-    browser: Browser, live_server, river_crew, results_dir, screen
+    browser: Browser, live_server, river_crew, results_dir, way: Way
 ):
-    base = live_server.url
-    context = browser.new_context(**screen)
+    base, t = live_server.url, way.t
+    way.speak()
+    context = way.context(browser)
     page = context.new_page()
-    sign_in(page, base, "meri")
+    sign_in(page, base, "meri", way=way)
 
     # The home page loads my week and the quick log (htmx, after the page itself).
     week = page.locator("#my-week")
-    expect(week.get_by_role("heading", name="My week")).to_be_visible()
+    expect(week.get_by_role("heading", name=t("My week"))).to_be_visible()
     numbers = week.locator(".week-numbers")
-    expect(numbers.locator("dd").first).to_have_text(re.compile(r"^0\s+last week 0$"))
+    expect(numbers.locator("dd").first).to_have_text(
+        re.compile(rf"^0\s+{t('last week %(n)s', n=0)}$")
+    )
     form = page.locator("#quick-log")
-    expect(form.get_by_label("Day")).not_to_have_value("")
+    expect(form.get_by_label(t("Day"))).not_to_have_value("")
 
     # Log an action with its impact: no page load, the form answers in place.
     page.evaluate("window.__sameDocument = true")
     # On the phone: the description typed, the effort is a tap, and "Log it" is on the first
     # screen (opening the app, the effort, the button: three taps and the description).
-    form.get_by_label("What did you do?").fill("Planted 12 oaks by the bridge")
-    form.get_by_role("button", name="1 hour").click()
-    expect(form.get_by_label("Effort (minutes)")).to_have_value("60")
-    expect(form.get_by_role("button", name="1 hour")).to_have_attribute("aria-pressed", "true")
-    log_it = form.get_by_role("button", name="Log it")
+    form.get_by_label(t("What did you do?")).fill("Planted 12 oaks by the bridge")
+    form.get_by_role("button", name=t("1 hour")).click()
+    expect(form.get_by_label(t("Effort (minutes)"))).to_have_value("60")
+    expect(form.get_by_role("button", name=t("1 hour"))).to_have_attribute("aria-pressed", "true")
+    log_it = form.get_by_role("button", name=t("Log it"))
     box = log_it.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= screen["viewport"]["height"]
-    form.get_by_label("Trees planted (trees)").fill("12")
+    assert box is not None and box["y"] + box["height"] <= way.screen["viewport"]["height"]
+    form.get_by_label(t("%(name)s (%(unit)s)", name="Trees planted", unit="trees")).fill("12")
     log_it.click()
 
     expect(page.locator("#quick-log [role=status]:not([data-outbox])")).to_have_text(
-        "Logged: Planted 12 oaks by the bridge"
+        t("Logged: %(what)s", what="Planted 12 oaks by the bridge")
     )
     assert page.url == f"{base}/"
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
-    expect(page.locator("#quick-log").get_by_label("What did you do?")).to_have_value("")
+    expect(page.locator("#quick-log").get_by_label(t("What did you do?"))).to_have_value("")
 
     # My week catches up: one action, 60 minutes, 12 trees.
-    expect(numbers.locator("dd").nth(0)).to_have_text(re.compile(r"^1\s+last week 0$"))
-    expect(numbers.locator("dd").nth(1)).to_contain_text("60 min")
+    expect(numbers.locator("dd").nth(0)).to_have_text(
+        re.compile(rf"^1\s+{t('last week %(n)s', n=0)}$")
+    )
+    expect(numbers.locator("dd").nth(1)).to_contain_text(t("%(n)s min", n=60))
     expect(numbers).to_contain_text("12 trees")
     assert Action.objects.get().measurements.get().value == 12
-    page.screenshot(path=str(results_dir / "member-journey-week.png"), full_page=True)
+    page.screenshot(
+        path=str(results_dir / f"member-journey-week-{way.language}.png"), full_page=True
+    )
 
     # The group's impact page: the chart, and its table view holding this week's 12.
     page.goto(f"{base}/groups/{river_crew.pk}/impact/")
     chart = page.locator("figure.metric-chart", has_text="Trees planted")
     expect(chart.locator(".chart")).to_be_visible()
-    expect(chart).to_contain_text("12 of 100 trees (12% of the target)")
-    chart.get_by_text("Show as a table").click()
+    expect(chart).to_contain_text(
+        t(
+            "%(current)s of %(target)s %(unit)s (%(p)s%% of the target)",
+            current=12,
+            target=100,
+            unit="trees",
+            p=12,
+        )
+    )
+    chart.get_by_text(t("Show as a table")).click()
     last_row = chart.locator("table tbody tr").last
     expect(last_row).to_be_visible()
     expect(last_row.locator("td").last).to_have_text("12")
-    page.screenshot(path=str(results_dir / "member-journey-impact.png"), full_page=True)
+    page.screenshot(
+        path=str(results_dir / f"member-journey-impact-{way.language}.png"), full_page=True
+    )
     context.close()
