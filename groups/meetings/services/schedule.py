@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,8 +100,13 @@ def cadence_set(
     future = Meeting.objects.filter(
         group=group, from_cadence=True, starts_at__gt=now, session__isnull=True
     )
-    future.filter(cadence_slot__in=wanted).update(
+    # Only meetings that change raise their SEQUENCE (calendar apps then take the new copy).
+    future.filter(cadence_slot__in=wanted).exclude(
         duration_minutes=cadence.duration_minutes, location=cadence.location
+    ).update(
+        duration_minutes=cadence.duration_minutes,
+        location=cadence.location,
+        sequence=F("sequence") + 1,
     )
     # A moved meeting whose slot has passed is the moderator's, not the cadence's.
     stale = list(
@@ -116,7 +121,10 @@ def cadence_set(
     )
     # Members who answered or said they come see the meeting cancelled rather than vanish.
     Meeting.objects.filter(pk__in=answered).update(
-        status=Meeting.Status.CANCELLED, cadence_slot=None, from_cadence=False
+        status=Meeting.Status.CANCELLED,
+        cadence_slot=None,
+        from_cadence=False,
+        sequence=F("sequence") + 1,
     )
     Meeting.objects.filter(pk__in=set(stale) - answered).delete()
     schedule_fill(group=group, now=now)
@@ -207,17 +215,26 @@ def meeting_move(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeti
     require(actor, meeting.group, Need.MODERATE)
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time in the future.")})
-    Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=starts_at, status=Meeting.Status.SCHEDULED
+    # SEQUENCE is raised in the same UPDATE: two moves at once each count.
+    moved = Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts_at, status=Meeting.Status.SCHEDULED, sequence=F("sequence") + 1
     )
-    meeting.starts_at = starts_at
+    meeting.starts_at, meeting.status = starts_at, Meeting.Status.SCHEDULED
+    meeting.sequence += moved
     return meeting
 
 
 def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
+    """Cancel one meeting; it stays in calendars as cancelled (a newer SEQUENCE)."""
     require(actor, meeting.group, Need.MODERATE)
-    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+    # Cancelling twice changes nothing, so the second does not raise SEQUENCE again.
+    cancelled = (
+        Meeting.objects.filter(pk=meeting.pk)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .update(status=Meeting.Status.CANCELLED, sequence=F("sequence") + 1)
+    )
     meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += cancelled
     return meeting
 
 
