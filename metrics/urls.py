@@ -7,6 +7,7 @@ app_name = "metrics"
 urlpatterns = [
     path("me/week/", views.member_week, name="member_week"),
     path("me/export.csv", views.my_export, name="my_export"),
+    path("me/export.zip", views.my_data_export, name="my_data_export"),
     path("groups/<id:pk>/export.csv", views.group_export, name="group_export"),
     path("groups/<id:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/<id:pk>/edit/", views.action_edit, name="action_edit"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path(
         "networks/<slug:slug>/leaderboard/", views.network_leaderboard, name="network_leaderboard"
     ),
+    path("networks/<slug:slug>/export.zip", views.network_export, name="network_export"),
     path(
         "groups/<id:pk>/metrics/<id:metric_pk>/archive/",
         views.metric_archive,

@@ -2,6 +2,7 @@
 
 - log.py: the quick log, correcting, deleting and restoring actions, measurements
 - dashboards.py: a group's impact, my week, CSV exports
+- exports.py: the zips of my data and of a network
 - definitions.py: a group's metrics, shared network metrics and the leaderboard
 """
 
@@ -14,6 +15,7 @@ from metrics.views.definitions import (
     metric_list,
     network_leaderboard,
 )
+from metrics.views.exports import my_data_export, network_export
 from metrics.views.log import (
     action_create,
     action_delete,
@@ -39,7 +41,9 @@ __all__ = [
     "metric_archive",
     "metric_edit",
     "metric_list",
+    "my_data_export",
     "my_export",
+    "network_export",
     "network_leaderboard",
     "quick_log_fields",
 ]

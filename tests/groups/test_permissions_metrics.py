@@ -37,6 +37,16 @@ PAGES = {
         "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
         "POST": (LOGIN, *[405] * 6),
     },
+    # The zip of everything a person wrote and everything about them: their own, for everyone.
+    "metrics:my_data_export": {
+        "GET": (LOGIN, 200, 200, 200, 200, 200, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
+    # A whole network's data: its organizers' (as its audit log), hidden where it is private.
+    "metrics:network_export": {
+        "GET": (LOGIN, 404, 403, 403, 403, 404, 200),
+        "POST": (LOGIN, *[405] * 6),
+    },
     "metrics:action_create": {
         "GET": (LOGIN, 404, 403, 200, 200, 404, 403),
         "POST": (LOGIN, 404, 403, 302, 302, 404, 403),

@@ -1,4 +1,4 @@
-"""Streamed CSV exports: a group's log for its moderators, a member's own log for that member."""
+"""The streamed CSV logs: a group's for its moderators, a member's own for that member."""
 
 import csv
 from collections.abc import Iterator
