@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("metrics.urls")),
     path("", include("narratives.urls")),
+    path("", include("impact.search.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
     path("sw.js", views.service_worker, name="service_worker"),

@@ -140,6 +140,10 @@ def test_every_page_that_shows_user_text_keeps_it_inert(client, world):
         f"/networks/{network.slug}/audit/",
         f"/groups/{group.pk}/edit/",
         f"/groups/{group.pk}/members/{world['seat'].pk}/remove/",
+        # Search shows what people wrote around the words it marks, and the words typed.
+        "/search/?q=alert",
+        "/search/?q=script+iframe+svg+onload+javascript",
+        "/search/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     ]
     for user in (world["member"], world["organizer"]):
         client.force_login(user)

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
 from groups.meetings.apis import CadenceView, MeetingViewSet, NextActionViewSet, SessionViewSet
 from impact.api import views
+from impact.search.api import SearchView
 from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
 from narratives.apis import HelpRequestViewSet, InitiativeViewSet, NarrativeViewSet, QuestionViewSet
 
@@ -44,5 +45,6 @@ urlpatterns = [
         name="api-invitation-accept",
     ),
     path("groups/<id:pk>/cadence/", CadenceView.as_view(), name="api-group-cadence"),
+    path("search/", SearchView.as_view(), name="api-search"),
     *router.urls,
 ]

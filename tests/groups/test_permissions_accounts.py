@@ -56,6 +56,8 @@ PAGES = {
     "notification_open": {"GET": NOT_ALLOWED, "POST": (LOGIN, 404, 404, 302, 404, 404, 404)},
     # The signed token is the credential: mail clients use it without a session.
     "email_unsubscribe": {"GET": (200, *[200] * 6), "POST": (200, *[200] * 6)},
+    # Search answers everyone signed in, each with only what they may read (tests/search).
+    "search:search": {"GET": SIGNED_IN, "POST": NOT_ALLOWED},
 }
 
 
@@ -63,7 +65,7 @@ def impact_pages() -> dict:
     return {
         name: pattern
         for name, pattern in url_patterns().items()
-        if pattern.callback.__module__ == "impact.views"
+        if pattern.callback.__module__ in ("impact.views", "impact.search.views")
     }
 
 
@@ -147,6 +149,8 @@ API = {
     "/api/me/": {"GET": (401, *[200] * 6), "PATCH": (401, *[200] * 6)},
     "/api/notifications/": {"GET": (401, *[200] * 6), "POST": (401, _, _, _, _, _, _)},
     "/api/notifications/read/": {"POST": (401, *[200] * 6), "GET": (401, _, _, _, _, _, _)},
+    # Everyone signed in searches, each within what they may read (tests/search).
+    "/api/search/": {"GET": (401, *[200] * 6)},
 }
 API_DATA = {
     "/api/auth/token/": {"username": "nobody-here", "password": "wrong"},

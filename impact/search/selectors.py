@@ -1,0 +1,461 @@
+"""Search reads: what a person may read, matched, ranked and highlighted.
+
+Each kind is found through the same rules its own pages and API lists use (groups.permissions,
+narratives.permissions), so a count never includes a row the person could not open. On
+PostgreSQL a kind's rows match through its GIN expression index (documents.py) and are ranked
+by ts_rank; on SQLite every word must appear in one of the kind's columns.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from groups.meetings.models import Session
+from groups.models import Group, Network, group_url
+from groups.permissions import readable_group_ids, visible_networks_q
+from impact.models import User
+from impact.search.documents import CONFIGS, DEFAULT_CONFIG, DOCUMENTS, Document, vector_sql
+from metrics.models import Action
+from narratives.models import Answer, HelpRequest, Initiative, Narrative, Question
+from narratives.permissions import (
+    visible_group_items,
+    visible_help_requests,
+    visible_narratives,
+    visible_questions,
+)
+
+MAX_QUERY_LENGTH = 200
+RANKED = 500  # a kind's newest matches that are ranked (all are counted)
+NO_ID, NO_RANK = "CAST(NULL AS bigint)", "CAST(NULL AS double precision)"
+# Markers ts_headline puts around a matched word: control characters, which are taken out of
+# the text first, so that after escaping everything only these become <mark> (tests/test_xss).
+START, STOP = "\x01", "\x02"
+SNIPPET_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=28, MinWords=12, MaxFragments=2"
+TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: Any  # a lazy translation
+    model: type[Model]
+    # The rows of this kind the person may read (a queryset over the kind's model).
+    readable: Callable[[User, list[int]], QuerySet]
+    # The rows of one group (the group filter); None: this kind belongs to no group.
+    in_group: Callable[[int], Q] | None
+    # What to load with a result to show it: select_related paths.
+    related: tuple[str, ...] = ()
+
+    @property
+    def document(self) -> Document:
+        return DOCUMENTS[self.key]
+
+
+def _groups(user: User, ids: list[int]) -> QuerySet[Group]:
+    # As a group page decides: anyone who may see its network, and its own members.
+    return Group.objects.filter(visible_networks_q(user, "network__") | Q(pk__in=ids))
+
+
+def _answers(user: User, ids: list[int]) -> QuerySet[Answer]:
+    # An answer is read on its question's page: whoever may see the question.
+    return Answer.objects.filter(question__in=visible_questions(user).values("pk"))
+
+
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in [
+        Kind(
+            "group",
+            _("Groups"),
+            Group,
+            _groups,
+            lambda pk: Q(pk=pk),
+            ("network",),
+        ),
+        Kind(
+            "network",
+            _("Networks"),
+            Network,
+            lambda user, ids: Network.objects.filter(visible_networks_q(user)),
+            None,
+        ),
+        Kind(
+            "narrative",
+            _("Narratives"),
+            Narrative,
+            lambda user, ids: visible_narratives(user),
+            lambda pk: Q(group_id=pk),
+            ("network", "group"),
+        ),
+        Kind(
+            "question",
+            _("Powerful questions"),
+            Question,
+            lambda user, ids: visible_questions(user),
+            lambda pk: Q(group_id=pk),
+            ("network", "group"),
+        ),
+        Kind(
+            "answer",
+            _("Answers"),
+            Answer,
+            _answers,
+            lambda pk: Q(question__group_id=pk),
+            ("question__network", "question__group"),
+        ),
+        Kind(
+            "help",
+            _("Help requests"),
+            HelpRequest,
+            lambda user, ids: visible_help_requests(user),
+            lambda pk: Q(group_id=pk),
+            ("group",),
+        ),
+        Kind(
+            "initiative",
+            _("Initiatives"),
+            Initiative,
+            lambda user, ids: visible_group_items(Initiative, user),
+            lambda pk: Q(group_id=pk),
+            ("group",),
+        ),
+        Kind(
+            "action",
+            _("Actions"),
+            Action,
+            # The action list API's rule, with the ids in hand: the index leads with group_id.
+            lambda user, ids: Action.objects.filter(group_id__in=ids),
+            lambda pk: Q(group_id=pk),
+            ("group",),
+        ),
+        Kind(
+            "session",
+            _("Session summaries"),
+            Session,
+            # A session's page is for the group's members and its network's organizers.
+            lambda user, ids: Session.objects.filter(group_id__in=ids),
+            lambda pk: Q(group_id=pk),
+            ("group", "meeting"),
+        ),
+    ]
+}
+KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]
+
+
+def search_config(language: str | None) -> str:
+    """The text search configuration for a language code (de-at searches as de)."""
+    code = (language or "").lower().split("-")[0]
+    return CONFIGS.get(code, DEFAULT_CONFIG)
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def query_words(q: str) -> list[str]:
+    """The words of a query for the plain match: quotes, a leading minus and 'or' left out."""
+    words = re.findall(r"[\w'-]+", q)
+    return [w.strip("'-") for w in words if w.lower() != "or" and not w.startswith("-")][:10]
+
+
+@dataclass
+class Result:
+    kind: str
+    pk: int
+    rank: float
+    title: str = ""  # HTML (SafeString) once described
+    snippet: str = ""
+    url: str = ""
+    group_id: int | None = None
+    group_name: str = ""
+    network_name: str = ""
+    when: Any = None
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind].label
+
+
+@dataclass
+class Search:
+    """A search: the matches of `q` the person may read, in the chosen kinds (all when none),
+    optionally within one group. Behaves as a sequence for Django's and REST framework's
+    paginators: len() is the number of matches, a slice is one page of ranked results."""
+
+    user: User
+    q: str
+    kinds: list[str] = field(default_factory=list)
+    group_id: int | None = None
+    language: str | None = None
+
+    def __post_init__(self):
+        self.q = self.q.strip()[:MAX_QUERY_LENGTH]
+        self.config = search_config(self.language)
+        self.selected = [k for k in KINDS if not self.kinds or k in self.kinds]
+        self._counts: dict[str, int] | None = None
+        self._window: tuple[int, int] | None = None
+        self._rows: list[tuple[str, int, float]] = []
+        self._group_ids: list[int] | None = None
+
+    # The matching rows of each kind -----------------------------------------------------------
+
+    @property
+    def group_ids(self) -> list[int]:
+        if self._group_ids is None:
+            self._group_ids = readable_group_ids(self.user) if self.user.is_authenticated else []
+        return self._group_ids
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.user.is_authenticated or not (
+            self.q if is_postgresql() else query_words(self.q)
+        )
+
+    def _tsquery(self) -> tuple[str, list]:
+        return "websearch_to_tsquery(%s::regconfig, %s)", [self.config, self.q]
+
+    def matches(self, key: str) -> QuerySet:
+        """The rows of one kind that match and that the person may read."""
+        kind = KINDS[key]
+        rows = kind.readable(self.user, self.group_ids)
+        if self.group_id is not None:
+            rows = rows.filter(kind.in_group(self.group_id)) if kind.in_group else rows.none()
+        if is_postgresql():
+            tsquery, params = self._tsquery()
+            vector = vector_sql(kind.document, self.config, qualified=True)
+            # The expression of the kind's index (documents.py), so the planner uses it. SQL
+            # from documents.py's constants; the person's words are parameters.
+            match = RawSQL(f"{vector} @@ {tsquery}", params, output_field=BooleanField())  # noqa: S611
+            return rows.filter(match)
+        for word in query_words(self.q):
+            any_column = Q()
+            for column in kind.document.columns:
+                any_column |= Q(**{f"{column}__icontains": word})
+            rows = rows.filter(any_column)
+        return rows
+
+    def _rank_sql(self, key: str) -> tuple[str, list]:
+        if not is_postgresql():
+            return "0", []
+        vector = vector_sql(KINDS[key].document, self.config, qualified=True)
+        tsquery, params = self._tsquery()
+        return f"ts_rank({vector}, {tsquery})", params
+
+    def _query(self, start: int, stop: int) -> tuple[str, list]:
+        """One statement for the counts of every kind and one page of ranked results.
+
+        Each kind's matching ids are found once, through its index, as a materialized CTE (a
+        fence: planned as "all matches", never as a walk along another index hoping to meet
+        enough of them soon). Counting them is cheap; ranking is not (ts_rank needs each row's
+        to_tsvector again), so only each selected kind's RANKED newest matches are ranked: a
+        word in 12,000 of an organizer's actions ranks 500 of them, not 12,000."""
+        ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
+        for index, key in enumerate(KINDS):
+            rows = self.matches(key).order_by().values_list("pk")
+            try:
+                sql, values = rows.query.sql_with_params()
+            except EmptyResultSet:
+                continue  # a filter that can match nothing (no groups of one's own)
+            cte = f"m{index}"
+            ctes.append(f"{cte} AS MATERIALIZED ({sql})")
+            params += values
+            counts.append(f"SELECT %s, {NO_ID}, {NO_RANK}, count(*) FROM {cte}")  # noqa: S608
+            count_params.append(key)
+            if key in self.selected:
+                table = KINDS[key].document.table
+                rank, values = self._rank_sql(key)
+                ranked.append(
+                    f'SELECT %s AS kind, "{table}"."id" AS pk, {rank} AS search_rank, '  # noqa: S608
+                    f'{NO_ID} FROM "{table}" WHERE "{table}"."id" IN '
+                    f"(SELECT pk FROM {cte} ORDER BY pk DESC LIMIT {RANKED})"
+                )
+                rank_params += [key, *values]
+        if not ctes:
+            raise EmptyResultSet
+        page = ""
+        if ranked:
+            union = " UNION ALL ".join(ranked)
+            page = (
+                f" UNION ALL SELECT * FROM (SELECT * FROM ({union}) r "  # noqa: S608
+                "ORDER BY search_rank DESC, kind, pk DESC LIMIT %s OFFSET %s) p"
+            )
+            rank_params += [stop - start, start]
+        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(counts)}{page}"
+        return sql, [*params, *count_params, *rank_params]
+
+    def _fetch(self, start: int, stop: int) -> None:
+        self._counts = {key: 0 for key in KINDS}
+        self._window, self._rows = (start, stop), []
+        if self.is_empty:
+            return
+        try:
+            sql, params = self._query(start, stop)
+        except EmptyResultSet:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            if is_postgresql():
+                # Compiling this statement (JIT) costs more than running it: ten to a hundred
+                # times over at the benchmark's size.
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            for key, pk, rank, count in cursor.fetchall():
+                if pk is None:
+                    self._counts[key] = count
+                else:
+                    self._rows.append((key, pk, rank))
+
+    # As a sequence: the count, and a page of ranked results -----------------------------------
+
+    def prepare(self, start: int, stop: int) -> None:
+        """Read the counts together with this page (one statement instead of two)."""
+        if self._window != (start, stop):
+            self._fetch(start, stop)
+
+    def prepare_page(self, number: str | None, size: int) -> None:
+        """prepare() for page `number` (as a paginator will read it; anything else as page 1)."""
+        page = int(number) if number and number.isdigit() and 0 < int(number) < 10**6 else 1
+        self.prepare((page - 1) * size, page * size)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Matches per kind (every kind, whatever is selected), over readable rows only."""
+        if self._counts is None:
+            self._fetch(0, 0)
+        return self._counts
+
+    def count(self) -> int:
+        return sum(n for key, n in self.counts.items() if key in self.selected)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Result]:
+        if not isinstance(index, slice):
+            raise TypeError("a search is read a page at a time")
+        start, stop = index.start or 0, index.stop
+        if stop is None or stop <= start or not self.count():
+            return []
+        self.prepare(start, stop)
+        return self._results(self._rows)
+
+    # Showing a page: each result with its title, snippet and place -------------------------
+
+    def _results(self, rows: list[tuple[str, int, float]]) -> list[Result]:
+        wanted: dict[str, list[int]] = {}
+        for key, pk, _rank in rows:
+            wanted.setdefault(key, []).append(pk)
+        loaded = {key: self._load(key, pks) for key, pks in wanted.items()}
+        results = []
+        for key, pk, rank in rows:
+            obj = loaded[key].get(pk)
+            if obj is not None:
+                results.append(describe(key, obj, rank))
+        return results
+
+    def _load(self, key: str, pks: list[int]) -> dict[int, Model]:
+        kind = KINDS[key]
+        document = kind.document
+        rows = kind.model.objects.filter(pk__in=pks).select_related(*kind.related)
+        if is_postgresql():
+            tsquery, params = self._tsquery()
+            clean = "translate({}, E'\\x01\\x02', '')"
+            if document.title:
+                text = clean.format(_text(document.title, document.table))
+                rows = rows.annotate(
+                    title_marked=RawSQL(  # noqa: S611 - constants; words are parameters
+                        f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
+                        [self.config, *params, TITLE_OPTIONS],
+                    )
+                )
+            text = clean.format(_text(document.body, document.table))
+            rows = rows.annotate(
+                snippet_marked=RawSQL(  # noqa: S611 - constants; words are parameters
+                    f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
+                    [self.config, *params, SNIPPET_OPTIONS],
+                )
+            )
+        objects = {obj.pk: obj for obj in rows}
+        if not is_postgresql():
+            words = query_words(self.q)
+            for obj in objects.values():
+                title = " ".join(str(getattr(obj, c) or "") for c in document.title)
+                body = " ".join(str(getattr(obj, c) or "") for c in document.body)
+                obj.title_marked = mark_words(title, words)
+                obj.snippet_marked = mark_words(_excerpt(body, words), words)
+        return objects
+
+
+def _text(columns: tuple[str, ...], table: str) -> str:
+    return " || ' ' || ".join(f'coalesce("{table}"."{column}", \'\')' for column in columns)
+
+
+def marked(text: str | None) -> SafeString:
+    """Text with START/STOP markers as HTML: everything escaped, the markers as <mark>."""
+    text = escape(text or "")
+    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+def mark_words(text: str, words: list[str]) -> str:
+    """The plain match's highlighting: each word's occurrences between the markers."""
+    text = (text or "").replace(START, "").replace(STOP, "")
+    if not words:
+        return text
+    pattern = re.compile("|".join(re.escape(w) for w in words if w), re.IGNORECASE)
+    return pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", text)
+
+
+def _excerpt(text: str, words: list[str], size: int = 30) -> str:
+    """About `size` words of text around the first word that matches."""
+    parts = text.split()
+    lowered = [p.lower() for p in parts]
+    first = next((i for i, p in enumerate(lowered) if any(w.lower() in p for w in words)), 0)
+    start = max(first - size // 3, 0)
+    chunk = " ".join(parts[start : start + size])
+    return ("… " if start else "") + chunk + (" …" if start + size < len(parts) else "")
+
+
+def describe(key: str, obj: Any, rank: float) -> Result:
+    """One found row as a result: its title, snippet, link and where it belongs."""
+    result = Result(kind=key, pk=obj.pk, rank=float(rank or 0))
+    result.snippet = marked(getattr(obj, "snippet_marked", ""))
+    title = getattr(obj, "title_marked", None)
+    result.title = marked(title) if title is not None else mark_safe("")
+    group = network = None
+    if key == "network":
+        result.url = obj.get_absolute_url()
+    elif key == "group":
+        result.url, network = group_url(obj.pk), obj.network
+        result.group_id = obj.pk
+    elif key == "answer":
+        question = obj.question
+        result.title = escape(question.text)
+        result.url = f"{question.get_absolute_url()}#answer-{obj.pk}"
+        group, network = question.group, question.network
+        result.when = obj.created_at
+    elif key == "action":
+        result.url = reverse("metrics:group_impact", args=[obj.group_id])
+        group, result.when = obj.group, obj.happened_on
+    elif key == "session":
+        result.url = reverse("groups:session_detail", args=[obj.pk])
+        group, result.when = obj.group, obj.meeting.starts_at
+        result.title = escape(_("Reflection session"))
+    else:  # narrative, question, help, initiative
+        result.url = obj.get_absolute_url()
+        group = getattr(obj, "group", None)
+        network = getattr(obj, "network", None)
+        result.when = getattr(obj, "created_at", None)
+    if group is not None:
+        result.group_id, result.group_name = group.pk, group.name
+    if network is not None:
+        result.network_name = network.name
+    return result

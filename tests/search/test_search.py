@@ -1,0 +1,168 @@
+"""Search through the page and the API: who finds what, filters, highlighting and bad input."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from impact.search.selectors import KINDS, Search, mark_words, marked
+from tests.search.conftest import WORD
+
+pytestmark = pytest.mark.django_db
+
+GROUP_KINDS = ["narrative", "question", "answer", "help", "initiative", "action", "session"]
+
+
+def found(user, q=WORD, **kwargs) -> dict[str, int]:
+    search = Search(user=user, q=q, **kwargs)
+    return {key: n for key, n in search.counts.items() if n}
+
+
+def test_a_member_finds_every_kind_of_their_group(cast, items):
+    counts = found(cast["member"])
+    assert counts == {key: 1 for key in [*GROUP_KINDS, "group", "network"]}
+
+
+@pytest.mark.parametrize("role", ["outsider", "neighbour"])
+def test_a_private_groups_things_stay_hidden_from_those_outside_it(cast, items, role):
+    counts = found(cast[role])
+    for key in GROUP_KINDS:
+        assert key not in counts, key
+    # Its name and its network are seen as the group and network pages decide: by the
+    # network's people, not by someone outside the private network.
+    if role == "neighbour":
+        assert counts == {"group": 1, "network": 1}
+    else:
+        assert counts == {}
+
+
+def test_the_networks_organizer_finds_its_groups_things(cast, items):
+    assert set(found(cast["organizer"])) >= set(GROUP_KINDS)
+
+
+def test_results_come_ranked_with_their_links_and_words_marked(cast, items):
+    search = Search(user=cast["member"], q=WORD)
+    results = search[0:20]
+    assert len(results) == len(search) == 9
+    assert {r.kind for r in results} == set(KINDS)
+    action = next(r for r in results if r.kind == "action")
+    assert action.url == reverse("metrics:group_impact", args=[cast["group"].pk])
+    assert "<mark>" in action.title and WORD in action.title.lower()
+    ranks = [r.rank for r in results]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_the_kind_filter_counts_every_kind_but_lists_one(cast, items):
+    search = Search(user=cast["member"], q=WORD, kinds=["help"])
+    assert len(search) == 1
+    assert [r.kind for r in search[0:20]] == ["help"]
+    assert search.counts["action"] == 1
+
+
+def test_the_group_filter_keeps_to_that_group(cast, items):
+    in_other = found(cast["organizer"], group_id=cast["other"].pk)
+    assert in_other == {}
+    in_group = found(cast["organizer"], group_id=cast["group"].pk)
+    assert "network" not in in_group and "action" in in_group
+
+
+def test_nothing_for_an_empty_query_or_the_signed_out(cast, items):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert found(cast["member"], q="   ") == {}
+    assert found(AnonymousUser()) == {}
+
+
+def test_user_text_is_escaped_and_only_marks_come_through():
+    html = marked(mark_words('<script>alert("zephyr")</script> zephyr', ["zephyr"]))
+    assert "<script>" not in html
+    assert html.count("<mark>") == 2 and "&lt;script&gt;" in html
+
+
+def test_the_page_shows_results_in_few_queries(
+    cast, items, signed_in, django_assert_max_num_queries
+):
+    client = signed_in(cast["member"])
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("search:search"), {"q": WORD})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<mark>" in body
+    assert items["help"].get_absolute_url() in body
+
+
+def test_the_page_without_words_is_a_form(cast, signed_in, django_assert_max_num_queries):
+    client = signed_in(cast["member"])
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("search:search"))
+    assert response.status_code == 200
+
+
+def test_the_page_says_what_is_wrong_with_bad_input(cast, signed_in):
+    client = signed_in(cast["member"])
+    response = client.get(reverse("search:search"), {"q": "x" * 201, "kind": "spaceship"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"q", "kind"}
+
+
+def test_the_signed_out_are_sent_to_sign_in(client):
+    response = client.get(reverse("search:search"), {"q": WORD})
+    assert response.status_code == 302
+
+
+def test_the_api_answers_a_page_of_results(cast, items, api, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        response = api(cast["member"]).get("/api/search/", {"q": WORD, "kind": "action"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["count"] == 1 and data["kinds"]["help"] == 1
+    (result,) = data["results"]
+    assert result["kind"] == "action" and result["id"] == items["action"].pk
+    assert result["group"] == cast["group"].pk
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": WORD, "kind": "spaceship"}, "kind"),
+        ({"q": WORD, "group": "abc"}, "group"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_the_api_refuses_bad_input_with_a_field_message(cast, api, params, field):
+    response = api(cast["member"]).get("/api/search/", params)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_a_group_the_person_may_not_see_is_refused_like_a_missing_one(cast, items, api):
+    hidden = api(cast["outsider"]).get("/api/search/", {"q": WORD, "group": cast["group"].pk})
+    missing = api(cast["outsider"]).get("/api/search/", {"q": WORD, "group": 987654})
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["fields"] == missing.json()["fields"]
+
+
+@pytest.mark.parametrize("role", ["outsider", "neighbour"])
+def test_the_api_hides_a_private_groups_things(cast, items, api, role):
+    data = api(cast[role]).get("/api/search/", {"q": WORD}).json()
+    kinds = {r["kind"] for r in data["results"]}
+    assert not kinds & set(GROUP_KINDS)
+    assert not {k for k, n in data["kinds"].items() if n} & set(GROUP_KINDS)
+
+
+def test_the_api_turns_the_signed_out_away(api):
+    assert api().get("/api/search/", {"q": WORD}).status_code == 401
+
+
+def test_empty_words_are_an_empty_page(cast, api):
+    data = api(cast["member"]).get("/api/search/").json()
+    assert data["count"] == 0 and data["results"] == []
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL only")
+def test_stemming_and_accents_follow_the_language(cast, items):
+    member = cast["member"]
+    items["help"].details = "Wir brauchen Hilfe bei den Vogelzählungen am Fluss."
+    items["help"].save()
+    assert found(member, q="vogelzahlung", language="de").get("help") == 1
+    # English stems: "walks" finds "walk".
+    assert found(member, q="walks", language="en").get("action") == 1
