@@ -9,6 +9,7 @@ by ts_rank; on SQLite every word must appear in one of the kind's columns.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -251,7 +252,7 @@ class Search:
         tsquery, params = self._tsquery()
         return f"ts_rank({vector}, {tsquery})", params
 
-    def _query(self, start: int, stop: int) -> tuple[str, list]:
+    def _query(self, limit: int, offset: int) -> tuple[str, list]:
         """One statement for the counts of every kind and one page of ranked results.
 
         Each kind's matching ids are found once, through its index, as a materialized CTE (a
@@ -289,7 +290,7 @@ class Search:
                 f" UNION ALL SELECT * FROM (SELECT * FROM ({union}) r "  # noqa: S608
                 "ORDER BY search_rank DESC, kind, pk DESC LIMIT %s OFFSET %s) p"
             )
-            rank_params += [stop - start, start]
+            rank_params += [limit, offset]
         sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(counts)}{page}"
         return sql, [*params, *count_params, *rank_params]
 
@@ -299,7 +300,7 @@ class Search:
         if self.is_empty:
             return
         try:
-            sql, params = self._query(start, stop)
+            sql, params = self._statement(stop - start, start)
         except EmptyResultSet:
             return
         with transaction.atomic(), connection.cursor() as cursor:
@@ -313,6 +314,33 @@ class Search:
                     self._counts[key] = count
                 else:
                     self._rows.append((key, pk, rank))
+
+    def _statement(self, limit: int, offset: int) -> tuple[str, list]:
+        """_query() for this person, from the statement compiled once per shape (how many
+        groups they read, the kinds, a group or not, the language) with stand-ins for the
+        values: building the nine kinds' querysets costs more than running them."""
+        if not is_postgresql():
+            return self._query(limit, offset)  # the plain match puts the words in its SQL
+        ids = self.group_ids
+        sql, template = _compiled(
+            len(ids), tuple(self.kinds), self.group_id is not None, self.config
+        )
+        real: dict[int, Any] = {
+            STAND_IN_USER: self.user.pk,
+            STAND_IN_GROUP: self.group_id,
+            STAND_IN_LIMIT: limit,
+            STAND_IN_OFFSET: offset,
+            **dict(zip(_stand_in_ids(len(ids)), ids, strict=True)),
+        }
+        params = [
+            self.q
+            if value == STAND_IN_WORDS
+            else real.get(value, value)
+            if type(value) is int
+            else value
+            for value in template
+        ]
+        return sql, params
 
     # As a sequence: the count, and a page of ranked results -----------------------------------
 
@@ -393,6 +421,34 @@ class Search:
                 obj.title_marked = mark_words(title, words)
                 obj.snippet_marked = mark_words(_excerpt(body, words), words)
         return objects
+
+
+# Stand-ins a statement is compiled with (no row has a negative id), swapped for the person's
+# values in Search._statement.
+STAND_IN_USER, STAND_IN_GROUP = -770_001, -770_002
+STAND_IN_LIMIT, STAND_IN_OFFSET = -770_003, -770_004
+STAND_IN_WORDS = "\x00search words\x00"
+
+
+def _stand_in_ids(n: int) -> list[int]:
+    return [-780_000 - i for i in range(n)]
+
+
+@lru_cache(maxsize=512)
+def _compiled(
+    groups: int, kinds: tuple[str, ...], in_group: bool, config: str
+) -> tuple[str, tuple]:
+    """The search statement of one shape, compiled with stand-ins (see Search._statement)."""
+    search = Search(
+        user=User(pk=STAND_IN_USER),  # never saved: only its id goes into the statement
+        q=STAND_IN_WORDS,
+        kinds=list(kinds),
+        group_id=STAND_IN_GROUP if in_group else None,
+    )
+    search.config = config
+    search._group_ids = _stand_in_ids(groups)
+    sql, params = search._query(STAND_IN_LIMIT, STAND_IN_OFFSET)
+    return sql, tuple(params)
 
 
 def _text(columns: tuple[str, ...], table: str) -> str:
