@@ -8,7 +8,7 @@ password reset and change, email addresses, re-authentication, and their emails.
 allauth's msgid exactly (an upgrade that changes one shows as a string without translation).
 """
 
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 ACCOUNT_TEXTS = (
     # account/adapter.py
@@ -355,4 +355,218 @@ ACCOUNT_TEXTS = (
     gettext_noop("Two-Factor Authentication"),
     # templates/allauth/layouts/base.html
     gettext_noop("Sessions"),
+)
+
+
+# Django's own words that a person can meet in our forms, carried here for the same reason:
+# Django's Spanish says usted ("Introduzca una fecha válida.", "Su contraseña no puede ...").
+# Form field and validator errors, model field validation errors, the auth forms' messages and
+# the password validators; not the admin's. Each entry is Django's msgid exactly (from
+# django/conf/locale and django/contrib/auth/locale); the German is Django's own (already neutral).
+DJANGO_TEXTS = (
+    # core/validators.py
+    gettext_noop("Enter a valid value."),
+    # core/validators.py
+    gettext_noop("Enter a valid domain name."),
+    # core/validators.py
+    gettext_noop("Enter a valid URL."),
+    # core/validators.py
+    gettext_noop("Enter a valid integer."),
+    # core/validators.py
+    gettext_noop("Enter a valid email address."),
+    # core/validators.py
+    gettext_noop("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+    # core/validators.py
+    gettext_noop(
+        "Enter a valid “slug” consisting of Unicode letters, numbers, underscores, or hyphens."
+    ),
+    # core/validators.py
+    gettext_noop("Enter a valid %(protocol)s address."),
+    # core/validators.py
+    gettext_noop("Enter only digits separated by commas."),
+    # core/validators.py
+    gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
+    # core/validators.py
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
+    # core/validators.py
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),
+    # core/validators.py
+    gettext_noop("Ensure this value is a multiple of step size %(limit_value)s."),
+    # core/validators.py
+    gettext_noop(
+        "Ensure this value is a multiple of step size %(limit_value)s, starting from %(offset)s, e.g. %(offset)s, %(valid_value1)s, %(valid_value2)s, and so on."
+    ),
+    # core/validators.py
+    ngettext_lazy(
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+    ),
+    # core/validators.py
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+    ),
+    # core/validators.py
+    gettext_noop("Enter a number."),
+    # core/validators.py
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit in total.",
+        "Ensure that there are no more than %(max)s digits in total.",
+    ),
+    # core/validators.py
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s decimal place.",
+        "Ensure that there are no more than %(max)s decimal places.",
+    ),
+    # core/validators.py
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit before the decimal point.",
+        "Ensure that there are no more than %(max)s digits before the decimal point.",
+    ),
+    # core/validators.py
+    gettext_noop("Null characters are not allowed."),
+    # db/models/base.py
+    gettext_noop("%(model_name)s with this %(field_labels)s already exists."),
+    # db/models/fields/__init__.py
+    gettext_noop("Value %(value)r is not a valid choice."),
+    # db/models/fields/__init__.py
+    gettext_noop("This field cannot be null."),
+    # db/models/fields/__init__.py
+    gettext_noop("This field cannot be blank."),
+    # db/models/fields/__init__.py
+    gettext_noop("%(model_name)s with this %(field_label)s already exists."),
+    # db/models/fields/__init__.py
+    gettext_noop("%(field_label)s must be unique for %(date_field_label)s %(lookup_type)s."),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be either True or False."),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be either True, False, or None."),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD) but it is an invalid date."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has the correct format (YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ]) but it is an invalid date/time."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be a decimal number."),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be a float."),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be an integer."),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” value must be either None, True or False."),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop(
+        "“%(value)s” value has the correct format (HH:MM[:ss[.uuuuuu]]) but it is an invalid time."
+    ),
+    # db/models/fields/__init__.py
+    gettext_noop("“%(value)s” is not a valid UUID."),
+    # db/models/fields/json.py
+    gettext_noop("Value must be valid JSON."),
+    # forms/fields.py
+    gettext_noop("This field is required."),
+    # forms/fields.py
+    gettext_noop("Enter a whole number."),
+    # forms/fields.py
+    gettext_noop("Enter a valid date."),
+    # forms/fields.py
+    gettext_noop("Enter a valid time."),
+    # forms/fields.py
+    gettext_noop("Enter a valid date/time."),
+    # forms/fields.py
+    gettext_noop("Enter a valid duration."),
+    # forms/fields.py
+    gettext_noop("The number of days must be between {min_days} and {max_days}."),
+    # forms/fields.py
+    gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
+    # forms/fields.py
+    gettext_noop("Enter a list of values."),
+    # forms/fields.py
+    gettext_noop("Enter a complete value."),
+    # forms/fields.py
+    gettext_noop("Enter a valid UUID."),
+    # forms/fields.py
+    gettext_noop("Enter a valid JSON."),
+    # forms/models.py
+    gettext_noop("Please correct the duplicate data for %(field)s."),
+    # forms/models.py
+    gettext_noop("Please correct the duplicate data for %(field)s, which must be unique."),
+    # forms/models.py
+    gettext_noop(
+        "Please correct the duplicate data for %(field_name)s which must be unique for the %(lookup)s in %(date_field)s."
+    ),
+    # forms/models.py
+    gettext_noop("Please correct the duplicate values below."),
+    # forms/models.py
+    gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    # forms/models.py
+    gettext_noop("“%(pk)s” is not a valid value."),
+    # forms/utils.py
+    gettext_noop(
+        "%(datetime)s couldn’t be interpreted in time zone %(current_timezone)s; it may be ambiguous or it may not exist."  # noqa: RUF001
+    ),
+    # contrib/auth/forms.py
+    gettext_noop("The two password fields didn’t match."),  # noqa: RUF001
+    # contrib/auth/forms.py
+    gettext_noop("Password confirmation"),
+    # contrib/auth/forms.py
+    gettext_noop("Enter the same password as before, for verification."),
+    # contrib/auth/forms.py
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+    ),
+    # contrib/auth/forms.py
+    gettext_noop("New password"),
+    # contrib/auth/forms.py
+    gettext_noop("New password confirmation"),
+    # contrib/auth/forms.py
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    # contrib/auth/forms.py
+    gettext_noop("Old password"),
+    # contrib/auth/password_validation.py
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+    ),
+    # contrib/auth/password_validation.py
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+    ),
+    # contrib/auth/password_validation.py
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    # contrib/auth/password_validation.py
+    gettext_noop("Your password can’t be too similar to your other personal information."),  # noqa: RUF001
+    # contrib/auth/password_validation.py
+    gettext_noop("This password is too common."),
+    # contrib/auth/password_validation.py
+    gettext_noop("Your password can’t be a commonly used password."),  # noqa: RUF001
+    # contrib/auth/password_validation.py
+    gettext_noop("This password is entirely numeric."),
+    # contrib/auth/password_validation.py
+    gettext_noop("Your password can’t be entirely numeric."),  # noqa: RUF001
+    # contrib/auth/validators.py
+    gettext_noop(
+        "Enter a valid username. This value may contain only unaccented lowercase a-z and uppercase A-Z letters, numbers, and @/./+/-/_ characters."
+    ),
+    # contrib/auth/validators.py
+    gettext_noop(
+        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    ),
 )
