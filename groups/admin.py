@@ -280,3 +280,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
     readonly_fields = ["token"]
+
+
+# The webhooks' admin lives beside them; importing it registers it.
+from groups.webhooks import admin as webhooks_admin  # noqa: E402, F401

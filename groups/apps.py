@@ -14,3 +14,4 @@ class GroupsConfig(AppConfig):
         # loading it here registers them without groups.models importing the module that
         # imports it.
         import_module("groups.meetings.models")
+        import_module("groups.webhooks.models")

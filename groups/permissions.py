@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.meetings.models import Meeting, NextAction, Session
 from groups.models import Group, Membership, Network, NetworkMembership
+from groups.webhooks.models import Webhook
 from impact.ids import parse_id
 from impact.models import User
 
@@ -276,6 +277,26 @@ def next_action_for_user(
 ) -> tuple[NextAction, GroupAccess]:
     rows = NextAction.objects.select_related("group__network", "owner")
     return group_content_for_user(user, rows, pk, need)
+
+
+def webhook_for_user(user: User | AnonymousUser, pk: int | str) -> Webhook:
+    """A webhook for those who manage it: a group's by its moderators (and its network's
+    organizers), a network's by its organizers. Someone who may not see the group's members
+    (or is not in the network) gets 404; others in it get 403."""
+    pk = parse_id(pk)
+    rows = Webhook.objects.select_related("group__network", "network")
+    hook = rows.filter(pk=pk).first() if pk is not None and user.is_authenticated else None
+    if hook is None:
+        raise Http404
+    if hook.group_id is not None:
+        _check(group_access(user, hook.group), Need.MODERATE, hidden_unless=Need.SEE_MEMBERS)
+    else:
+        role = network_role(user, hook.network)
+        if role is None:
+            raise Http404
+        if role != NetworkMembership.Role.ORGANIZER:
+            raise PermissionDenied(DENIED[Need.ORGANIZE])
+    return hook
 
 
 # For services: the rule again where the write happens, with a message people see ------------

@@ -5,3 +5,4 @@ from groups.meetings.tasks import (  # noqa: F401
     send_moderator_digest,
     send_reflection_prompts,
 )
+from groups.webhooks.tasks import deliver_webhook, sweep_webhooks  # noqa: F401

@@ -2,6 +2,7 @@ from django.urls import path
 
 from groups import views
 from groups.meetings import views as meeting_views
+from groups.webhooks import views as webhook_views
 
 app_name = "groups"
 
@@ -48,4 +49,9 @@ urlpatterns = [
     path("next-actions/<id:pk>/done/", meeting_views.next_action_done, name="next_action_done"),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
     path("calendar/link/", meeting_views.calendar_feed_reset, name="calendar_feed_reset"),
+    path("groups/<id:pk>/webhooks/", webhook_views.group_webhooks, name="group_webhooks"),
+    path("networks/<slug:slug>/webhooks/", webhook_views.network_webhooks, name="network_webhooks"),
+    path("webhooks/<id:pk>/", webhook_views.webhook_detail, name="webhook_detail"),
+    path("webhooks/<id:pk>/act/", webhook_views.webhook_act, name="webhook_act"),
+    path("webhooks/<id:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
 ]

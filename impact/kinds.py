@@ -94,6 +94,12 @@ KINDS: dict[str, NotificationKind] = {
             _("Someone in your group asks for help, or responds to your request."),
             markdown_body=True,
         ),
+        NotificationKind(
+            "webhook.disabled",
+            _("Webhooks turned off"),
+            _("A webhook you added kept failing and was turned off."),
+            optional=False,
+        ),
     ]
 }
 

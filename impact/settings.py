@@ -1,5 +1,6 @@
 """Django settings for Impact Groups, read from the environment (see .env.example)."""
 
+import ipaddress
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -347,6 +348,10 @@ if BEAT_SCHEDULE_SCALE <= 0:
     raise ImproperlyConfigured("BEAT_SCHEDULE_SCALE must be a positive number.")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "impact.tasks.sweep_outbox", "schedule": 60.0 * BEAT_SCHEDULE_SCALE},
+    "webhook-sweep": {
+        "task": "groups.webhooks.tasks.sweep_webhooks",
+        "schedule": 60.0 * BEAT_SCHEDULE_SCALE,
+    },
     "meeting-schedule": {
         "task": "groups.meetings.tasks.fill_meeting_schedule",
         "schedule": 3600.0 * BEAT_SCHEDULE_SCALE,
@@ -372,6 +377,20 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 # How long a worker holds a row it is sending (far longer than a send takes): a row held by a
 # worker that died is picked up by the sweep once this has passed.
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+
+# Outgoing webhooks (groups/webhooks): attempts per event and hook, the first backoff (doubled
+# after each failure), and the failures in a row after which a hook is turned off.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=10)
+# DANGEROUS: address ranges (CIDRs, comma-separated) webhooks may call although they are
+# private or loopback. Empty in production; tests allow 127.0.0.1/32 for a local receiver.
+WEBHOOK_ALLOW_ADDRESSES = env.list("WEBHOOK_ALLOW_ADDRESSES", default=[])
+for _cidr in WEBHOOK_ALLOW_ADDRESSES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOW_ADDRESSES: {_cidr!r} is no CIDR.") from _error
 
 LOGGING = {
     "version": 1,

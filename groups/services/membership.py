@@ -31,6 +31,7 @@ from groups.permissions import (
 )
 from groups.selectors import waitlist_position
 from groups.services.networks import network_add_person
+from groups.webhooks.services import webhook_event
 from impact.exceptions import Conflict
 from impact.models import User
 from impact.services import notify, register_account_deletion_hook
@@ -82,6 +83,12 @@ def _admit(
     network_add_person(network=group.network, user=user)
     membership = Membership.objects.create(group=group, user=user, role=role, statement=statement)
     audit(group=group, verb="member.joined", actor=user, target=user.public_name, role=role)
+    webhook_event(
+        kind="member.joined",
+        key=str(membership.pk),
+        group=group,
+        payload={"member": user.public_name, "role": role, "url": group.get_absolute_url()},
+    )
     return membership
 
 

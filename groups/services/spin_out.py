@@ -29,6 +29,7 @@ from groups.services.networks import (
     _validate_group_fields,
     network_add_person,
 )
+from groups.webhooks.services import webhook_event
 from impact.models import User
 from impact.services import notify
 
@@ -168,6 +169,16 @@ def group_spin_out(
         )
         _fill_free_seats(parent)
         _notify_spin_out(parent, child, plan)
+        webhook_event(
+            kind="group.spin_out",
+            key=str(child.pk),
+            group=parent,
+            payload={
+                "child": {"id": child.pk, "name": child.name, "url": child.get_absolute_url()},
+                "size": plan.size,
+                "url": child.get_absolute_url(),
+            },
+        )
     return child
 
 

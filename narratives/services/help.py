@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
 from groups.permissions import Need, require
+from groups.webhooks.services import webhook_event
 from impact.markdown import NOTICE_LENGTH, markdown_excerpt
 from impact.models import User
 from impact.services import notify
@@ -63,6 +64,16 @@ def help_raise_to_network(*, actor: User, help_request: HelpRequest) -> HelpRequ
         raise PermissionDenied
     HelpRequest.objects.filter(pk=help_request.pk).update(raised_to_network=True)
     help_request.raised_to_network = True
+    webhook_event(
+        kind="help.raised",
+        key=str(help_request.pk),
+        group=help_request.group,
+        payload={
+            "help_request": help_request.pk,
+            "summary": help_request.summary,
+            "url": reverse("narratives:help_detail", args=[help_request.pk]),
+        },
+    )
     return help_request
 
 

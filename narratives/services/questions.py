@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
 from groups.permissions import Need, require
+from groups.webhooks.services import webhook_event
 from impact.markdown import NOTICE_LENGTH, markdown_excerpt
 from impact.models import User
 from impact.services import notify
@@ -65,7 +66,7 @@ def question_ask(
         group = narrative.group
     else:
         raise ValueError("a question belongs to a group or a narrative")
-    return Question.objects.create(
+    question = Question.objects.create(
         network=network,
         group=group,
         narrative=narrative,
@@ -75,6 +76,19 @@ def question_ask(
         posed_to_network=posed_to_network,
         follow_up_of=follow_up_of,
     )
+    webhook_event(
+        kind="question.new",
+        key=str(question.pk),
+        group=group,
+        network=network,
+        payload={
+            "question": question.pk,
+            "text": text,
+            "asked_by": actor.public_name,
+            "url": question.get_absolute_url(),
+        },
+    )
+    return question
 
 
 def question_pose_to_network(*, actor: User, question: Question) -> Question:

@@ -25,6 +25,7 @@ from groups import services
 from groups.meetings.models import Cadence, CalendarFeed, Meeting, NextAction, Reflection, Session
 from groups.models import Group
 from groups.permissions import group_for_user
+from groups.webhooks.models import Webhook
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 from tests.groups.support import STATEMENT
 
@@ -179,6 +180,28 @@ PAGES = {
     "groups:calendar_feed_reset": {
         "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
         "POST": (LOGIN, 302, 302, 302, 302, 302, 302),
+    },
+    # Webhooks: a group's are its moderators' (and organizers'), a network's its organizers'.
+    "groups:group_webhooks": {
+        "GET": (LOGIN, 404, 403, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 302, 404, 302),
+    },
+    "groups:network_webhooks": {
+        "GET": (LOGIN, 404, 403, 403, 403, 404, 200),
+        "POST": (LOGIN, 404, 403, 403, 403, 404, 302),
+    },
+    # A hook by id (the world's is the group's): hidden from who may not see its members.
+    "groups:webhook_detail": {
+        "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "groups:webhook_act": {
+        "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
+    },
+    "groups:webhook_delete": {
+        "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
     },
 }
 
@@ -388,6 +411,14 @@ def _build_world() -> dict:
     held_session = Session.objects.create(meeting=held, group=target)
     Cadence.objects.create(group=target, weekdays="3", start_time=time(19, 0))
     feed = CalendarFeed.objects.create(user=member_seat.user)
+    hook = Webhook.objects.create(
+        network=network,
+        group=target,
+        created_by=moderator,
+        url="https://93.184.215.14/hook",
+        format=Webhook.Format.SLACK,
+        events=Webhook.Event.values,
+    )
     later = (soon + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     people = {
         "anonymous": None,
@@ -421,6 +452,9 @@ def _build_world() -> dict:
         "groups:session_detail": {"pk": session.pk},
         "groups:next_action_done": {"pk": next_action.pk},
         "groups:calendar_feed": {"token": feed.token},
+        "groups:webhook_detail": {"pk": hook.pk},
+        "groups:webhook_act": {"pk": hook.pk},
+        "groups:webhook_delete": {"pk": hook.pk},
         "/api/meetings/{id}/": meeting_values,
         "/api/meetings/{id}/move/": meeting_values,
         "/api/meetings/{id}/cancel/": meeting_values,
@@ -469,6 +503,17 @@ def _build_world() -> dict:
         "groups:meeting_mode": {"what": "save", "learnings": "Water first."},
         "groups:session_draft": {"learnings": "Water first."},
         "groups:room_act": {"do": "ready", "ready": "1"},
+        "groups:group_webhooks": {
+            "url": "https://93.184.215.14/hook",
+            "format": "generic",
+            "events": ["session.summary", "member.joined"],
+        },
+        "groups:network_webhooks": {
+            "url": "https://93.184.215.14/hook",
+            "format": "discord",
+            "events": ["help.raised"],
+        },
+        "groups:webhook_act": {"do": "disable"},
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},

@@ -22,6 +22,7 @@ from groups.meetings.services.room import room_session_closed
 from groups.meetings.services.schedule import active_members
 from groups.models import Membership
 from groups.permissions import GroupAccess, Need, require
+from groups.webhooks.services import webhook_event
 from impact.exceptions import Conflict
 from impact.markdown import escape_markdown
 from impact.models import User
@@ -282,6 +283,16 @@ def session_close(
         body=lambda: _session_summary(session, next_actions),
         url=reverse("groups:session_detail", args=[session.pk]),
         subject=session,
+    )
+    webhook_event(
+        kind="session.summary",
+        key=str(session.pk),
+        group=session.group,
+        payload={
+            "session": session.pk,
+            "summary": session.summary,
+            "url": reverse("groups:session_detail", args=[session.pk]),
+        },
     )
     room_session_closed(session)
     return session

@@ -1,0 +1,205 @@
+"""Writes for webhooks: adding, switching, deleting and testing hooks, and `webhook_event`,
+the one call the other services make when something worth posting happens."""
+
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import Group, Network
+from groups.permissions import Need, require, require_organizer
+from groups.webhooks.addresses import RefusedAddress, check_url
+from groups.webhooks.models import Webhook, WebhookDelivery, WebhookEvent, new_secret
+from impact.celery import app
+from impact.models import User
+from impact.services.delivery import absolute_url
+
+logger = logging.getLogger(__name__)
+
+TEST_EVENT = "test"
+
+
+def _require_owner(actor: User, *, group: Group | None, network: Network) -> None:
+    """A group's hooks are its moderators' (and its network's organizers'); a network's are
+    its organizers'."""
+    if group is not None:
+        require(actor, group, Need.MODERATE)
+    else:
+        require_organizer(actor, network)
+
+
+def webhook_create(
+    *,
+    actor: User,
+    url: str,
+    format: str,
+    events: Iterable[str],
+    group: Group | None = None,
+    network: Network | None = None,
+) -> Webhook:
+    """Add a hook for a group (its moderators) or a whole network (its organizers)."""
+    if group is not None:
+        network = group.network
+    if network is None:
+        raise ValueError("a webhook belongs to a group or a network")
+    _require_owner(actor, group=group, network=network)
+    events = list(dict.fromkeys(events))
+    errors = {}
+    try:
+        check_url(url)
+    except RefusedAddress as exc:
+        errors["url"] = str(exc)
+    if format not in Webhook.Format.values:
+        errors["format"] = _("Choose one of the formats.")
+    if not events or not set(events) <= set(Webhook.Event.values):
+        errors["events"] = _("Choose at least one event to post.")
+    if errors:
+        raise ValidationError(errors)
+    return Webhook.objects.create(
+        network=network, group=group, created_by=actor, url=url, format=format, events=events
+    )
+
+
+def webhook_set_active(*, actor: User, hook: Webhook, active: bool) -> Webhook:
+    """Switch a hook off or on again (on: its count of failures starts afresh)."""
+    _require_owner(actor, group=hook.group, network=hook.network)
+    hook.is_active = active
+    hook.consecutive_failures = 0
+    hook.disabled_reason = (
+        "" if active else _("Turned off by %(name)s.") % {"name": actor.public_name}
+    )
+    hook.save(update_fields=["is_active", "consecutive_failures", "disabled_reason"])
+    return hook
+
+
+def webhook_roll_secret(*, actor: User, hook: Webhook) -> str:
+    """A new secret for the hook, returned once for the page to show."""
+    _require_owner(actor, group=hook.group, network=hook.network)
+    hook.secret = new_secret()
+    hook.save(update_fields=["secret"])
+    return hook.secret
+
+
+def webhook_delete(*, actor: User, hook: Webhook) -> None:
+    _require_owner(actor, group=hook.group, network=hook.network)
+    hook.delete()
+
+
+@transaction.atomic
+def webhook_send_test(*, actor: User, hook: Webhook) -> WebhookDelivery:
+    """Post a test message to this hook alone (it shows in the log like any delivery)."""
+    _require_owner(actor, group=hook.group, network=hook.network)
+    if not hook.is_active:
+        raise ValidationError(_("Turn the webhook on before sending a test."))
+    event = WebhookEvent.objects.create(
+        key=f"{TEST_EVENT}:{hook.pk}:{uuid.uuid4().hex}",
+        kind=TEST_EVENT,
+        network_id=hook.network_id,
+        group_id=hook.group_id,
+        payload=_payload(hook.group, hook.network, {}),
+    )
+    delivery = WebhookDelivery.objects.create(hook=hook, event=event)
+    transaction.on_commit(lambda: webhook_dispatch([delivery.pk]), robust=True)
+    return delivery
+
+
+def _place(row: Group | Network) -> dict:
+    return {"id": row.pk, "name": row.name, "url": absolute_url(row.get_absolute_url())}
+
+
+def _payload(group: Group | None, network: Network, payload: dict) -> dict:
+    data = {"network": _place(network), **({"group": _place(group)} if group else {})}
+    data.update(payload)
+    # Links go out whole: the receiving chat does not know our address.
+    for part in [data, *(value for value in data.values() if isinstance(value, dict))]:
+        if part.get("url"):
+            part["url"] = absolute_url(part["url"])
+    return data
+
+
+def webhook_event(
+    *,
+    kind: str,
+    key: str,
+    payload: dict,
+    group: Group | None = None,
+    network: Network | None = None,
+) -> list[int]:
+    """Post an event to every active hook that asked for it: the group's and its network's.
+
+    Called inside the caller's transaction: one row per (event, hook) is written with it and
+    handed to delivery after it commits. `key` names the event (a session, a question):
+    emitting it again writes nothing. Costs one query when no hook wants it.
+    Returns the ids of the deliveries written.
+    """
+    if kind not in Webhook.Event.values:
+        raise ValueError(f"unknown webhook event {kind!r}")
+    network_id = group.network_id if group is not None else network.pk
+    hooks = [
+        hook
+        for hook in Webhook.objects.filter(network_id=network_id, is_active=True).filter(
+            Q(group__isnull=True) | Q(group=group)
+        )
+        if kind in hook.events
+    ]
+    if not hooks:
+        return []
+    network = group.network if group is not None else network
+    with transaction.atomic():
+        event, created = WebhookEvent.objects.get_or_create(
+            key=f"{kind}:{key}"[:255],
+            defaults={
+                "kind": kind,
+                "network_id": network_id,
+                "group": group,
+                "payload": _payload(group, network, payload),
+            },
+        )
+        if not created:
+            return []
+        deliveries = WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(hook=hook, event=event) for hook in hooks]
+        )
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: webhook_dispatch(ids), robust=True)
+    return ids
+
+
+def webhook_dispatch(ids: Iterable[int]) -> int:
+    """Hand deliveries to the task; if the broker is down they stay pending for the sweep."""
+    task = app.tasks["groups.webhooks.tasks.deliver_webhook"]
+    ids = list(ids)
+    handed = 0
+    try:
+        with app.producer_or_acquire() as producer:
+            # One quick try: kombu's reconnect loop would hold a web request for seconds.
+            producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+            for delivery_id in ids:
+                task.apply_async((delivery_id,), producer=producer, retry=False)
+                handed += 1
+    except Exception as exc:
+        logger.warning(
+            "Broker unavailable (%r); %d webhook deliveries stay pending for the sweep",
+            exc,
+            len(ids) - handed,
+        )
+    return handed
+
+
+def webhook_sweep(*, limit: int = 500) -> int:
+    """Hand every due, unclaimed pending delivery to the task again (after an outage)."""
+    now = timezone.now()
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    return webhook_dispatch(ids)
