@@ -66,7 +66,8 @@ class SearchView(generics.ListAPIView):
     """What I may read that matches `q`, best match first: groups, networks, narratives,
     powerful questions and answers, help requests, initiatives, actions and session summaries.
     Ranked with stemming for the request's language; `title` and `snippet` are HTML with the
-    matched words in <mark>."""
+    matched words in <mark>. `kinds` counts every match of each kind; `count` is what can be
+    paged through (each kind's 200 newest matches, ranked)."""
 
     serializer_class = SearchResultSerializer
     pagination_class = SearchPagination

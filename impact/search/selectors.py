@@ -36,7 +36,7 @@ from narratives.permissions import (
 )
 
 MAX_QUERY_LENGTH = 200
-RANKED = 500  # a kind's newest matches that are ranked (all are counted)
+RANKED = 200  # a kind's newest matches that are ranked (all are counted)
 NO_ID, NO_RANK = "CAST(NULL AS bigint)", "CAST(NULL AS double precision)"
 # Markers ts_headline puts around a matched word: control characters, which are taken out of
 # the text first, so that after escaping everything only these become <mark> (tests/test_xss).
@@ -259,7 +259,7 @@ class Search:
         fence: planned as "all matches", never as a walk along another index hoping to meet
         enough of them soon). Counting them is cheap; ranking is not (ts_rank needs each row's
         to_tsvector again), so only each selected kind's RANKED newest matches are ranked: a
-        word in 12,000 of an organizer's actions ranks 500 of them, not 12,000."""
+        word in 12,000 of an organizer's actions ranks 200 of them, not 12,000."""
         ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
         for index, key in enumerate(KINDS):
             rows = self.matches(key).order_by().values_list("pk")
@@ -362,7 +362,9 @@ class Search:
         return self._counts
 
     def count(self) -> int:
-        return sum(n for key, n in self.counts.items() if key in self.selected)
+        """The results that can be paged through: every match, up to RANKED of each kind (the
+        counts say how many there are in all)."""
+        return sum(min(n, RANKED) for key, n in self.counts.items() if key in self.selected)
 
     def __len__(self) -> int:
         return self.count()
@@ -495,7 +497,7 @@ def describe(key: str, obj: Any, rank: float) -> Result:
     elif key == "answer":
         question = obj.question
         result.title = escape(question.text)
-        result.url = f"{question.get_absolute_url()}#answer-{obj.pk}"
+        result.url = question.get_absolute_url()  # answers are read on their question's page
         group, network = question.group, question.network
         result.when = obj.created_at
     elif key == "action":

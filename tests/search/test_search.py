@@ -166,3 +166,38 @@ def test_stemming_and_accents_follow_the_language(cast, items):
     assert found(member, q="vogelzahlung", language="de").get("help") == 1
     # English stems: "walks" finds "walk".
     assert found(member, q="walks", language="en").get("action") == 1
+
+
+def test_people_of_the_same_shape_share_a_statement_but_not_its_answers(cast, items):
+    """The statement is compiled once per shape (here: one group each) with stand-ins; each
+    person's own ids must replace them, or one would read the other's group."""
+    neighbour_group = cast["other"]
+    Search(user=cast["neighbour"], q="entirely")  # compiled as the neighbour's shape
+    assert len(Search(user=cast["neighbour"], q="entirely")) == 1  # the other group's purpose
+    assert found(cast["member"])["action"] == 1
+    neighbours = Search(user=cast["neighbour"], q=WORD)
+    assert neighbours.counts["action"] == 0 and neighbours.group_ids == [neighbour_group.pk]
+
+
+def test_only_a_kinds_newest_matches_are_ranked_and_paged_but_all_are_counted(
+    cast, items, monkeypatch
+):
+    from impact.search import selectors
+    from metrics.models import Action
+
+    for n in range(3):
+        Action.objects.create(
+            group=cast["group"],
+            user=cast["member"],
+            description=f"{WORD} number {n}",
+            happened_on=items["action"].happened_on,
+            effort_minutes=5,
+        )
+    monkeypatch.setattr(selectors, "RANKED", 2)
+    selectors._compiled.cache_clear()
+    try:
+        search = Search(user=cast["member"], q=WORD, kinds=["action"])
+        assert search.counts["action"] == 4
+        assert len(search) == len(search[0:20]) == 2
+    finally:
+        selectors._compiled.cache_clear()
