@@ -49,7 +49,7 @@ def test_a_reminder_speaks_each_members_language_and_date_style(
     services.reminders_send()
 
     mine = {row.recipient_id: row for row in emails("meeting.reminder")}
-    assert "trifft sich Dienstag, 14. Januar, 19:00 (Europe/Berlin)" in mine[moderator.pk].title
+    assert "trifft sich am Dienstag, 14. Januar, 19:00 (Europe/Berlin)" in mine[moderator.pk].title
     assert "Wann: Dienstag, 14. Januar, 19:00" in mine[moderator.pk].body
     assert "se reúne: martes 14 de enero, 23:30 (Asia/Kolkata)" in mine[kolkata.pk].title
     assert "Cuándo: martes 14 de enero, 23:30" in mine[kolkata.pk].body
