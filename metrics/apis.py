@@ -3,9 +3,11 @@
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.pagination import CursorPagination
+from rest_framework.views import APIView
 
 from groups.permissions import Need, group_for_user, readable_group_ids
 from impact.api.filters import FilterSet
@@ -13,6 +15,7 @@ from impact.api.serializers import ModelSerializer, StrictCharField, StrictDecim
 from impact.ids import IdField, IdFilter
 from metrics import services
 from metrics.models import MAX_EFFORT_MINUTES, Action, Measurement, MetricDefinition
+from metrics.views.exports import my_data_response
 
 
 def _impact_errors_on_impacts(exc: ValidationError) -> ValidationError:
@@ -240,3 +243,18 @@ class MetricViewSet(
         serializer.instance = services.metric_update(
             actor=self.request.user, metric=serializer.instance, **data
         )
+
+
+class MyDataExportView(APIView):
+    """Everything the signed-in person wrote and everything about them, as the profile's
+    "Download my data" gives it: a zip with README.txt and each kind of data as CSV and JSON
+    (docs/export-schema.md), streamed as it is written."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is a zip whatever was asked for (errors are JSON): no 406 for a client
+        # that asks for application/zip.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request):
+        return my_data_response(request.user)

@@ -6,7 +6,7 @@ from groups.apis import GroupViewSet, InvitationAcceptView, NetworkViewSet
 from groups.meetings.apis import CadenceView, MeetingViewSet, NextActionViewSet, SessionViewSet
 from impact.api import views
 from impact.search.api import SearchView
-from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet
+from metrics.apis import ActionViewSet, MeasurementViewSet, MetricViewSet, MyDataExportView
 from narratives.apis import HelpRequestViewSet, InitiativeViewSet, NarrativeViewSet, QuestionViewSet
 
 # Routes as path() with converters rather than regexes, so that ids get the `id` converter.
@@ -35,6 +35,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("me/export/", MyDataExportView.as_view(), name="api-me-export"),
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     path(
         "notifications/read/", views.NotificationReadView.as_view(), name="api-notifications-read"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from groups.permissions import network_for_user
+from impact.models import User
 from metrics.exports.archive import tables_zip
 from metrics.exports.network import network_tables
 from metrics.exports.personal import personal_tables
@@ -21,19 +22,22 @@ def _zip_response(chunks, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def my_data_response(user: User) -> StreamingHttpResponse:
+    """The zip of "Download my data", for the page and the API alike."""
+    stamp = timezone.now()
+    tables = personal_tables(user)
+    # The README is written now, in the request's language; the tables are read while sending.
+    readme = readme_text(_("Your data: %(name)s") % {"name": user.public_name}, tables, stamp=stamp)
+    return _zip_response(
+        tables_zip(tables, readme=readme, stamp=stamp), f"my-data-{stamp:%Y%m%d}.zip"
+    )
+
+
 @login_required
 @require_safe
 def my_data_export(request: HttpRequest) -> StreamingHttpResponse:
     """Everything the person wrote and everything about them, as a zip of CSV and JSON."""
-    stamp = timezone.now()
-    tables = personal_tables(request.user)
-    # The README is written now, in the request's language; the tables are read while sending.
-    readme = readme_text(
-        _("Your data: %(name)s") % {"name": request.user.public_name}, tables, stamp=stamp
-    )
-    return _zip_response(
-        tables_zip(tables, readme=readme, stamp=stamp), f"my-data-{stamp:%Y%m%d}.zip"
-    )
+    return my_data_response(request.user)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from metrics.exports.personal import personal_tables
 from metrics.models import Action
-from tests.exports.conftest import download
+from tests.exports.conftest import Export, download
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,18 @@ def test_memory_stays_flat_while_20000_actions_stream(member, group, signed_in):
     print(f"20,000 actions: zip {sent:,} bytes, peak {peak:,} bytes, holding {holding:,} bytes")
     assert sent > 500_000  # the zip really holds them
     assert peak < holding / 3, f"peak {peak:,} bytes while holding the rows takes {holding:,}"
+
+
+def test_the_api_gives_the_same_zip_to_a_token_and_401_to_no_one(lives, member, client):
+    from rest_framework.test import APIClient
+
+    assert client.get("/api/me/export/").status_code == 401
+    api = APIClient()
+    api.force_authenticate(member)
+
+    response = api.get("/api/me/export/", HTTP_ACCEPT="application/zip")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    export = Export(b"".join(response.streaming_content))
+    assert [p["display_name"] for p in export.json("profile")] == ["Meri Member"]

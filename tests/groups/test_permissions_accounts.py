@@ -147,6 +147,8 @@ API = {
     # Anyone may ask for a token; a wrong password is a 401 with a message, for everyone.
     "/api/auth/token/": {"POST": (401, *[401] * 6)},
     "/api/me/": {"GET": (401, *[200] * 6), "PATCH": (401, *[200] * 6)},
+    # The zip of "Download my data": each person's own.
+    "/api/me/export/": {"GET": (401, *[200] * 6)},
     "/api/notifications/": {"GET": (401, *[200] * 6), "POST": (401, _, _, _, _, _, _)},
     "/api/notifications/read/": {"POST": (401, *[200] * 6), "GET": (401, _, _, _, _, _, _)},
     # Everyone signed in searches, each within what they may read (tests/search).
