@@ -6,14 +6,16 @@ PostgreSQL a kind's rows match through its GIN expression index (documents.py) a
 by ts_rank; on SQLite every word must appear in one of the kind's columns.
 """
 
+import hashlib
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -270,13 +272,13 @@ class Search:
             cte = f"m{index}"
             ctes.append(f"{cte} AS MATERIALIZED ({sql})")
             params += values
-            counts.append(f"SELECT %s, {NO_ID}, {NO_RANK}, count(*) FROM {cte}")  # noqa: S608
+            counts.append(f"SELECT CAST(%s AS text), {NO_ID}, {NO_RANK}, count(*) FROM {cte}")  # noqa: S608
             count_params.append(key)
             if key in self.selected:
                 table = KINDS[key].document.table
                 rank, values = self._rank_sql(key)
                 ranked.append(
-                    f'SELECT %s AS kind, "{table}"."id" AS pk, {rank} AS search_rank, '  # noqa: S608
+                    f'SELECT CAST(%s AS text) AS kind, "{table}"."id" AS pk, {rank} AS search_rank, '  # noqa: S608
                     f'{NO_ID} FROM "{table}" WHERE "{table}"."id" IN '
                     f"(SELECT pk FROM {cte} ORDER BY pk DESC LIMIT {RANKED})"
                 )
@@ -303,13 +305,8 @@ class Search:
             sql, params = self._statement(stop - start, start)
         except EmptyResultSet:
             return
-        with transaction.atomic(), connection.cursor() as cursor:
-            if is_postgresql():
-                # Compiling this statement (JIT) costs more than running it: ten to a hundred
-                # times over at the benchmark's size.
-                cursor.execute("SET LOCAL jit = off")
-            cursor.execute(sql, params)
-            for key, pk, rank, count in cursor.fetchall():
+        for rows in _run(sql, params):
+            for key, pk, rank, count in rows:
                 if pk is None:
                     self._counts[key] = count
                 else:
@@ -451,6 +448,46 @@ def _compiled(
     search._group_ids = _stand_in_ids(groups)
     sql, params = search._query(STAND_IN_LIMIT, STAND_IN_OFFSET)
     return sql, tuple(params)
+
+
+# The statements each database connection has prepared (by the raw connection: a new one after
+# a reconnect starts with none).
+_PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def _run(sql: str, params: list) -> list[list[tuple]]:
+    """The statement's rows (as a one-item list). A prepared statement the connection lost
+    (DISCARD ALL by a pooler, say) is prepared again, once."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if is_postgresql():
+                    _execute_prepared(cursor, sql, params)
+                else:
+                    cursor.execute(sql, params)
+                return [cursor.fetchall()]
+        except DatabaseError as error:
+            lost = type(error.__cause__).__name__ == "InvalidSqlStatementName"
+            if attempt == 2 or not lost:
+                raise
+            _PREPARED.pop(connection.connection, None)
+    return []
+
+
+def _execute_prepared(cursor, sql: str, params: list) -> None:
+    """Run the search statement as a prepared statement with a generic plan, in the caller's
+    transaction. Planning it (nine kinds' visibility rules) took 5-12 ms against 1-3 ms to
+    run it; the generic plan is made once per connection and shape and kept. JIT is off: it
+    compiled for longer than the statement runs."""
+    name = "search_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+    raw = cursor.connection
+    prepared = _PREPARED.setdefault(raw, set())
+    cursor.execute("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan")
+    if name not in prepared:
+        numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        prepared.add(name)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
 
 
 def _text(columns: tuple[str, ...], table: str) -> str:

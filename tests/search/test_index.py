@@ -53,3 +53,11 @@ def test_the_indexes_fold_accents_and_stem(db):
     assert german == "'vogelzahl':1"
     assert spanish == "'cancion':1"
     assert english == "'walk':1"
+
+
+def test_a_prepared_statement_the_connection_lost_is_prepared_again(cast, items):
+    first = Search(user=cast["member"], q="zephyrwatch").counts
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a connection pooler's DISCARD ALL would
+
+    assert Search(user=cast["member"], q="zephyrwatch").counts == first
