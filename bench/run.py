@@ -18,6 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+# bench/ is on the path when this runs as `python bench/run.py`: the search scenario's module.
+from search import SEARCH_END, SEARCH_START, search_load, search_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -566,13 +569,52 @@ def main_rooms_only() -> None:
     print(json.dumps(rooms, indent=2))
 
 
+def search_run() -> dict:
+    """The search scenario (bench/search.py) against the running gunicorn."""
+    return search_load(
+        root=ROOT,
+        port=PORT,
+        members_file=VAR / "search_members.txt",
+        sign_in=mixed_members,
+        sign_out=mixed_members,
+    )
+
+
+def main_search_only() -> None:
+    """`bench/run.py --only search`: the search scenario alone; replaces its section."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    facts = run_facts()
+    ensure_database(LARGE_DB)
+    probe("prepare-large", LARGE_DB)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env(LARGE_DB),
+        cwd=ROOT,
+        check=True,
+    )
+    gunicorn = start_gunicorn()
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        found = facts | search_run()
+    finally:
+        stop(gunicorn)
+    record(
+        "search",
+        found,
+        lambda text: splice(text, search_markdown(found), SEARCH_START, SEARCH_END),
+    )
+    print("Wrote the search scenario to bench/results.json and bench/RESULTS.md")
+
+
 def main() -> None:
     if sys.argv[1:] == ["--only", "mixed"]:
         return main_mixed_only()
     if sys.argv[1:] == ["--only", "rooms"]:
         return main_rooms_only()
+    if sys.argv[1:] == ["--only", "search"]:
+        return main_search_only()
     if sys.argv[1:]:
-        raise SystemExit("usage: bench/run.py [--only mixed|rooms]")
+        raise SystemExit("usage: bench/run.py [--only mixed|rooms|search]")
     VAR.mkdir(parents=True, exist_ok=True)
     facts = run_facts()
     results = {
@@ -627,6 +669,7 @@ def main() -> None:
         print("Each page rendered in process for 24 different members...")
         rendered = probe("render", LARGE_DB)
         results["mixed"] = facts | mixed_day() | {"render": rendered}
+        results["search"] = facts | search_run()
         who = probe("login", LARGE_DB)
         cookie = [f"Cookie: sessionid={who['session']}"]
         token = [f"Authorization: Token {who['token']}"]
@@ -785,6 +828,8 @@ def write_markdown(r: dict) -> None:
         lines += [*mixed_markdown(r["mixed"]), ""]
     if r.get("rooms"):
         lines += [*rooms_markdown(r["rooms"]), ""]
+    if r.get("search"):
+        lines += [*search_markdown(r["search"]), ""]
     lines += [
         "## One member, one page at a time",
         "",
