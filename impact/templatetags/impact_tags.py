@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from impact.dates import format_when
 from impact.kinds import KINDS
 from impact.markdown import markdown_plain, markdown_preview, render_markdown
-from impact.texts import effort_text
+from impact.texts import amount_text, effort_text
 
 register = template.Library()
 
@@ -105,3 +105,10 @@ def icon(name: str) -> SafeString:
         '<path fill-rule="evenodd" d="{}"/></svg>',
         ICONS[name],
     )
+
+
+
+@register.filter
+def amount(value) -> str:
+    """A measured amount as people write it (impact.texts.amount_text): "2,5", "12"."""
+    return amount_text(value)

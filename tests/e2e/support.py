@@ -46,6 +46,10 @@ class Way:
             words = translation.gettext(text)
         return words % values if values else words
 
+    def tp(self, context: str, text: str) -> str:
+        with translation.override(self.language):
+            return translation.pgettext(context, text)
+
     def before(self, text: str, name: str, **values) -> str:
         """The words of a message before its placeholder `name` (what is sure to be shown)."""
         return self.t(text, **values, **{name: "\0"}).split("\0")[0].rstrip()
@@ -80,9 +84,10 @@ WAYS = [
 def sign_in(
     page: Page, base_url: str, username: str, password: str = PASSWORD, *, way: Way | None = None
 ) -> None:
-    t = (way or Way(DESKTOP)).t
+    way = way or Way(DESKTOP)
+    t = way.t
     page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label(t("Login")).fill(username)
+    page.get_by_label(way.tp("field label", "Login")).fill(username)
     page.get_by_label(t("Password"), exact=True).fill(password)
     page.get_by_role("button", name=t("Sign In")).click()
     expect(page).to_have_url(f"{base_url}/")

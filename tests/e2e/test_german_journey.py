@@ -45,7 +45,7 @@ def test_a_german_member_logs_two_and_a_half_and_switches_to_spanish(
     )
     assert Measurement.objects.get().value == Decimal("2.5")
     numbers = page.locator("#my-week .week-numbers")
-    expect(numbers).to_contain_text("2,50 trees")  # the decimal comma
+    expect(numbers).to_contain_text("2,5 trees")  # the decimal comma
     expect(numbers).to_contain_text(re.compile(r"letzte Woche 0"))
     page.screenshot(path=str(results_dir / "german-journey-home.png"), full_page=True)
 

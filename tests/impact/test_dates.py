@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 
 from impact.dates import format_for, format_when
-from impact.texts import effort_text
+from impact.texts import amount_text, effort_text
 
 MOMENT = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)  # a Thursday
 
@@ -105,3 +105,23 @@ def test_numbers_take_the_languages_separators(language, expected):
 )
 def test_effort_is_said_in_minutes_or_hours_with_the_right_plural(minutes, expected):
     assert effort_text(minutes) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        (Decimal("2.50"), "en", "2.5"),
+        (Decimal("2.50"), "de", "2,5"),
+        (Decimal("2.25"), "es", "2,25"),
+        (Decimal("12.00"), "de", "12"),
+        (Decimal("0.005"), "en", "0.01"),
+        (Decimal("-3.10"), "de", "-3,1"),
+        (Decimal("100"), "en", "100"),
+        (7, "de", "7"),
+        (None, "en", ""),
+    ],
+)
+def test_an_amount_reads_as_typed_in_the_language(value, language, expected):
+    """The pages, mails and forms show an impact of 2.5 as people typed it: "2,5", not "2,50"."""
+    with translation.override(language):
+        assert amount_text(value) == expected

@@ -246,7 +246,7 @@ def test_48_hours_before_each_member_gets_their_week_in_numbers_and_the_reflecti
         "In the 7 days before the meeting, from Tuesday 7 January, 23:30 (Asia/Kolkata)"
     )
     assert "You:\nActions: 1 (before: 1)\nEffort: 90 minutes (before: 60)\n" in prompt.body
-    assert "Trees planted: 5.50 trees (before: 3)" in prompt.body
+    assert "Trees planted: 5.5 trees (before: 3)" in prompt.body
     assert "What did you learn?" in prompt.body
     assert "Meeting: Tuesday 14 January, 23:30 (Asia/Kolkata)" in prompt.body
     assert f"/meetings/{meeting.pk}/reflection/" in build_email(prompt).body

@@ -130,7 +130,7 @@ GROUP_LINES = [
     "Actions: 4 (before: 2)",
     "Effort: 155 minutes (before: 90)",
     "Roofs with solar: 7 roofs (before: 4)",
-    "Waste collected: 32.50 kg (before: 12)",
+    "Waste collected: 32.5 kg (before: 12)",
 ]
 
 
@@ -167,7 +167,7 @@ def test_prompt_meeting_mode_and_summary_report_the_same_period_since_the_last_s
     assert "You:\nActions: 2 (before: 0)\nEffort: 80 minutes (before: 0)\n" in tokyo
     assert "Waste collected: 12 kg (before: 0)\n\nThe group:" in tokyo
     assert "You:\nActions: 1 (before: 1)\nEffort: 45 minutes (before: 60)\n" in new_york
-    assert "Waste collected: 12.50 kg (before: 7)\n\nThe group:" in new_york
+    assert "Waste collected: 12.5 kg (before: 7)\n\nThe group:" in new_york
     # The group's numbers are the same for everyone, wherever they read them.
     assert group_block(tokyo) == group_block(new_york) == GROUP_LINES
 
@@ -189,7 +189,7 @@ def test_prompt_meeting_mode_and_summary_report_the_same_period_since_the_last_s
     assert "Actions 4 before 2" in text
     assert "Effort 2.6 hours before 1.5 hours" in text
     assert "Roofs with solar 7 roofs before 4" in text
-    assert "Waste collected 32.50 kg before 12" in text
+    assert "Waste collected 32.5 kg before 12" in text
 
     session = cast["meeting"].session
     session = services.session_close(actor=cast["moderator"], session=session)
@@ -287,7 +287,7 @@ def test_the_reflection_page_shows_the_prompts_numbers_in_the_readers_zone(
     )
     assert numbers_text(page, "group-numbers") == (
         "Actions 4 before 2 Effort 2.6 hours before 1.5 hours "
-        "Roofs with solar 7 roofs before 4 Waste collected 32.50 kg before 12"
+        "Roofs with solar 7 roofs before 4 Waste collected 32.5 kg before 12"
     )
 
 

@@ -128,7 +128,7 @@ def test_a_german_member_logs_2_comma_5_and_sees_it_so(client, group, member, tr
     impact = client.get(reverse("metrics:group_impact", args=[group.pk]), headers=GERMAN)
     html = impact.content.decode()
     assert 'lang="de"' in html
-    assert "2,50 trees" in html and "2.50 trees" not in html
+    assert "2,5 trees" in html and "2.5 trees" not in html
     edit = client.get(edit_url(action), headers=GERMAN).content.decode()
     assert input_value(edit, f"impact_{trees.pk}") == "2,5"
     assert input_value(edit, "happened_on") == today_for(member).isoformat()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from impact.services import (
     outbox_key,
     outbox_keys_taken,
 )
+from impact.texts import amount_text
 from metrics.periods import PeriodNumbers
 from metrics.selectors import last_action_days
 
@@ -156,7 +156,7 @@ class _NumberLines:
     def number(self, value: Decimal) -> str:
         key = (type(value), value)
         if key not in self.formatted:
-            self.formatted[key] = floatformat(value, -2)
+            self.formatted[key] = amount_text(value)
         return self.formatted[key]
 
     def impact(self, metric: "MetricDefinition", value: Decimal, before: Decimal) -> str:
