@@ -11,7 +11,7 @@ const OFFLINE = "{% url 'offline' %}";
 const CATALOGUE = "{% url 'javascript_catalogue' %}";
 const ASSETS = [OFFLINE, {% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 // Pages never kept: signing in and out, the admin, the API, exports.
-const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics)$/, /^\/calendar\//];
+const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics|zip)$/, /^\/calendar\//];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
