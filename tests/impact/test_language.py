@@ -10,7 +10,7 @@ from impact.models import User
 pytestmark = pytest.mark.django_db
 
 TWO_LANGUAGES = [("en", "English"), ("de", "Deutsch")]
-REQUIRED_DE = "Dieses Feld ist zwingend erforderlich."  # Django's own German
+REQUIRED_DE = "Bitte füll dieses Feld aus."  # our German (du), in place of Django's
 
 
 @pytest.fixture
