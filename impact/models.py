@@ -102,6 +102,9 @@ class Notification(models.Model):
     )
     # For mail to someone without an account yet (an invitation); otherwise the recipient's.
     to_email = models.EmailField(_("to email"), blank=True)
+    # The language its words were written in, for mail to an address: the mail around them
+    # (greeting, footer) is written in it too. A recipient's own choice decides otherwise.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     kind = models.CharField(_("kind"), max_length=50)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject_type = models.ForeignKey(

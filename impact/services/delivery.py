@@ -209,7 +209,10 @@ def build_email(
         "site_name": settings.SITE_NAME,
         "support_email": settings.SUPPORT_EMAIL,
     }
-    language = recipient.writing_language if recipient is not None else settings.LANGUAGE_CODE
+    if recipient is not None:
+        language = recipient.writing_language
+    else:
+        language = notification.language or settings.LANGUAGE_CODE
     with translation.override(language):
         text = select_template(
             [f"emails/{notification.kind}.txt", "emails/notification.txt"]

@@ -133,11 +133,15 @@ def notify_address(
     url: str = "",
     subject: models.Model | None = None,
 ) -> list[int]:
-    """Queue an email to an address that may have no account yet (an invitation)."""
+    """Queue an email to an address that may have no account yet (an invitation).
+
+    Its title and body are already written, in the active language: the mail around them
+    is written in that language too."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     row = Notification(
         to_email=to_email,
+        language=translation.get_language() or "",
         kind=kind,
         title=title[:200],
         body=body,
@@ -215,6 +219,7 @@ def _bulk_create_outbox_rows(rows: list[Notification]) -> list[int]:
 # with their PostgreSQL array types.
 _OUTBOX_COLUMNS = [
     ("to_email", "varchar"),
+    ("language", "varchar"),
     ("kind", "varchar"),
     ("channel", "varchar"),
     ("subject_id", "bigint"),

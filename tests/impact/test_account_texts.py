@@ -8,6 +8,7 @@ from pathlib import Path
 import allauth
 import django
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -136,3 +137,25 @@ def test_the_password_reset_mail_addresses_people_informally(client, user, mailo
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert not FORMAL[language].search(message.subject + message.body)
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_the_account_mail_is_written_in_one_language_around_its_words(
+    client, user, mailoutbox, language
+):
+    """allauth writes the reset mail's words at the request; the greeting and the footer that
+    go around them are written in the same language, not in the site's default."""
+    client.post(
+        reverse("account_reset_password"),
+        {"email": user.email},
+        headers={"accept-language": language},
+    )
+    support.deliver_pending_emails()
+
+    message = mailoutbox[0]
+    with translation.override(language):
+        footer = translation.gettext(
+            "Questions, or something looks wrong? Write to %(support_email)s: a person reads"
+            " every message and answers."
+        ) % {"support_email": settings.SUPPORT_EMAIL}
+    assert footer in message.body
