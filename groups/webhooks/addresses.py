@@ -196,7 +196,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
         connection = kind(target, timeout=min(remaining, TOTAL_TIMEOUT))
         try:
-            host = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
+            host = f"[{target.host}]" if ":" in target.host else target.host
+            if target.port != (443 if target.scheme == "https" else 80):
+                host = f"{host}:{target.port}"
             connection.putrequest("POST", target.path, skip_host=True, skip_accept_encoding=True)
             for name, value in {
                 "Host": host,
@@ -207,7 +209,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
                 connection.putheader(name, value)
             connection.endheaders(body)
             response = connection.getresponse()
-            content = _read_capped(response, deadline)
+            content = _read_capped(response, connection.sock, deadline)
             location = response.getheader("Location")
         finally:
             connection.close()
@@ -218,11 +220,16 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     raise RefusedAddress(_("Too many redirects (more than %(n)d).") % {"n": MAX_REDIRECTS})
 
 
-def _read_capped(response: http.client.HTTPResponse, deadline: float) -> bytes:
+def _read_capped(response: http.client.HTTPResponse, sock, deadline: float) -> bytes:
+    """At most MAX_RESPONSE_BYTES of the answer, by the deadline: each read may wait only for
+    what is left of the time (an answer trickled a byte at a time cannot hold the worker)."""
     chunks, size = [], 0
     while size < MAX_RESPONSE_BYTES:
-        if time.monotonic() > deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             raise TimeoutError(f"webhook took longer than {TOTAL_TIMEOUT}s")
+        if sock is not None:
+            sock.settimeout(left)
         chunk = response.read1(min(16384, MAX_RESPONSE_BYTES - size))
         if not chunk:
             break

@@ -149,7 +149,8 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 def request_headers(hook: Webhook, event: WebhookEvent, body: bytes, timestamp: int) -> dict:
     """The headers documented on the hook's page (sent with every format; chats ignore them)."""
     return {
-        "User-Agent": f"{settings.SITE_NAME} webhooks",
+        # Header values travel as Latin-1: a site name beyond it must not stop every delivery.
+        "User-Agent": f"{settings.SITE_NAME} webhooks".encode("ascii", "replace").decode(),
         "X-Impact-Event": event.kind,
         "X-Impact-Event-Id": str(event.uid),
         "X-Impact-Timestamp": str(timestamp),

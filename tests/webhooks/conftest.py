@@ -43,6 +43,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between the answer's bytes
     body_size: int = 2
 
     def url(self, path: str = "/hook") -> str:
@@ -71,7 +72,13 @@ def receiver(settings):
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not state.trickle:
+                self.wfile.write(body)
+                return
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(state.trickle)
 
         def log_message(self, *args):
             pass

@@ -1,6 +1,8 @@
 """Only public addresses are called: by literal, after DNS (every answer), on every redirect,
 and at the one address that was checked."""
 
+import time
+
 import pytest
 from django.test import override_settings
 
@@ -211,6 +213,17 @@ def test_a_slow_receiver_times_out(receiver, monkeypatch):
 
     with pytest.raises(TimeoutError):
         addresses.post(receiver.url(), b"{}", {})
+
+
+def test_an_answer_trickled_a_byte_at_a_time_cannot_outlast_the_deadline(receiver, monkeypatch):
+    monkeypatch.setattr(addresses, "TOTAL_TIMEOUT", 0.5)
+    receiver.body_size, receiver.trickle = 100, 0.05  # five seconds in all
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        addresses.post(receiver.url(), b"{}", {})
+
+    assert time.monotonic() - started < 1.0
 
 
 @override_settings(WEBHOOK_ALLOW_ADDRESSES=[])

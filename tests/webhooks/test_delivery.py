@@ -344,3 +344,16 @@ def test_the_receiver_sees_json_with_our_headers(receiver, make_hook, group):
     assert headers["Content-Type"] == "application/json"
     assert headers["Host"] == f"127.0.0.1:{receiver.port}"
     json.loads(receiver.received[0].body)
+
+
+def test_a_broken_tls_answer_is_logged_in_words_and_retried(receiver, make_hook, group):
+    # The receiver speaks plain HTTP: the TLS handshake fails.
+    make_hook(f"https://127.0.0.1:{receiver.port}/hook")
+    _joined(group)
+
+    with pytest.raises(DeliveryDeferred):
+        _deliver_all()
+
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.status_code is None
+    assert attempt.error.startswith("The secure connection failed")
