@@ -202,7 +202,8 @@ class Search:
     language: str | None = None
 
     def __post_init__(self):
-        self.q = self.q.strip()[:MAX_QUERY_LENGTH]
+        # A NUL cannot be sent to PostgreSQL (the form refuses one too).
+        self.q = self.q.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
         self.config = search_config(self.language)
         self.selected = [k for k in KINDS if not self.kinds or k in self.kinds]
         self._counts: dict[str, int] | None = None
@@ -426,7 +427,7 @@ class Search:
 # values in Search._statement.
 STAND_IN_USER, STAND_IN_GROUP = -770_001, -770_002
 STAND_IN_LIMIT, STAND_IN_OFFSET = -770_003, -770_004
-STAND_IN_WORDS = "\x00search words\x00"
+STAND_IN_WORDS = "\x01search words\x01"  # swapped for the words, which may even be these
 
 
 def _stand_in_ids(n: int) -> list[int]:
