@@ -172,7 +172,10 @@ def webhook_event(
 
 def webhook_dispatch(ids: Iterable[int]) -> int:
     """Hand deliveries to the task; if the broker is down they stay pending for the sweep."""
-    task = app.tasks["groups.webhooks.tasks.deliver_webhook"]
+    # Imported here: the tasks module calls this one's services. Importing it also registers
+    # the task in a web process, where Celery's autodiscovery may not have run.
+    from groups.webhooks.tasks import deliver_webhook as task
+
     ids = list(ids)
     handed = 0
     try:
