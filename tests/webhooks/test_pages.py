@@ -195,3 +195,12 @@ def test_a_member_cannot_reach_the_hooks_of_their_group(member, group, make_hook
         _client(outsider).get(reverse("groups:webhook_detail", args=[hook.pk])).status_code == 404
     )
     assert _client(member).get(reverse("groups:group_webhooks", args=[group.pk])).status_code == 403
+
+
+def test_a_network_hook_is_its_organizers_alone(organizer, moderator, outsider, network, make_hook):
+    hook = make_hook("https://93.184.215.14/n", group=None, network=network, created_by=organizer)
+    page = reverse("groups:webhook_detail", args=[hook.pk])
+
+    assert _client(organizer).get(page).status_code == 200
+    assert _client(moderator).get(page).status_code == 403  # in the network, not organizing it
+    assert _client(outsider).get(page).status_code == 404
