@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,32 +50,42 @@ def invitation_create(*, actor: User, group: Group, email: str, message: str = "
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
-        body = _(
-            "%(name)s invites you to join %(group)s, an impact group in %(network)s.\n\n"
-            "What the group acts on: %(purpose)s"
-        ) % {
-            "name": actor.public_name,
-            "group": group.name,
-            "network": group.network.name,
-            "purpose": group.purpose,
-        }
-        if invitation.message:
-            body += "\n\n" + _("Their message: %(message)s") % {"message": invitation.message}
-        body += "\n\n" + ngettext(
-            "The invitation is valid for %(days)d day.",
-            "The invitation is valid for %(days)d days.",
-            INVITATION_DAYS,
-        ) % {"days": INVITATION_DAYS}
-        notify_address(
-            to_email=email,
-            kind="group.invitation",
-            key=f"invitation:{invitation.pk}",
-            title=_("You're invited to join %(group)s") % {"group": group.name},
-            body=body,
-            url=reverse("groups:invitation_accept", args=[invitation.token]),
-            subject=invitation,
-        )
+        # Written in the language the invited person chose, if they have an account and chose
+        # one; otherwise in the inviter's, the best guess for someone they know.
+        invitee = User.objects.filter(email__iexact=email).exclude(language="").first()
+        language = invitee.chosen_language if invitee else ""
+        with translation.override(language or translation.get_language()):
+            _invitation_notify(invitation, actor=actor, group=group, email=email)
     return invitation
+
+
+def _invitation_notify(invitation: Invitation, *, actor: User, group: Group, email: str) -> None:
+    """Queue the invitation mail, written in the active language."""
+    body = _(
+        "%(name)s invites you to join %(group)s, an impact group in %(network)s.\n\n"
+        "What the group acts on: %(purpose)s"
+    ) % {
+        "name": actor.public_name,
+        "group": group.name,
+        "network": group.network.name,
+        "purpose": group.purpose,
+    }
+    if invitation.message:
+        body += "\n\n" + _("Their message: %(message)s") % {"message": invitation.message}
+    body += "\n\n" + ngettext(
+        "The invitation is valid for %(days)d day.",
+        "The invitation is valid for %(days)d days.",
+        INVITATION_DAYS,
+    ) % {"days": INVITATION_DAYS}
+    notify_address(
+        to_email=email,
+        kind="group.invitation",
+        key=f"invitation:{invitation.pk}",
+        title=_("You're invited to join %(group)s") % {"group": group.name},
+        body=body,
+        url=reverse("groups:invitation_accept", args=[invitation.token]),
+        subject=invitation,
+    )
 
 
 def invitation_for_token(token: str) -> Invitation:

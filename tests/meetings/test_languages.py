@@ -4,6 +4,7 @@ whoever triggered it: here a German moderator, a Spanish member and an English o
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from groups import services as group_services
 from groups.meetings import services
@@ -194,3 +195,23 @@ def test_the_same_notifications_in_english_for_a_reader_without_a_choice(
         n.kind: n.title for n in Notification.objects.filter(recipient=member, channel="in_app")
     }
     assert {kind: mine[kind] for kind in ENGLISH_TITLES} == ENGLISH_TITLES
+
+
+@pytest.mark.usefixtures("cast")
+def test_an_invitation_is_written_in_the_invited_persons_language_else_the_inviters(
+    group, moderator, speaking
+):
+    from tests.factories import UserFactory
+
+    spanish = UserFactory(email="lucia@example.org", language="es")
+    with translation.override("de"):  # the German moderator's page
+        group_services.invitation_create(actor=moderator, group=group, email=spanish.email)
+        group_services.invitation_create(actor=moderator, group=group, email="new@example.org")
+
+    to_lucia = Notification.objects.get(kind="group.invitation", to_email=spanish.email)
+    to_stranger = Notification.objects.get(kind="group.invitation", to_email="new@example.org")
+    assert to_lucia.title == "Te invitan a unirte a River Crew"
+    assert (to_lucia.language, to_stranger.language) == ("es", "de")
+    assert to_stranger.title.startswith("Du bist eingeladen")
+    mail = build_email(to_lucia)
+    assert "River Crew" in mail.body and "Te invitan" in mail.body
