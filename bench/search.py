@@ -100,7 +100,8 @@ def search_markdown(s: dict) -> list[str]:
         f" drawn at random (`bench/search.lua`), {s['connections']} connections for"
         f" {s['duration']} per way in. Target p95 under {s['target_p95_ms']} ms: {met}."
         f" Just before: /healthz {s.get('healthz_before_rps', '?')} req/s on the same"
-        f" connections, load average {s.get('load_average_before', '?')}.",
+        f" connections, load average {s.get('load_average_before', '?')}."
+        f" {s.get('conditions', '')}".rstrip(),
         "",
         "| way in | req/s | p50 ms | p95 ms | p99 ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
