@@ -2,11 +2,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import Group, Network
 from impact.shared import ScopedQuerySet
@@ -108,6 +110,24 @@ class MetricChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} @ {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def what_changed(self) -> list[str]:
+        """What changed, in the reader's words: "created", or the fields by their names."""
+        events = {
+            "created": pgettext_lazy("metric change", "created"),
+            "archived": pgettext_lazy("metric change", "archived"),
+        }
+        words = []
+        for key in self.changes:
+            if key in events:
+                words.append(str(events[key]))
+                continue
+            try:
+                words.append(str(MetricDefinition._meta.get_field(key).verbose_name))
+            except FieldDoesNotExist:
+                words.append(key)
+        return words
 
 
 class Action(models.Model):

@@ -343,6 +343,21 @@ def test_the_metric_list_shows_each_metric_with_its_history_in_few_queries(
     assert "Add a metric" in html and "Adopt" in html and "Log a value on its own" in html
 
 
+def test_a_metrics_history_names_what_changed_in_the_readers_language(
+    signed_in, group, moderator
+):
+    metric = services.metric_define(actor=moderator, group=group, name="Trees", unit="trees")
+    services.metric_update(actor=moderator, metric=metric, unit="saplings", target="40")
+    moderator.language = "de"
+    moderator.save()
+
+    html = signed_in(moderator).get(reverse("metrics:metric_list", args=[group.pk]))
+    history = html.content.decode().split('class="plain-list small"')[1].split("</ul>")[0]
+
+    assert "angelegt" in history and "Einheit, Ziel" in history
+    assert "created" not in history and "unit" not in history
+
+
 def test_a_moderator_adds_a_metric(signed_in, group, moderator):
     response = signed_in(moderator).post(
         reverse("metrics:metric_list", args=[group.pk]), metric_data(target="50")
