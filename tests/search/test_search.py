@@ -210,3 +210,17 @@ def test_a_nul_in_the_words_is_a_field_message_not_a_server_error(cast, api, sig
     assert response.status_code == 400 and "q" in response.json()["fields"]
     assert signed_in(cast["member"]).get("/search/", {"q": "a\x00b"}).status_code == 200
     assert Search(user=cast["member"], q="\x00").counts["action"] == 0
+
+
+def test_what_a_group_shares_with_its_network_is_found_by_the_network(cast, items):
+    """Raised help and posed questions (with their answers) are read network-wide, as their
+    own pages allow: the neighbour finds them, someone outside the network does not."""
+    items["help"].raised_to_network = True
+    items["help"].save()
+    items["question"].posed_to_network = True
+    items["question"].save()
+
+    neighbour = found(cast["neighbour"])
+    assert {"help", "question", "answer"} <= set(neighbour)
+    assert "action" not in neighbour and "session" not in neighbour
+    assert not {"help", "question", "answer"} & set(found(cast["outsider"]))
