@@ -48,6 +48,8 @@ def test_a_moderator_adds_a_hook_and_sees_its_secret_once(moderator, group):
     again = client.get(response.url).content.decode()
     assert hook.secret in first and "X-Impact-Signature" in first
     assert hook.secret not in again and "X-Impact-Signature" in again
+    # The header's shape reads as written (a translation is not escaped by itself).
+    assert "t=&lt;timestamp&gt;,v1=&lt;signature&gt;" in again
     listing = client.get(reverse("groups:group_webhooks", args=[group.pk])).content.decode()
     assert hook.secret not in listing and "93.184.215.14" in listing
 
