@@ -483,12 +483,14 @@ def _execute_prepared(cursor, sql: str, params: list) -> None:
     name = "search_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
     raw = cursor.connection
     prepared = _PREPARED.setdefault(raw, set())
-    cursor.execute("SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan")
+    # The settings go with the statement: one round trip (two the first time).
+    settings = "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan; "
     if name not in prepared:
         numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
-        cursor.execute(f"PREPARE {name} AS {numbered}")
+        cursor.execute(f"{settings}PREPARE {name} AS {numbered}")
         prepared.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+        settings = ""
+    cursor.execute(f"{settings}EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
 
 
 def _text(columns: tuple[str, ...], table: str) -> str:
