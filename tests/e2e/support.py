@@ -140,4 +140,7 @@ def main_pages(demo: dict) -> list[str]:
         "/notifications/",
         "/notifications/settings/",
         "/profile/",
+        "/search/?q=river",
+        f"/groups/{group.pk}/webhooks/",
+        f"/networks/{network.slug}/webhooks/",
     ]

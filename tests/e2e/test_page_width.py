@@ -60,7 +60,7 @@ def _too_wide(page, shot: str | None = None) -> list[str]:
 
 def _shot_name(who: str, url: str) -> str:
     """`moderator-groups-n-impact`: ids become n, so names stay the same from run to run."""
-    path = re.sub(r"\d+", "n", url.strip("/")) or "home"
+    path = re.sub(r"\d+", "n", url.split("?")[0].strip("/")) or "home"
     return f"{who}-{path.replace('/', '-')}"
 
 
