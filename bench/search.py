@@ -14,6 +14,7 @@ import subprocess
 SEARCH_CONNECTIONS = int(os.environ.get("BENCH_SEARCH_CONNECTIONS", "4"))
 SEARCH_DURATION = os.environ.get("BENCH_SEARCH_DURATION", "20s")
 SEARCH_TARGET_P95_MS = 50
+THREADS = min(2, SEARCH_CONNECTIONS)  # wrk needs at least one connection per thread
 SEARCH_START, SEARCH_END = "<!-- search:start -->", "<!-- search:end -->"
 
 
@@ -32,7 +33,7 @@ def search_load(*, root, port: int, members_file, sign_in, sign_out) -> dict:
             output = subprocess.run(
                 [
                     "wrk",
-                    "-t2",
+                    f"-t{THREADS}",
                     f"-c{SEARCH_CONNECTIONS}",
                     f"-d{SEARCH_DURATION}",
                     "--latency",
@@ -73,7 +74,7 @@ def _healthz(root, port: int) -> dict:
     output = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{THREADS}",
             f"-c{SEARCH_CONNECTIONS}",
             "-d5s",
             "--latency",

@@ -28,7 +28,10 @@ class SearchResultSerializer(serializers.Serializer):
 
 class SearchPagination(PageNumberPagination):
     """The usual page of results, with the number of matches of every kind (the filter's
-    counts, over what the person may read)."""
+    counts, over what the person may read). Twenty a page, as on the search page: each
+    result's passage is cut from its text with the words marked, which costs per result."""
+
+    page_size = 20
 
     def paginate_queryset(self, queryset, request, view=None):
         self.search = queryset
