@@ -227,8 +227,8 @@ def seed_large(*, stdout=sys.stdout) -> None:
             # Measurements for 30% of actions, written set-based by the database itself.
             cursor_.execute(
                 """
-                INSERT INTO metrics_measurement (metric_id, group_id, user_id, action_id, value, measured_on, created_at)
-                SELECT m.id, a.group_id, a.user_id, a.id, 1 + (a.id %% 9), a.happened_on, now()
+                INSERT INTO metrics_measurement (metric_id, group_id, user_id, action_id, value, measured_on, created_at, client_key)
+                SELECT m.id, a.group_id, a.user_id, a.id, 1 + (a.id %% 9), a.happened_on, now(), ''
                 FROM metrics_action a
                 JOIN LATERAL (
                     SELECT id FROM metrics_metricdefinition d
