@@ -4,7 +4,8 @@ of a whole network (each kind of data as CSV and JSON, with a README; docs/expor
 - log_csv.py: a group's or a person's log as one streamed CSV (/groups/<id>/export.csv,
   /me/export.csv)
 - archive.py: tables, their CSV and JSON, and the zip streamed as it is written
-- personal.py, network.py: which tables each zip holds
+- columns.py: the columns of each kind of data both zips hold, once per model
+- personal.py, network.py: which tables each zip holds, their rows and columns
 - readme.py: the zip's README.txt
 """
 

@@ -17,27 +17,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Expression, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models import Expression, QuerySet
 
 from metrics.exports.log_csv import _safe
 
 CHUNK_ROWS = 2000  # rows fetched from the database at a time
 FLUSH_BYTES = 64 * 1024  # text gathered before it is compressed, and zip bytes before they are sent
-
-
-def public_name(prefix: str) -> Expression:
-    """User.public_name as SQL, for the user at `prefix` (as in "user__"): display name, else
-    full name, else username."""
-    full = Trim(
-        Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name", output_field=CharField())
-    )
-    return Coalesce(
-        NullIf(f"{prefix}display_name", Value("")),
-        NullIf(full, Value("")),
-        f"{prefix}username",
-        output_field=CharField(),
-    )
 
 
 @dataclass(frozen=True)

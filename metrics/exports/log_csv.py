@@ -1,7 +1,9 @@
 """The streamed CSV logs: a group's for its moderators, a member's own for that member."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import chain
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -33,49 +35,48 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _action_cells(action: Action) -> dict:
+    return {
+        "description": action.description,
+        "effort_minutes": action.effort_minutes,
+        "notes": action.notes,
+    }
+
+
+def _measurement_cells(m: Measurement) -> dict:
+    return {
+        "metric": m.metric.name,
+        "value": m.value,
+        "unit": m.metric.unit,
+        "action_id": m.action_id,
+    }
+
+
+def _rows(
+    rows: QuerySet, kind: str, day: str, own: Callable[[Any], dict], *related: str
+) -> Iterator[list]:
+    """A row of cells per record, by day: the cells every kind has, then the kind's `own`; text
+    guarded by `_safe`, the other columns empty."""
+    rows = rows.select_related("group", "user", *related).order_by(day, "id")
+    for record in rows.iterator(chunk_size=2000):
+        cells = {
+            "type": kind,
+            "id": record.pk,
+            "date": getattr(record, day).isoformat(),
+            "group": record.group.name,
+            "member": record.user.public_name,
+            **own(record),
+        }
+        values = (cells.get(name) for name in HEADER)
+        yield [_safe(value) if isinstance(value, str) else value for value in values]
+
+
 def export_rows(actions: QuerySet[Action], measurements: QuerySet[Measurement]) -> Iterator[str]:
     """CSV lines, streamed from two queries with `iterator()` so memory stays flat."""
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
-    for action in (
-        actions.select_related("group", "user")
-        .order_by("happened_on", "id")
-        .iterator(chunk_size=2000)
+    for row in chain(
+        _rows(actions, "action", "happened_on", _action_cells),
+        _rows(measurements, "measurement", "measured_on", _measurement_cells, "metric"),
     ):
-        yield writer.writerow(
-            [
-                "action",
-                action.pk,
-                action.happened_on.isoformat(),
-                _safe(action.group.name),
-                _safe(action.user.public_name),
-                _safe(action.description),
-                action.effort_minutes,
-                "",
-                "",
-                "",
-                "",
-                _safe(action.notes),
-            ]
-        )
-    for m in (
-        measurements.select_related("group", "user", "metric")
-        .order_by("measured_on", "id")
-        .iterator(chunk_size=2000)
-    ):
-        yield writer.writerow(
-            [
-                "measurement",
-                m.pk,
-                m.measured_on.isoformat(),
-                _safe(m.group.name),
-                _safe(m.user.public_name),
-                "",
-                "",
-                _safe(m.metric.name),
-                m.value,
-                _safe(m.metric.unit),
-                m.action_id or "",
-                "",
-            ]
-        )
+        yield writer.writerow(row)

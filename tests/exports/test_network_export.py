@@ -56,6 +56,16 @@ def test_reflections_show_a_pulse_by_name_only_where_it_was_shared(
     assert "excited_n" not in averages
 
 
+def test_no_ones_email_address_is_in_it(lives, network, organizer, member, signed_in):
+    """People are named by their public name only (metrics/exports/columns.py: `person`)."""
+    export = download(signed_in(organizer), url(network))
+
+    everything = "".join(export.zip.read(name).decode() for name in export.names)
+    assert member.email and member.email not in everything
+    assert "@example.org" not in everything
+    assert not any("email" in table.header for table in network_tables(network))
+
+
 def test_a_meetings_average_pulse_shows_once_three_answered(
     lives, group, network, organizer, signed_in
 ):
