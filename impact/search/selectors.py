@@ -349,7 +349,9 @@ class Search:
 
     def prepare_page(self, number: str | None, size: int) -> None:
         """prepare() for page `number` (as a paginator will read it; anything else as page 1)."""
-        page = int(number) if number and number.isdigit() and 0 < int(number) < 10**6 else 1
+        # ASCII digits only: str.isdigit() also takes "²" or "①", which int() refuses.
+        page = int(number) if number and re.fullmatch(r"[0-9]{1,6}", number) else 1
+        page = max(page, 1)
         self.prepare((page - 1) * size, page * size)
 
     @property
@@ -373,6 +375,11 @@ class Search:
         start, stop = index.start or 0, index.stop
         if stop is None or stop <= start or not self.count():
             return []
+        # The paginator slices the last page to the count ([40:47] of a window read as
+        # [40:60]): a slice inside the window read already is served from it.
+        if self._window and self._window[0] <= start and stop <= self._window[1]:
+            offset = self._window[0]
+            return self._results(self._rows[start - offset : stop - offset])
         self.prepare(start, stop)
         return self._results(self._rows)
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from impact.search.selectors import KINDS, Search, mark_words, marked
@@ -224,3 +225,27 @@ def test_what_a_group_shares_with_its_network_is_found_by_the_network(cast, item
     assert {"help", "question", "answer"} <= set(neighbour)
     assert "action" not in neighbour and "session" not in neighbour
     assert not {"help", "question", "answer"} & set(found(cast["outsider"]))
+
+
+@pytest.mark.parametrize("page", ["①", "²", "-1", "0", "9999999", "abc"])
+def test_any_page_number_answers_a_page_not_a_server_error(cast, items, api, signed_in, page):
+    """str.isdigit() took "①" and "²", which int() refuses: a 500 on the page and the API."""
+    assert signed_in(cast["member"]).get(
+        reverse("search:search"), {"q": WORD, "page": page}
+    ).status_code in (200, 404)
+    assert api(cast["member"]).get("/api/search/", {"q": WORD, "page": page}).status_code in (
+        200,
+        404,
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the prepared statement")
+def test_a_search_that_fits_on_one_page_runs_its_statement_once(cast, items, signed_in):
+    """The paginator slices the last page to the count; that slice is served from the rows
+    already read, not by running the search again."""
+    client = signed_in(cast["member"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("search:search"), {"q": WORD})
+    assert response.status_code == 200
+    runs = [q["sql"] for q in queries.captured_queries if "EXECUTE " in q["sql"]]
+    assert len(runs) == 1, [q["sql"][:80] for q in queries.captured_queries]
