@@ -173,6 +173,7 @@ def group_spin_out(
             kind="group.spin_out",
             key=str(child.pk),
             group=parent,
+            network_wide=True,
             payload={
                 "child": {"id": child.pk, "name": child.name, "url": child.get_absolute_url()},
                 "size": plan.size,

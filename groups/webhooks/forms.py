@@ -27,6 +27,16 @@ class WebhookForm(forms.Form):
         error_messages={"required": _("Choose at least one event to post.")},
     )
 
+    def __init__(self, *args, network_level: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if network_level:
+            # A network's chat gets what the whole network may read, nothing of a group's own.
+            labels = dict(Webhook.Event.choices)
+            labels[Webhook.Event.QUESTION] = _("Question posed to the network")
+            field = self.fields["events"]
+            field.choices = [(e, labels[e]) for e in Webhook.NETWORK_EVENTS]
+            field.initial = list(Webhook.NETWORK_EVENTS)
+
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         try:

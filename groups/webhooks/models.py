@@ -37,6 +37,11 @@ class Webhook(models.Model):
         SPIN_OUT = "group.spin_out", _("Spin-out")
         MEMBER_JOINED = "member.joined", _("A member joined")
 
+    # What a network's hook may post: news the whole network may read. A group's own news
+    # (session summaries, new members, questions not posed to the network) is read by its
+    # members and organizers only, so it goes to that group's hooks alone.
+    NETWORK_EVENTS = (Event.HELP, Event.SPIN_OUT, Event.QUESTION)
+
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="webhooks")
     # Empty: the network's hook, which receives the events of every group in it.
     group = models.ForeignKey(
@@ -71,9 +76,14 @@ class Webhook(models.Model):
         """The URL's host alone: chat webhook URLs carry their credential in the path."""
         return urlsplit(self.url).hostname or ""
 
+    @property
+    def allowed_events(self) -> tuple[str, ...]:
+        return self.NETWORK_EVENTS if self.group_id is None else tuple(self.Event.values)
+
     def event_labels(self) -> list[str]:
         labels = dict(self.Event.choices)
-        return [str(labels[e]) for e in self.events if e in labels]
+        allowed = self.allowed_events
+        return [str(labels[e]) for e in self.events if e in labels and e in allowed]
 
 
 class WebhookEvent(models.Model):

@@ -2,8 +2,10 @@
 the one call the other services make when something worth posting happens."""
 
 import logging
+import operator
 import uuid
 from collections.abc import Iterable
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,7 +58,8 @@ def webhook_create(
         errors["url"] = str(exc)
     if format not in Webhook.Format.values:
         errors["format"] = _("Choose one of the formats.")
-    if not events or not set(events) <= set(Webhook.Event.values):
+    allowed = Webhook.NETWORK_EVENTS if group is None else Webhook.Event.values
+    if not events or not set(events) <= set(allowed):
         errors["events"] = _("Choose at least one event to post.")
     if errors:
         raise ValidationError(errors)
@@ -129,8 +132,14 @@ def webhook_event(
     payload: dict,
     group: Group | None = None,
     network: Network | None = None,
+    group_hooks: bool = True,
+    network_wide: bool = False,
 ) -> list[int]:
-    """Post an event to every active hook that asked for it: the group's and its network's.
+    """Post an event to every active hook that asked for it and whose channel may read it.
+
+    The group's hooks get it (unless `group_hooks` is False: they had it already); the
+    network's hooks only when it is `network_wide` (the whole network may read it) and of a
+    kind a network hook posts (`Webhook.NETWORK_EVENTS`), whatever its stored event list says.
 
     Called inside the caller's transaction: one row per (event, hook) is written with it and
     handed to delivery after it commits. `key` names the event (a session, a question):
@@ -140,10 +149,17 @@ def webhook_event(
     if kind not in Webhook.Event.values:
         raise ValueError(f"unknown webhook event {kind!r}")
     network_id = group.network_id if group is not None else network.pk
+    readers = []
+    if group is not None and group_hooks:
+        readers.append(Q(group=group))
+    if network_wide and kind in Webhook.NETWORK_EVENTS:
+        readers.append(Q(group__isnull=True))
+    if not readers:
+        return []
     hooks = [
         hook
         for hook in Webhook.objects.filter(network_id=network_id, is_active=True).filter(
-            Q(group__isnull=True) | Q(group=group)
+            reduce(operator.or_, readers)
         )
         if kind in hook.events
     ]

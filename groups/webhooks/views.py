@@ -26,7 +26,9 @@ def _secret_key(hook_pk: int) -> str:
 def _list_page(
     request: HttpRequest, *, group: Group | None, network: Network, hooks
 ) -> HttpResponse:
-    form = WebhookForm(request.POST if request.method == "POST" else None)
+    form = WebhookForm(
+        request.POST if request.method == "POST" else None, network_level=group is None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with errors_into(form):

@@ -59,6 +59,7 @@ def help_request_create(
     return help_request
 
 
+@transaction.atomic
 def help_raise_to_network(*, actor: User, help_request: HelpRequest) -> HelpRequest:
     if not help_access(actor, help_request).manage:
         raise PermissionDenied
@@ -68,6 +69,7 @@ def help_raise_to_network(*, actor: User, help_request: HelpRequest) -> HelpRequ
         kind="help.raised",
         key=str(help_request.pk),
         group=help_request.group,
+        network_wide=True,
         payload={
             "help_request": help_request.pk,
             "summary": help_request.summary,

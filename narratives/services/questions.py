@@ -76,26 +76,44 @@ def question_ask(
         posed_to_network=posed_to_network,
         follow_up_of=follow_up_of,
     )
-    webhook_event(
-        kind="question.new",
-        key=str(question.pk),
-        group=group,
-        network=network,
-        payload={
-            "question": question.pk,
-            "text": text,
-            "asked_by": actor.public_name,
-            "url": question.get_absolute_url(),
-        },
-    )
+    _question_event(question, key=str(question.pk), group_hooks=True)
     return question
 
 
+def _question_event(question: Question, *, key: str, group_hooks: bool) -> None:
+    """Post a question to the chats whose readers may read it (as `question_access` says): a
+    draft narrative's to none (its authors' alone), a group's to the group's hooks, and to the
+    network's hooks only once the whole network may read it."""
+    narrative = question.narrative
+    if narrative is not None and narrative.status != Narrative.Status.PUBLISHED:
+        return
+    webhook_event(
+        kind="question.new",
+        key=key,
+        group=question.group,
+        network=question.network,
+        group_hooks=group_hooks,
+        network_wide=question.is_network_wide,
+        payload={
+            "question": question.pk,
+            "text": question.text,
+            "asked_by": question.asked_by.public_name if question.asked_by else "",
+            "url": question.get_absolute_url(),
+        },
+    )
+
+
+@transaction.atomic
 def question_pose_to_network(*, actor: User, question: Question) -> Question:
     if not question_access(actor, question).manage:
         raise PermissionDenied
-    Question.objects.filter(pk=question.pk).update(posed_to_network=True)
+    posed = Question.objects.filter(pk=question.pk, posed_to_network=False).update(
+        posed_to_network=True
+    )
     question.posed_to_network = True
+    if posed:
+        # The group's hooks had it when it was asked: now the network's get it, once.
+        _question_event(question, key=f"{question.pk}:posed", group_hooks=False)
     return question
 
 

@@ -246,7 +246,7 @@ def test_messages_are_written_in_the_hook_owners_language(receiver, make_hook, g
 # Which hooks get which events ----------------------------------------------------------------
 
 
-def test_a_network_hook_gets_the_events_of_every_group_and_a_group_hook_only_its_own(
+def test_a_network_hook_gets_the_network_events_of_every_group_and_a_group_hook_only_its_own(
     make_hook, group, organizer, network
 ):
     other = services.group_create(
@@ -257,8 +257,9 @@ def test_a_network_hook_gets_the_events_of_every_group_and_a_group_hook_only_its
     elsewhere = services.network_create(creator=organizer, name="Elsewhere")
     make_hook("https://93.184.215.14/e", group=None, network=elsewhere, created_by=organizer)
 
-    _joined(group, name="In River Crew")
-    _joined(other, name="In Bee Keepers")
+    # Help raised to the network: the whole network may read it (a new member it may not).
+    for each in (group, other):
+        webhook_event(kind="help.raised", key=each.name, group=each, network_wide=True, payload={})
 
     got = {
         hook: set(

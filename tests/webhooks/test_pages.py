@@ -55,7 +55,11 @@ def test_a_moderator_adds_a_hook_and_sees_its_secret_once(moderator, group):
 
 
 def test_an_organizer_adds_a_network_hook(organizer, network):
-    response = _add(_client(organizer), reverse("groups:network_webhooks", args=[network.slug]))
+    response = _add(
+        _client(organizer),
+        reverse("groups:network_webhooks", args=[network.slug]),
+        events=["help.raised", "group.spin_out"],
+    )
 
     hook = Webhook.objects.get()
     assert response.status_code == 302
