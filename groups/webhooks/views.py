@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groups.models import Group, Network
@@ -49,6 +50,7 @@ def _list_page(
     )
 
 
+@never_cache  # a hook's page may show its secret: never stored by a browser or proxy
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
@@ -57,6 +59,7 @@ def group_webhooks(request: HttpRequest, pk: int) -> HttpResponse:
     return _list_page(request, group=group, network=group.network, hooks=hooks)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def network_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
@@ -65,6 +68,7 @@ def network_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
     return _list_page(request, group=None, network=network, hooks=hooks)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -86,6 +90,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def webhook_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,6 +122,7 @@ def webhook_act(request: HttpRequest, pk: int) -> HttpResponse:
     return back
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,8 +10,8 @@ const OFFLINE = "{% url 'offline' %}";
 // network first), so a page opened offline still speaks its language.
 const CATALOGUE = "{% url 'javascript_catalogue' %}";
 const ASSETS = [OFFLINE, {% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
-// Pages never kept: signing in and out, the admin, the API, exports.
-const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics|zip)$/, /^\/calendar\//];
+// Pages never kept: signing in and out, the admin, the API, exports, webhooks (a secret).
+const NEVER = [/^\/accounts\//, /^\/admin\//, /^\/api\//, /\.(csv|ics|zip)$/, /^\/calendar\//, /^\/webhooks\//, /\/webhooks\/$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -21,6 +21,11 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((names) => Promise.all(names.filter((n) => n.startsWith("shell-") && n !== SHELL).map((n) => caches.delete(n))))
+      // Pages kept before a rule said never (a webhook's secret) are forgotten.
+      .then(() => caches.open(PAGES))
+      .then((cache) => cache.keys().then((keys) => Promise.all(
+        keys.filter((key) => NEVER.some((rule) => rule.test(new URL(key.url).pathname))).map((key) => cache.delete(key))
+      )))
       .then(() => self.clients.claim())
   );
 });
@@ -28,6 +33,8 @@ self.addEventListener("activate", (event) => {
 function keep(request, response) {
   const url = new URL(request.url);
   if (response.status !== 200 || response.type !== "basic" || NEVER.some((rule) => rule.test(url.pathname))) return;
+  // What the server says must not be stored (a page showing a secret) is not kept either.
+  if (/no-store/i.test(response.headers.get("Cache-Control") || "")) return;
   // An htmx part (the home page's quick log) is kept apart from the page at the same address.
   const key = request.headers.get("HX-Request") ? `${url.pathname}${url.search}#part` : request;
   const copy = response.clone();

@@ -1,6 +1,7 @@
 """The webhook pages: a group's moderators and a network's organizers add hooks, see the
 secret once, read the delivery log, switch, test and delete; bad input never breaks a page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -210,3 +211,41 @@ def test_a_network_hook_is_its_organizers_alone(organizer, moderator, outsider, 
     assert _client(organizer).get(page).status_code == 200
     assert _client(moderator).get(page).status_code == 403  # in the network, not organizing it
     assert _client(outsider).get(page).status_code == 404
+
+
+# Never stored -----------------------------------------------------------------------------
+
+
+def test_the_webhook_pages_are_never_stored(moderator, organizer, group, make_hook):
+    hook = make_hook("https://93.184.215.14/h")
+    client = _client(moderator)
+    pages = [
+        client.get(reverse("groups:group_webhooks", args=[group.pk])),
+        client.get(reverse("groups:webhook_detail", args=[hook.pk])),
+        client.post(reverse("groups:webhook_act", args=[hook.pk]), {"do": "roll"}),
+        client.get(reverse("groups:webhook_detail", args=[hook.pk])),  # the new secret
+        client.get(reverse("groups:webhook_delete", args=[hook.pk])),
+        _client(organizer).get(reverse("groups:network_webhooks", args=[group.network.slug])),
+    ]
+
+    for page in pages:
+        assert "no-store" in page["Cache-Control"], page
+
+
+def test_the_service_worker_keeps_no_webhook_page_and_nothing_marked_no_store(
+    client, group, make_hook
+):
+    hook = make_hook("https://93.184.215.14/h")
+    worker = client.get(reverse("service_worker")).content.decode()
+    (line,) = [text for text in worker.splitlines() if text.startswith("const NEVER = [")]
+    never = [re.compile(body) for body in re.findall(r"/(\^?[^,\]]*?[^\\])/", line[15:])]
+
+    for url in [
+        reverse("groups:group_webhooks", args=[group.pk]),
+        reverse("groups:network_webhooks", args=[group.network.slug]),
+        reverse("groups:webhook_detail", args=[hook.pk]),
+        reverse("groups:webhook_delete", args=[hook.pk]),
+    ]:
+        assert any(rule.search(url) for rule in never), url
+    assert not any(rule.search(reverse("groups:group_detail", args=[group.pk])) for rule in never)
+    assert '/no-store/i.test(response.headers.get("Cache-Control")' in worker
