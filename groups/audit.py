@@ -16,12 +16,16 @@ from django.utils.translation import ngettext
 from groups.models import AuditEvent, Group, Membership
 
 
-def audit(*, group: Group, verb: str, actor=None, target: str = "", **details) -> AuditEvent:
-    """Record a change in the caller's transaction (it is rolled back with the change)."""
+def audit(
+    *, group: Group, verb: str, actor=None, target: str = "", person=None, **details
+) -> AuditEvent:
+    """Record a change in the caller's transaction (it is rolled back with the change).
+    `person`: whom a membership change is about."""
     return AuditEvent.objects.create(
         network_id=group.network_id,
         group=group,
         actor=actor if actor is not None and actor.is_authenticated else None,
+        person=person,
         verb=verb,
         target=str(target)[:200],
         details={key: str(value) for key, value in details.items()},

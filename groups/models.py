@@ -362,6 +362,16 @@ class AuditEvent(models.Model):
     )
     verb = models.CharField(_("what happened"), max_length=40)
     target = models.CharField(_("about"), max_length=200, blank=True)
+    # Whom a membership line is about (the target names them as they were called then; names
+    # are not unique, so a person's own history is found by this, never by the name).
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("about whom"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
     objects = ScopedQuerySet.as_manager()

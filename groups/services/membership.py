@@ -82,7 +82,14 @@ def _admit(
 ) -> Membership:
     network_add_person(network=group.network, user=user)
     membership = Membership.objects.create(group=group, user=user, role=role, statement=statement)
-    audit(group=group, verb="member.joined", actor=user, target=user.public_name, role=role)
+    audit(
+        group=group,
+        verb="member.joined",
+        actor=user,
+        target=user.public_name,
+        person=user,
+        role=role,
+    )
     webhook_event(
         kind="member.joined",
         key=str(membership.pk),
@@ -234,7 +241,7 @@ def group_leave(*, user: User, group: Group) -> None:
             return
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])
-        audit(group=group, verb="member.left", actor=user, target=user.public_name)
+        audit(group=group, verb="member.left", actor=user, target=user.public_name, person=user)
         _fill_free_seats(group)
         live.people_left(group.pk, [user.pk])
 
@@ -282,7 +289,14 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])
         details = {"reason": reason} if reason else {}
-        audit(group=group, verb="member.removed", actor=actor, target=person.public_name, **details)
+        audit(
+            group=group,
+            verb="member.removed",
+            actor=actor,
+            target=person.public_name,
+            person=person,
+            **details,
+        )
         _fill_free_seats(group)
         _tell(
             person,
@@ -463,6 +477,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
             verb="role.changed",
             actor=actor,
             target=membership.user.public_name,
+            person=membership.user,
             role=role,
         )
         _tell(

@@ -12,14 +12,10 @@ from metrics.exports.columns import fields, without
 from metrics.models import Action, Measurement
 from narratives.models import Answer, HelpRequest, HelpResponse, Initiative, Narrative, Question
 
-# Audit events about a person's membership name them by their public name (AuditEvent.target).
-MEMBERSHIP_VERBS = ("member.joined", "member.left", "member.removed", "role.changed")
-
 
 def personal_tables(user: User) -> list[Table]:
     """The tables of "Download my data", in the order the zip lists them. Each holds the
     person's own rows, so the columns that would name them (their id and name) are left out."""
-    group_ids = Membership.objects.filter(user=user).values("group_id")
     return [
         Table(
             "profile",
@@ -58,10 +54,7 @@ def personal_tables(user: User) -> list[Table]:
                 "The audit log's lines about you: joining, leaving, removals and role changes, "
                 "and the changes you made."
             ),
-            AuditEvent.objects.filter(
-                Q(actor=user)
-                | Q(target=user.public_name, verb__in=MEMBERSHIP_VERBS, group_id__in=group_ids)
-            ),
+            AuditEvent.objects.filter(Q(actor=user) | Q(person=user)),
             {
                 **fields("id", "at"),
                 "network": "network__name",

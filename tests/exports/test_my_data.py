@@ -160,3 +160,30 @@ def test_the_api_gives_the_same_zip_to_a_token_and_401_to_no_one(lives, member, 
     assert response["Content-Type"] == "application/zip"
     export = Export(b"".join(response.streaming_content))
     assert [p["display_name"] for p in export.json("profile")] == ["Meri Member"]
+
+
+def test_someone_of_the_same_name_never_gets_anothers_history(
+    lives, group, moderator, member, signed_in
+):
+    """The audit line names the person as they were called; names are not unique, so a twin
+    (or someone renamed to match) must not get another's removal and its reason."""
+    from groups import services as group_services
+    from groups.models import Membership
+    from tests.factories import UserFactory
+    from tests.groups.support import STATEMENT
+
+    twin = UserFactory(display_name="Meri Member")
+    group_services.network_add_person(network=group.network, user=twin)
+    group_services.group_join(user=twin, group=group, statement=STATEMENT)
+    group_services.membership_remove(
+        actor=moderator,
+        membership=Membership.objects.active().get(group=group, user=twin),
+        reason="Posted spam in the group chat",
+    )
+
+    history = download(signed_in(member), URL).json("membership_history")
+    theirs = download(signed_in(twin), URL).json("membership_history")
+
+    assert not any(e["verb"] == "member.removed" for e in history)
+    assert not any("spam" in str(e["details"]) for e in history)
+    assert [e["verb"] for e in theirs if e["verb"] == "member.removed"] == ["member.removed"]
