@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from impact.ids import parse_id
 from impact.models import User
-from impact.search.selectors import KIND_CHOICES, KINDS, MAX_QUERY_LENGTH
+from impact.search.selectors import KIND_CHOICES, MAX_QUERY_LENGTH
 
 
 class SearchForm(forms.Form):
@@ -35,10 +35,8 @@ class SearchForm(forms.Form):
         if value in (None, ""):
             return None
         pk = parse_id(value)
-        # A group this person may not see answers as one that does not exist.
-        if pk is None or not (
-            self.user.is_authenticated
-            and KINDS["group"].readable(self.user, []).filter(pk=pk).exists()
-        ):
+        if pk is None:
             raise forms.ValidationError(_("No group you can see has this id."), code="invalid")
+        # A group this person may not see finds nothing, as one that does not exist: the
+        # search reads only what the person may read (the counts too).
         return pk

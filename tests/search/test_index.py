@@ -13,18 +13,20 @@ pytestmark = [
 ]
 
 
-def plan(sql: str, params: list, table: str) -> str:
+def plan(sql: str, params: list, table: str, index: str) -> str:
     with connection.cursor() as cursor:
         # The test tables hold a few rows, where a sequential scan (or the group_id btree) is
-        # cheaper; forbidding the one and dropping the other inside the test's transaction
+        # cheaper; forbidding the one and dropping the others inside the test's transaction
         # shows whether the search index can answer the query at all, which is tested here.
-        # (On the benchmark's large data the planner picks it by itself.)
+        # The other languages' search indexes go too: each leads with the group, so on a few
+        # rows the planner may take any of them for the group alone. (On the benchmark's
+        # large data the planner picks the language's own by itself.)
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             "SELECT i.indexname FROM pg_indexes i WHERE i.tablename = %s "
-            "AND i.indexname NOT LIKE 'search\\_%%' AND NOT EXISTS ("
+            "AND i.indexname <> %s AND NOT EXISTS ("
             "SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            [table],
+            [table, index],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
@@ -38,9 +40,8 @@ def test_each_kinds_matches_are_read_through_its_index(cast, items, kind, langua
     search = Search(user=cast["organizer"], q="zephyrwatch walk", language=language)
     sql, params = search.matches(kind).values("pk").query.sql_with_params()
 
-    assert index_name(kind, CONFIGS[language]) in plan(
-        sql, list(params), KINDS[kind].document.table
-    )
+    index = index_name(kind, CONFIGS[language])
+    assert index in plan(sql, list(params), KINDS[kind].document.table, index)
 
 
 def test_the_indexes_fold_accents_and_stem(db):
