@@ -9,6 +9,7 @@ it), and each redirect is checked the same way before it is followed.
 
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import time
@@ -22,6 +23,8 @@ CONNECT_TIMEOUT = 3.0  # seconds to open the connection
 TOTAL_TIMEOUT = 10.0  # seconds for the whole request, redirects included
 MAX_RESPONSE_BYTES = 64 * 1024  # what is read of an answer; the rest is left unread
 MAX_REDIRECTS = 3
+
+logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -52,6 +55,13 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 class RefusedAddress(Exception):
     """The URL may not be called; the message says why, in words for its owner."""
+
+
+def _refused(host: str, why: str) -> RefusedAddress:
+    """The same words whether the name is unknown or private: which names our DNS knows, and
+    where they lead, is not for a hook's owner to learn. The reason is logged for us."""
+    logger.info("Webhook URL refused: %s %s", host, why)
+    return RefusedAddress(_("This URL cannot be used: only public addresses can be called."))
 
 
 def allowed_networks() -> list:
@@ -129,19 +139,12 @@ def check_url(url: str) -> Target:
         try:
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolve(host, port)]
         except (OSError, UnicodeError, ValueError) as exc:
-            raise RefusedAddress(
-                _("The name %(host)s could not be found.") % {"host": host}
-            ) from exc
+            raise _refused(host, f"does not resolve ({exc!r})") from exc
     if not addresses:
-        raise RefusedAddress(_("The name %(host)s could not be found.") % {"host": host})
+        raise _refused(host, "resolves to nothing")
     for address in addresses:
         if not address_is_public(address):
-            raise RefusedAddress(
-                _(
-                    "%(host)s leads to an address inside a private network (%(address)s): only public addresses can be called."
-                )
-                % {"host": host, "address": address}
-            )
+            raise _refused(host, f"resolves to the refused address {address}")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

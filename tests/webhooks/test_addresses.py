@@ -66,7 +66,7 @@ def dns(monkeypatch):
 
 @pytest.mark.parametrize("address", REFUSED)
 def test_a_private_address_is_refused_as_a_literal(address):
-    with pytest.raises(RefusedAddress, match="private network"):
+    with pytest.raises(RefusedAddress, match="only public addresses can be called"):
         check_url(_literal(address))
 
 
@@ -74,7 +74,7 @@ def test_a_private_address_is_refused_as_a_literal(address):
 def test_a_name_resolving_to_a_private_address_is_refused(dns, address):
     dns["hooks.example"] = [address]
 
-    with pytest.raises(RefusedAddress, match="private network"):
+    with pytest.raises(RefusedAddress, match="only public addresses can be called"):
         check_url("https://hooks.example/services/T000/B000/XXXX")
 
 
@@ -120,8 +120,25 @@ def test_other_schemes_credentials_and_broken_urls_are_refused(dns, url):
 
 
 def test_a_name_that_does_not_resolve_is_refused(dns):
-    with pytest.raises(RefusedAddress, match="could not be found"):
+    with pytest.raises(RefusedAddress, match="only public addresses can be called"):
         check_url("https://nowhere.example/hook")
+
+
+def test_an_unknown_name_and_a_private_one_get_the_same_words_and_only_the_log_says_which(
+    dns, caplog
+):
+    dns["intranet.example"] = ["10.1.2.3"]
+    caplog.set_level("INFO", logger="groups.webhooks.addresses")
+
+    with pytest.raises(RefusedAddress) as private:
+        check_url("https://intranet.example/hook")
+    with pytest.raises(RefusedAddress) as unknown:
+        check_url("https://nowhere.example/hook")
+
+    assert str(private.value) == str(unknown.value)
+    assert "10.1.2.3" not in str(private.value) and "intranet" not in str(private.value)
+    assert "intranet.example resolves to the refused address 10.1.2.3" in caplog.text
+    assert "nowhere.example does not resolve" in caplog.text
 
 
 def test_the_allowance_setting_lets_only_its_ranges_through(settings):
@@ -183,7 +200,7 @@ def test_a_name_that_changes_its_answer_after_the_check_is_not_asked_again(
     "target", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://[::1]/"]
 )
 def test_a_redirect_to_a_refused_address_is_not_followed(receiver, target):
-    with pytest.raises(RefusedAddress, match="private network"):
+    with pytest.raises(RefusedAddress, match="only public addresses can be called"):
         addresses.post(receiver.url(f"/redirect/{target}"), b"{}", {})
 
     assert [r.path for r in receiver.received] == [f"/redirect/{target}"]

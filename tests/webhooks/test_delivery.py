@@ -358,3 +358,14 @@ def test_a_broken_tls_answer_is_logged_in_words_and_retried(receiver, make_hook,
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None
     assert attempt.error.startswith("The secure connection failed")
+
+
+def test_the_log_says_a_refused_redirect_in_generic_words(receiver, make_hook, group):
+    make_hook(receiver.url("/redirect/http://10.9.8.7/inside"), events=["member.joined"])
+    _joined(group)
+
+    with pytest.raises(DeliveryDeferred):
+        _deliver_all()
+
+    error = WebhookAttempt.objects.get().error
+    assert "only public addresses can be called" in error and "10.9.8.7" not in error
