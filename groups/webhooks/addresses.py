@@ -137,6 +137,11 @@ def check_url(url: str) -> Target:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         try:
+            # An international name is looked up, sent as Host and as SNI in its ASCII form.
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise RefusedAddress(_("This is not a valid URL.")) from exc
+        try:
             addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in resolve(host, port)]
         except (OSError, UnicodeError, ValueError) as exc:
             raise _refused(host, f"does not resolve ({exc!r})") from exc

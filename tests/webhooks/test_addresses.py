@@ -184,6 +184,18 @@ def test_the_request_goes_to_the_checked_address_with_the_name_as_host(dns, rece
     assert dns["asked"] == ["hooks.example"]
 
 
+def test_an_international_name_is_checked_and_sent_in_its_ascii_form(dns, receiver):
+    dns["xn--bcher-kva.example"] = ["127.0.0.1"]
+
+    assert check_url("https://BÜCHER.example/hook").host == "xn--bcher-kva.example"
+    answer = addresses.post(f"http://bücher.example:{receiver.port}/hook", b"{}", {})
+
+    assert answer.status == 200
+    assert receiver.received[0].headers["Host"] == f"xn--bcher-kva.example:{receiver.port}"
+    with pytest.raises(RefusedAddress):
+        check_url("https://b\u00fccher..example/hook")  # an empty label has no ASCII form
+
+
 def test_a_name_that_changes_its_answer_after_the_check_is_not_asked_again(
     dns, receiver, monkeypatch
 ):

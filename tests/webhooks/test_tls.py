@@ -26,11 +26,12 @@ def _certificate(folder, name: str):
 
 
 @pytest.fixture
-def tls_receiver(tmp_path, settings, monkeypatch):
-    """An HTTPS receiver on 127.0.0.1 with a certificate for hooks.example, which the client
-    trusts; the names seen through SNI are recorded."""
+def tls_receiver(request, tmp_path, settings, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 with a certificate for hooks.example (or the name given
+    as the fixture's parameter), which the client trusts; the names seen through SNI are
+    recorded."""
     settings.WEBHOOK_ALLOW_ADDRESSES = ["127.0.0.1/32"]
-    cert, key = _certificate(tmp_path, "hooks.example")
+    cert, key = _certificate(tmp_path, getattr(request, "param", "hooks.example"))
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert, key)
     seen_names = []
@@ -70,3 +71,17 @@ def test_a_certificate_for_another_name_is_refused(tls_receiver, monkeypatch):
 
     with pytest.raises(ssl.SSLCertVerificationError):
         addresses.post(f"https://elsewhere.example:{port}/hook", b"{}", {})
+
+
+@pytest.mark.parametrize("tls_receiver", ["xn--bcher-kva.example"], indirect=True)
+def test_an_international_name_goes_out_as_its_ascii_form(tls_receiver, monkeypatch):
+    port, seen_names = tls_receiver
+    asked = []
+    monkeypatch.setattr(
+        addresses, "resolve", lambda host, port: asked.append(host) or ["127.0.0.1"]
+    )
+
+    answer = addresses.post(f"https://bücher.example:{port}/hook", b"{}", {})
+
+    assert answer.status == 204
+    assert asked == seen_names == ["xn--bcher-kva.example"]
