@@ -190,6 +190,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 class Answer:
     status: int
     body: bytes
+    retry_after: str | None = None  # the Retry-After header, as sent
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
@@ -219,12 +220,13 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
             response = connection.getresponse()
             content = _read_capped(response, connection.sock, deadline)
             location = response.getheader("Location")
+            retry_after = response.getheader("Retry-After")
         finally:
             connection.close()
         if response.status in (301, 302, 303, 307, 308) and location:
             url = urljoin(url, location)
             continue
-        return Answer(response.status, content)
+        return Answer(response.status, content, retry_after)
     raise RefusedAddress(_("Too many redirects (more than %(n)d).") % {"n": MAX_REDIRECTS})
 
 

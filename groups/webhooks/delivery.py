@@ -6,7 +6,8 @@ import http.client
 import logging
 import ssl
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +23,8 @@ from impact.exceptions import DeliveryDeferred
 from impact.services import notify
 
 logger = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 3600  # the longest a Retry-After makes us wait, in seconds
 
 
 def _claimable(now) -> Q:
@@ -58,7 +61,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
     owner = hook.created_by
     # The message, and the words of the log, in the language of the hook's owner.
     with translation.override(owner.writing_language if owner else settings.LANGUAGE_CODE):
-        status_code, error, duration_ms = _post(hook, delivery)
+        status_code, error, duration_ms, retry_after = _post(hook, delivery)
     WebhookAttempt.objects.create(
         hook=hook,
         delivery=delivery,
@@ -72,33 +75,61 @@ def webhook_deliver(*, delivery_id: int) -> str:
         if hook.consecutive_failures:
             Webhook.objects.filter(pk=hook.pk).update(consecutive_failures=0)
         return "sent"
-    disabled = _count_failure(hook, error)
-    if disabled or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+    # Rate limited: the receiving end works and says when to come back; not a failure in a
+    # row (that would switch a busy hook off), though the delivery's attempts still run out.
+    limited = status_code == 429
+    disabled = False if limited else _count_failure(hook, error)
+    # Gone (404, 410): trying again will not bring it back.
+    gone = status_code in (404, 410)
+    if disabled or gone or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         _finish(delivery, WebhookDelivery.Status.FAILED, error=error)
         return "failed"
     countdown = retry_countdown(delivery.attempts)
+    if limited and retry_after is not None:
+        countdown = retry_after
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         claimed_until=None, next_attempt_at=now + timedelta(seconds=countdown), last_error=error
     )
     raise DeliveryDeferred(countdown)
 
 
-def _post(hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str, int]:
-    """One try: (the answer's status code, what went wrong or "", milliseconds taken)."""
+def _post(hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str, int, int | None]:
+    """One try: (the answer's status code, what went wrong or "", milliseconds taken, seconds
+    the answer's Retry-After asks us to wait, capped)."""
     body = request_body(hook, delivery.event)
     headers = request_headers(hook, delivery.event, body, int(time.time()))
-    status_code, error = None, ""
+    status_code, error, retry_after = None, "", None
     started = time.monotonic()
     try:
         answer = addresses.post(hook.url, body, headers)
         status_code = answer.status
         if not 200 <= status_code < 300:
             error = _("The receiving end answered %(code)d.") % {"code": status_code}
+            retry_after = retry_after_seconds(answer.retry_after)
     except addresses.RefusedAddress as exc:
         error = str(exc)
     except (OSError, http.client.HTTPException, ValueError) as exc:
         error = _failure_words(exc)
-    return status_code, error, int((time.monotonic() - started) * 1000)
+    return status_code, error, int((time.monotonic() - started) * 1000), retry_after
+
+
+def retry_after_seconds(value: str | None) -> int | None:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now, between 1 and
+    MAX_RETRY_AFTER; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = int((when - timezone.now()).total_seconds())
+    return min(max(seconds, 1), MAX_RETRY_AFTER)
 
 
 def _failure_words(exc: Exception) -> str:

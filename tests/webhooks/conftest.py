@@ -45,6 +45,7 @@ class Receiver:
     delay: float = 0.0
     trickle: float = 0.0  # seconds between the answer's bytes
     body_size: int = 2
+    answer_headers: dict = field(default_factory=dict)  # sent with every answer (not redirects)
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -71,6 +72,8 @@ def receiver(settings):
             body = b"x" * state.body_size
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in state.answer_headers.items():
+                self.send_header(name, value)
             self.end_headers()
             if not state.trickle:
                 self.wfile.write(body)

@@ -14,7 +14,7 @@ from groups import services
 from groups.meetings.models import Meeting, Session
 from groups.meetings.services import session_close
 from groups.webhooks import services as webhook_services
-from groups.webhooks.delivery import retry_countdown, webhook_deliver
+from groups.webhooks.delivery import retry_after_seconds, retry_countdown, webhook_deliver
 from groups.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from groups.webhooks.services import webhook_event, webhook_sweep
 from impact.exceptions import DeliveryDeferred
@@ -118,6 +118,51 @@ def test_a_delivery_gives_up_after_its_attempts(receiver, make_hook, group, sett
     assert webhook_deliver(delivery_id=delivery.pk) == "failed"
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "500" in delivery.last_error
+
+
+@pytest.mark.parametrize(("retry_after", "wait"), [("120", 120), ("86400", 3600)])
+def test_a_rate_limited_post_waits_as_asked_and_is_no_failure_in_a_row(
+    receiver, make_hook, group, settings, retry_after, wait
+):
+    receiver.answers = [429]
+    receiver.answer_headers = {"Retry-After": retry_after}
+    hook = make_hook(receiver.url(), consecutive_failures=settings.WEBHOOK_DISABLE_AFTER - 1)
+    _joined(group)
+    delivery = WebhookDelivery.objects.get()
+
+    with pytest.raises(DeliveryDeferred) as deferred:
+        webhook_deliver(delivery_id=delivery.pk)
+
+    assert deferred.value.countdown == wait
+    hook.refresh_from_db()
+    assert hook.is_active and hook.consecutive_failures == settings.WEBHOOK_DISABLE_AFTER - 1
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=wait - 5)
+
+
+def test_retry_after_reads_seconds_and_dates_and_ignores_the_rest():
+    soon = timezone.now() + timedelta(seconds=90)
+
+    assert retry_after_seconds("0") == 1
+    assert 85 <= retry_after_seconds(soon.strftime("%a, %d %b %Y %H:%M:%S GMT")) <= 90
+    assert retry_after_seconds("Wed, 21 Oct 2099 07:28:00 GMT") == 3600
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_receiver_that_is_gone_fails_at_once_and_counts(
+    receiver, make_hook, group, settings, status
+):
+    receiver.answers = [status]
+    hook = make_hook(receiver.url())
+    _joined(group)
+
+    assert _deliver_all() == ["failed"]
+
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.get().status == "failed"
+    hook.refresh_from_db()
+    assert hook.consecutive_failures == 1
 
 
 def test_a_hook_failing_too_often_in_a_row_is_turned_off_and_its_owner_told(
