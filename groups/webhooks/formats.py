@@ -7,7 +7,8 @@ Texts are written in the hook owner's language (the caller wraps these in
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils.html import escape
@@ -88,8 +89,24 @@ def _markdown_text(message: Message) -> str:
     return f"{link}\n{message.body}".strip()
 
 
+# Mentions that ping a whole room: Mattermost's @channel, @all, @here and Matrix's @room.
+MASS_MENTION = re.compile(r"@(?=(?:channel|all|here|room)\b)", re.IGNORECASE)
+
+
+def _no_mass_mentions(message: Message) -> Message:
+    """Nobody's words may ping a whole room: a zero-width space after the "@" keeps the word
+    readable and stops the mention."""
+    return replace(
+        message,
+        headline=MASS_MENTION.sub("@\u200b", message.headline),
+        body=MASS_MENTION.sub("@\u200b", message.body),
+    )
+
+
 def chat_body(hook_format: str, message: Message) -> dict:
     """The JSON a chat's incoming webhook takes for this message."""
+    if hook_format in (Webhook.Format.MATTERMOST, Webhook.Format.MATRIX):
+        message = _no_mass_mentions(message)
     if hook_format == Webhook.Format.SLACK:
         headline = _slack_escape(message.headline)
         link = f"*<{message.url}|{headline}>*" if message.url else f"*{headline}*"

@@ -264,6 +264,19 @@ def test_matrix_gets_text_and_html_as_hookshot_takes_them(receiver, make_hook, g
     assert "<script>" not in body["html"]
 
 
+@pytest.mark.parametrize("hook_format", ["mattermost", "matrix"])
+def test_mattermost_and_matrix_messages_ping_no_whole_room(
+    receiver, make_hook, group, moderator, hook_format
+):
+    words = "@channel @ALL @here @room, and @alice and mail@allotment.example"
+    body, _session = _posted(receiver, make_hook, hook_format, group, moderator, words)
+
+    for text in body.values():
+        for mention in ("@channel", "@ALL", "@here", "@room"):
+            assert mention not in text and f"@\u200b{mention[1:]}" in text
+        assert "@alice" in text and "mail@allotment.example" in text
+
+
 def test_discord_gets_content_of_at_most_2000_characters_and_pings_nobody(
     receiver, make_hook, group, moderator
 ):
