@@ -37,6 +37,7 @@ REFUSED_NETWORKS = [
         "100.64.0.0/10",
         "127.0.0.0/8",
         "169.254.0.0/16",  # link-local, with the cloud metadata address 169.254.169.254
+        "168.63.129.16/32",  # Azure's platform address (its DNS, health probes, agent)
         "172.16.0.0/12",
         "192.0.0.0/24",
         "192.168.0.0/16",

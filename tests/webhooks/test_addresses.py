@@ -22,6 +22,7 @@ REFUSED = [
     "100.127.255.254",
     "169.254.1.1",  # link-local
     "169.254.169.254",  # cloud metadata
+    "168.63.129.16",  # Azure's platform address (public, yet inside every Azure network)
     "0.0.0.0",
     "0.1.2.3",
     "224.0.0.1",  # multicast
