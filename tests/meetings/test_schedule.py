@@ -220,6 +220,23 @@ def test_a_new_weekday_replaces_unanswered_meetings_and_cancels_answered_ones(
     assert future(group).count() == 5
 
 
+def test_a_meeting_someone_was_reminded_of_is_cancelled_not_deleted_when_the_weekday_changes(
+    group, moderator, member, clock
+):
+    """The reminder carried the meeting's calendar file: deleting the meeting would leave it in
+    people's calendars for good; its cancelled copy in the feed takes it out."""
+    clock(CADENCE_SET_AT)
+    set_cadence(moderator, group)
+    tuesday = Meeting.objects.get(group=group, starts_at=MEETING_AT)
+    clock(MEETING_AT - timedelta(hours=23))  # the day-before reminder is due
+    assert services.reminders_send() >= 1
+
+    set_cadence(moderator, group, weekdays=[3])
+
+    tuesday.refresh_from_db()
+    assert tuesday.status == Meeting.Status.CANCELLED and tuesday.sequence == 1
+
+
 # Single meetings: add, move, cancel ---------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,7 +22,7 @@ from groups.meetings.models import (
 )
 from groups.models import Group, Membership
 from groups.permissions import Need, require
-from impact.models import User
+from impact.models import Notification, User
 
 SCHEDULE_WEEKS = 4
 
@@ -119,7 +120,19 @@ def cadence_set(
         .filter(Q(reflections__isnull=False) | Q(responses__isnull=False))
         .values_list("pk", flat=True)
     )
-    # Members who answered or said they come see the meeting cancelled rather than vanish.
+    # A meeting someone was reminded of is in their calendar (the reminder carried its .ics):
+    # only a cancelled copy takes it out again, so it is cancelled too, not deleted.
+    answered |= set(
+        Notification.objects.filter(
+            kind="meeting.reminder",
+            subject_type=ContentType.objects.get_for_model(Meeting),
+            subject_id__in=stale,
+        )
+        .exclude(status=Notification.Status.CANCELLED)
+        .values_list("subject_id", flat=True)
+    )
+    # Members who answered, said they come or were reminded see the meeting cancelled rather
+    # than vanish.
     Meeting.objects.filter(pk__in=answered).update(
         status=Meeting.Status.CANCELLED,
         cadence_slot=None,
