@@ -18,15 +18,26 @@ from metrics.periods import PeriodNumbers, numbers_of_periods
 from narratives.selectors import group_questions, open_help_requests
 
 PULSE_AVERAGES = {field: Avg(field) for field in Reflection.PULSE_FIELDS}
-PULSE_COUNTS = {f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS}
+# How many answered each question, and how many of them did not share their pulse by name.
+PULSE_COUNTS = {
+    **{f"{field}_n": Count(field) for field in Reflection.PULSE_FIELDS},
+    **{
+        f"{field}_unshared": Count(field, filter=Q(share_pulse=False))
+        for field in Reflection.PULSE_FIELDS
+    },
+}
 # An "average" of one or two answers gives away what those members said: below this many
 # answers to a question the group sees no number for it.
 PULSE_MIN_ANSWERS = 3
 
 
-def _private_averages(row: dict) -> dict:
+def private_averages(row: dict) -> dict:
+    """The row's pulse averages, each left out (None) where it would give away what someone
+    said without sharing it: fewer than PULSE_MIN_ANSWERS answers, or one or two unshared
+    answers beside shared ones (the average less the answers shown by name is theirs)."""
     for field in Reflection.PULSE_FIELDS:
-        if row.pop(f"{field}_n") < PULSE_MIN_ANSWERS:
+        answered, unshared = row.pop(f"{field}_n"), row.pop(f"{field}_unshared")
+        if answered < PULSE_MIN_ANSWERS or 0 < unshared < PULSE_MIN_ANSWERS:
             row[field] = None
     return row
 
@@ -67,11 +78,11 @@ def pulse_history(group: Group, *, limit: int = 12) -> list[dict]:
         .annotate(answers=Count("id"), **PULSE_COUNTS, **PULSE_AVERAGES)
         .order_by("-meeting__starts_at")[:limit]
     )
-    return [_private_averages(row) for row in reversed(list(rows))]
+    return [private_averages(row) for row in reversed(list(rows))]
 
 
 def meeting_pulse(meeting: Meeting) -> dict:
-    return _private_averages(
+    return private_averages(
         Reflection.objects.filter(meeting=meeting).aggregate(
             answers=Count("id"), **PULSE_COUNTS, **PULSE_AVERAGES
         )

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.meetings.models import Meeting, MeetingResponse, NextAction, Reflection, Session
-from groups.meetings.selectors import PULSE_AVERAGES, PULSE_COUNTS, PULSE_MIN_ANSWERS
+from groups.meetings.selectors import (
+    PULSE_AVERAGES,
+    PULSE_COUNTS,
+    PULSE_MIN_ANSWERS,
+    private_averages,
+)
 from groups.models import Group, Membership, Network, NetworkMembership
 from metrics.exports import columns
 from metrics.exports.archive import Table
@@ -36,13 +41,11 @@ def _shared_pulse() -> dict:
 
 
 def _private_averages(record: dict) -> dict:
-    # The pulse pages' rule: fewer than PULSE_MIN_ANSWERS answers give away who said what.
+    # The pulse pages' rule (groups.meetings.selectors.private_averages), to two decimals.
+    record = private_averages(record)
     for name in Reflection.PULSE_FIELDS:
-        count = record.pop(f"{name}_n")
-        average = record[name]
-        record[name] = (
-            None if count < PULSE_MIN_ANSWERS or average is None else round(float(average), 2)
-        )
+        if record[name] is not None:
+            record[name] = round(float(record[name]), 2)
     return record
 
 
@@ -129,9 +132,11 @@ def network_tables(network: Network) -> list[Table]:
             "pulse_averages",
             ngettext(
                 "Each meeting's average pulse, as the group sees it: empty where fewer than "
-                "%(n)d member answered.",
+                "%(n)d member answered, or where one or two kept their pulse private beside "
+                "pulses shared by name (the average would give theirs away).",
                 "Each meeting's average pulse, as the group sees it: empty where fewer than "
-                "%(n)d members answered.",
+                "%(n)d members answered, or where one or two kept their pulse private beside "
+                "pulses shared by name (the average would give theirs away).",
                 PULSE_MIN_ANSWERS,
             )
             % {"n": PULSE_MIN_ANSWERS},
@@ -144,7 +149,7 @@ def network_tables(network: Network) -> list[Table]:
                 "meeting_starts_at": "meeting__starts_at",
                 "answers": "answers",
                 **{name: name for name in Reflection.PULSE_FIELDS},
-                **{f"{name}_n": f"{name}_n" for name in Reflection.PULSE_FIELDS},
+                **{count: count for count in PULSE_COUNTS},
             },
             order=("meeting__starts_at", "meeting_id"),
             reshape=_private_averages,

@@ -66,20 +66,25 @@ def test_no_ones_email_address_is_in_it(lives, network, organizer, member, signe
     assert not any("email" in table.header for table in network_tables(network))
 
 
-def test_a_meetings_average_pulse_shows_once_three_answered(
+def test_a_meetings_average_pulse_shows_once_it_gives_nobodys_away(
     lives, group, network, organizer, signed_in
 ):
-    third = UserFactory(display_name="Tess Third")
+    """Meri keeps her pulse (4) to herself, her friend shares his (5). A third answer kept
+    private is not enough: the average less the friend's would be the two others' together.
+    With a fourth, three answers are private and the average shows."""
     from groups import services as group_services
     from tests.groups.support import STATEMENT
 
-    group_services.group_join(user=third, group=group, statement=STATEMENT)
-    Reflection.objects.create(meeting=lives["past"], user=third, excited=3)
+    for name, excited in (("Tess Third", 3), ("Finn Fourth", 4)):
+        person = UserFactory(display_name=name)
+        group_services.group_join(user=person, group=group, statement=STATEMENT)
+        Reflection.objects.create(meeting=lives["past"], user=person, excited=excited)
+        (averages,) = download(signed_in(organizer), url(network)).json("pulse_averages")
+        if name == "Tess Third":
+            assert averages["answers"] == 3 and averages["excited"] is None
 
-    (averages,) = download(signed_in(organizer), url(network)).json("pulse_averages")
-
-    assert averages["answers"] == 3
-    assert averages["excited"] == 4.0  # (4 + 5 + 3) / 3
+    assert averages["answers"] == 4
+    assert averages["excited"] == 4.0  # (4 + 5 + 3 + 4) / 4
     assert averages["stuck"] is None  # one answer to that question only
 
 

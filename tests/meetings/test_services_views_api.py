@@ -350,9 +350,11 @@ def test_meeting_mode_shows_reflections_who_has_not_answered_help_and_last_actio
     soon, group, moderator, member, second, last_week, login
 ):
     third = join(group, display_name="Theo Third")
+    fourth = join(group, display_name="Fay Fourth")
     reflect(member, soon, learned="Water the saplings twice.", excited=2, stuck=4)
     reflect(second, soon, need_help="Who has a trailer?", excited=4, stuck=2, share_pulse=True)
     reflect(third, soon, excited=3, stuck=3)
+    reflect(fourth, soon, excited=3, stuck=3)
     help_request_create(actor=member, group=group, summary="Need a permit for the east bank")
 
     page = login(moderator).get(reverse("groups:meeting_mode", args=[soon.pk])).content.decode()
@@ -361,7 +363,8 @@ def test_meeting_mode_shows_reflections_who_has_not_answered_help_and_last_actio
     assert "Not answered yet: Mo Moderator" in page
     assert "Need a permit for the east bank" in page
     assert "Call the parks office" in page  # last session's next action, to review
-    # Averages over three answers; an individual pulse only for whoever shared it.
+    # Averages over four answers, three kept private; an individual pulse only for whoever
+    # shared it.
     assert "Excited 3.0, stuck 3.0 (averages of 5)." in page
     assert "Excited 4/5, stuck 2/5" in page
     assert "Excited 2/5" not in page and "stuck 4/5" not in page
@@ -379,6 +382,33 @@ def test_pulse_averages_stay_hidden_until_three_members_answered(
     assert "averages of 5" not in page
     assert "Averages appear once three members have answered." in page
     assert row["answers"] == 2 and row["excited"] is None and row["stuck"] is None
+
+
+def test_no_average_gives_away_the_one_or_two_pulses_kept_private(
+    soon, group, moderator, member, second, login
+):
+    """Three answers, two shared by name: the average less those two is the third's."""
+    third = join(group, display_name="Theo Third")
+    reflect(member, soon, excited=1, stuck=5)
+    reflect(second, soon, excited=4, stuck=2, share_pulse=True)
+    reflect(third, soon, excited=4, stuck=2, share_pulse=True)
+
+    page = login(moderator).get(reverse("groups:meeting_mode", args=[soon.pk])).content.decode()
+    (row,) = pulse_history(group)
+
+    assert "averages of 5" not in page
+    assert "they would give away the one or two kept private" in page
+    assert row["answers"] == 3 and row["excited"] is None and row["stuck"] is None
+
+
+def test_with_every_pulse_shared_the_averages_show(soon, group, moderator, member, second):
+    third = join(group, display_name="Theo Third")
+    for person in (member, second, third):
+        reflect(person, soon, excited=3, stuck=2, share_pulse=True)
+
+    (row,) = pulse_history(group)
+
+    assert (row["excited"], row["stuck"]) == (3, 2)
 
 
 def test_meeting_mode_adds_a_next_action_and_a_question_for_the_group(
