@@ -20,6 +20,7 @@ from narratives.models import (
     written_language_choices,
 )
 from narratives.permissions import narrative_access
+from narratives.services.questions import question_events_on_publish
 
 if TYPE_CHECKING:
     # For the annotation only: at run time metrics.models is imported where it is used.
@@ -140,7 +141,10 @@ def narrative_update(*, actor: User, narrative: Narrative, **fields: str | int |
 
 
 @transaction.atomic
+@transaction.atomic
 def narrative_set_status(*, actor: User, narrative: Narrative, status: str) -> Narrative:
+    """Publish a narrative or take it back to draft. Publishing posts the questions asked
+    while it was a draft to the chats that may now read them (each question once ever)."""
     if status not in Narrative.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if not narrative_access(actor, narrative).edit:
@@ -151,6 +155,8 @@ def narrative_set_status(*, actor: User, narrative: Narrative, status: str) -> N
         )
         Narrative.objects.filter(pk=narrative.pk).update(status=status, updated_at=timezone.now())
         narrative.status = status
+        if status == Narrative.Status.PUBLISHED:
+            question_events_on_publish(narrative)
     return narrative
 
 

@@ -80,6 +80,14 @@ def question_ask(
     return question
 
 
+def question_events_on_publish(narrative: Narrative) -> None:
+    """The questions of a narrative just published, to the chats that may now read them (the
+    key is the one a question asked after publishing has, so none is posted twice)."""
+    for question in narrative.questions.select_related("asked_by", "group", "network"):
+        question.narrative = narrative
+        _question_event(question, key=str(question.pk), group_hooks=True)
+
+
 def _question_event(question: Question, *, key: str, group_hooks: bool) -> None:
     """Post a question to the chats whose readers may read it (as `question_access` says): a
     draft narrative's to none (its authors' alone), a group's to the group's hooks, and to the

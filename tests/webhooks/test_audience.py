@@ -124,3 +124,20 @@ def test_a_network_hook_is_offered_and_keeps_only_network_events(organizer, netw
     assert 'value="help.raised"' in form and 'value="question.new"' in form
     assert added.status_code == 302
     assert list(Webhook.objects.values_list("events", flat=True)) == [["help.raised"]]
+
+
+def test_a_narratives_questions_are_posted_when_it_is_published_and_only_once(
+    make_hook, organizer, group, network
+):
+    """Asked while the narrative was a draft (its authors' alone), its questions reach the
+    network's chat when it is published; publishing it again posts nothing twice."""
+    group_hook, network_hook = _hooks(make_hook, organizer)
+    narrative = _narrative(organizer, network=network)
+    narratives.question_ask(actor=organizer, narrative=narrative, text="Is it clean?")
+    narratives.question_ask(actor=organizer, narrative=narrative, text="Who swims first?")
+    assert _got(network_hook) == []
+
+    for status in ("published", "draft", "published"):
+        narratives.narrative_set_status(actor=organizer, narrative=narrative, status=status)
+
+    assert _got(network_hook) == ["question.new", "question.new"] and _got(group_hook) == []
