@@ -39,6 +39,21 @@ def _name(kind, config):
     return f"search_{kind}_{config.removeprefix('impact_')}_idx"
 
 
+def drop_if_invalid(schema_editor, name, *, concurrently=True):
+    """A concurrent build that failed leaves its index behind marked invalid; IF NOT EXISTS
+    would then skip it for good. Such a leftover is dropped, so running again builds it."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s",
+            [name],
+        )
+        row = cursor.fetchone()
+    if row and row[0]:
+        how = "CONCURRENTLY " if concurrently else ""
+        schema_editor.execute(f'DROP INDEX {how}IF EXISTS "{name}"')
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -57,6 +72,7 @@ def create(apps, schema_editor):
     for kind, (table, lead, columns) in DOCUMENTS.items():
         for config in CONFIGS:
             first = f'"{lead}", ' if lead else ""
+            drop_if_invalid(schema_editor, _name(kind, config))
             run(
                 f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{_name(kind, config)}" '
                 f'ON "{table}" USING gin ({first}({_vector(config, columns)}))'

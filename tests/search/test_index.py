@@ -1,6 +1,8 @@
 """The search's queries are answered from the GIN expression indexes (PostgreSQL only): the
 query builds the very expression each index holds (migration impact 0004_search)."""
 
+import importlib
+
 import pytest
 from django.db import connection
 
@@ -62,3 +64,25 @@ def test_a_prepared_statement_the_connection_lost_is_prepared_again(cast, items)
         cursor.execute("DEALLOCATE ALL")  # as a connection pooler's DISCARD ALL would
 
     assert Search(user=cast["member"], q="zephyrwatch").counts == first
+
+
+def test_an_index_a_failed_build_left_invalid_is_dropped_to_be_built_again(db):
+    """CREATE INDEX CONCURRENTLY IF NOT EXISTS skips an index a failed build left behind
+    (invalid): the migration drops such a leftover first."""
+    migration = importlib.import_module("impact.migrations.0004_search")
+    name = index_name("group", "impact_en")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass", [name]
+        )
+        with connection.schema_editor(atomic=False) as editor:
+            migration.drop_if_invalid(editor, name, concurrently=False)
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname = %s", [name])
+        assert cursor.fetchone() == (0,)
+    # A valid index is left alone.
+    other = index_name("network", "impact_en")
+    with connection.schema_editor(atomic=False) as editor:
+        migration.drop_if_invalid(editor, other, concurrently=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname = %s", [other])
+        assert cursor.fetchone() == (1,)
