@@ -1,7 +1,6 @@
 """Writes for webhooks: adding, switching, deleting and testing hooks, and `webhook_event`,
 the one call the other services make when something worth posting happens."""
 
-import logging
 import operator
 import uuid
 from collections.abc import Iterable
@@ -17,11 +16,9 @@ from groups.models import Group, Network
 from groups.permissions import Need, require, require_organizer
 from groups.webhooks.addresses import RefusedAddress, check_url
 from groups.webhooks.models import Webhook, WebhookDelivery, WebhookEvent, new_secret
-from impact.celery import app
 from impact.models import User
 from impact.services.delivery import absolute_url
-
-logger = logging.getLogger(__name__)
+from impact.services.outbox import hand_to_task
 
 TEST_EVENT = "test"
 
@@ -193,21 +190,9 @@ def webhook_dispatch(ids: Iterable[int]) -> int:
     from groups.webhooks.tasks import deliver_webhook as task
 
     ids = list(ids)
-    handed = 0
-    try:
-        with app.producer_or_acquire() as producer:
-            # One quick try: kombu's reconnect loop would hold a web request for seconds.
-            producer.connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-            for delivery_id in ids:
-                task.apply_async((delivery_id,), producer=producer, retry=False)
-                handed += 1
-    except Exception as exc:
-        logger.warning(
-            "Broker unavailable (%r); %d webhook deliveries stay pending for the sweep",
-            exc,
-            len(ids) - handed,
-        )
-    return handed
+    return hand_to_task(
+        task, [(delivery_id,) for delivery_id in ids], rows=len(ids), what="webhook deliveries"
+    )
 
 
 def webhook_sweep(*, limit: int = 500) -> int:

@@ -278,9 +278,8 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
     deliver_notification = app.tasks["impact.tasks.deliver_notification"]
     deliver_notifications = app.tasks["impact.tasks.deliver_notifications"]
     ids = list(ids)
-    handed = 0
     if not ids:
-        return handed
+        return 0
     # A handful goes one task per row; a fan-out goes in batches that share one SMTP session.
     if len(ids) > DISPATCH_BATCH:
         task, messages = (
@@ -292,6 +291,14 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
         )
     else:
         task, messages = deliver_notification, [(notification_id,) for notification_id in ids]
+    return hand_to_task(task, messages, rows=len(ids), what="notification(s)")
+
+
+def hand_to_task(task, messages: list[tuple], *, rows: int, what: str) -> int:
+    """Send `task` once per argument tuple over one producer; returns how many rows went
+    (a tuple whose first argument is a list carries that many). If the broker is down the
+    rest stay pending in their table for its sweep."""
+    handed = 0
     try:
         with app.producer_or_acquire() as producer:
             # One quick try: without it kombu's reconnect loop holds a web request for
@@ -302,9 +309,7 @@ def outbox_dispatch(ids: Iterable[int]) -> int:
                 handed += len(args[0]) if isinstance(args[0], list) else 1
     except Exception as exc:
         logger.warning(
-            "Broker unavailable (%r); %d notification(s) stay pending for the sweep",
-            exc,
-            len(ids) - handed,
+            "Broker unavailable (%r); %d %s stay pending for the sweep", exc, rows - handed, what
         )
     return handed
 

@@ -107,7 +107,6 @@ def icon(name: str) -> SafeString:
     )
 
 
-
 @register.filter
 def amount(value) -> str:
     """A measured amount as people write it (impact.texts.amount_text): "2,5", "12"."""

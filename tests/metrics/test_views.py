@@ -343,9 +343,7 @@ def test_the_metric_list_shows_each_metric_with_its_history_in_few_queries(
     assert "Add a metric" in html and "Adopt" in html and "Log a value on its own" in html
 
 
-def test_a_metrics_history_names_what_changed_in_the_readers_language(
-    signed_in, group, moderator
-):
+def test_a_metrics_history_names_what_changed_in_the_readers_language(signed_in, group, moderator):
     metric = services.metric_define(actor=moderator, group=group, name="Trees", unit="trees")
     services.metric_update(actor=moderator, metric=metric, unit="saplings", target="40")
     moderator.language = "de"

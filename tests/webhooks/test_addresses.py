@@ -76,7 +76,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(dns, address):
     dns["hooks.example"] = [address]
 
     with pytest.raises(RefusedAddress, match="only public addresses can be called"):
-        check_url("https://hooks.example/services/T000/B000/XXXX")
+        check_url("https://hooks.example/services/T000/B000/incoming-path")
 
 
 @pytest.mark.parametrize("address", REFUSED[:6])
