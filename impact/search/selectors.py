@@ -464,32 +464,41 @@ _PREPARED: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionar
 
 
 def _run(sql: str, params: list) -> list[list[tuple]]:
-    """The statement's rows (as a one-item list). A prepared statement the connection lost
-    (DISCARD ALL by a pooler, say) is prepared again, once."""
+    """The statement's rows (as a one-item list). When the connection's prepared statements are
+    not what this process remembers (a pooler's DISCARD ALL lost one; behind a transaction-mode
+    pooler another server connection may hold it or not), the second try asks the server."""
     for attempt in (1, 2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 if is_postgresql():
-                    _execute_prepared(cursor, sql, params)
+                    _execute_prepared(cursor, sql, params, ask_server=attempt == 2)
                 else:
                     cursor.execute(sql, params)
                 return [cursor.fetchall()]
         except DatabaseError as error:
-            lost = type(error.__cause__).__name__ == "InvalidSqlStatementName"
-            if attempt == 2 or not lost:
+            cause = type(error.__cause__).__name__
+            if attempt == 2 or cause not in _PREPARED_STATE_ERRORS:
                 raise
-            _PREPARED.pop(connection.connection, None)
     return []
 
 
-def _execute_prepared(cursor, sql: str, params: list) -> None:
+# What a connection says when its prepared statements are not the ones remembered for it.
+_PREPARED_STATE_ERRORS = ("InvalidSqlStatementName", "DuplicatePreparedStatement")
+
+
+def _execute_prepared(cursor, sql: str, params: list, *, ask_server: bool = False) -> None:
     """Run the search statement as a prepared statement with a generic plan, in the caller's
     transaction. Planning it (nine kinds' visibility rules) took 5-12 ms against 1-3 ms to
     run it; the generic plan is made once per connection and shape and kept. JIT is off: it
-    compiled for longer than the statement runs."""
+    compiled for longer than the statement runs. With ask_server, whether the statement is
+    prepared is read from the server in the same transaction (so on the same server
+    connection, even behind a transaction-mode pooler) rather than remembered."""
     name = "search_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
     raw = cursor.connection
     prepared = _PREPARED.setdefault(raw, set())
+    if ask_server:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+        (prepared.add if cursor.fetchone() else prepared.discard)(name)
     # The settings go with the statement: one round trip (two the first time).
     settings = "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan; "
     if name not in prepared:

@@ -66,6 +66,17 @@ def test_a_prepared_statement_the_connection_lost_is_prepared_again(cast, items)
     assert Search(user=cast["member"], q="zephyrwatch").counts == first
 
 
+def test_a_statement_the_connection_holds_but_this_process_forgot_is_used(cast, items):
+    """Behind a transaction-mode pooler a server connection may already hold the statement
+    this process never prepared on it: PREPARE would fail, so the second try asks the server."""
+    from impact.search import selectors
+
+    first = Search(user=cast["member"], q="zephyrwatch").counts
+    selectors._PREPARED.clear()
+
+    assert Search(user=cast["member"], q="zephyrwatch").counts == first
+
+
 def test_an_index_a_failed_build_left_invalid_is_dropped_to_be_built_again(db):
     """CREATE INDEX CONCURRENTLY IF NOT EXISTS skips an index a failed build left behind
     (invalid): the migration drops such a leftover first."""
