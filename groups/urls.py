@@ -53,5 +53,6 @@ urlpatterns = [
     path("networks/<slug:slug>/webhooks/", webhook_views.network_webhooks, name="network_webhooks"),
     path("webhooks/<id:pk>/", webhook_views.webhook_detail, name="webhook_detail"),
     path("webhooks/<id:pk>/act/", webhook_views.webhook_act, name="webhook_act"),
+    path("webhooks/<id:pk>/edit/", webhook_views.webhook_edit, name="webhook_edit"),
     path("webhooks/<id:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
 ]

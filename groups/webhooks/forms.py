@@ -46,6 +46,42 @@ class WebhookForm(forms.Form):
         return url
 
 
+class WebhookEditForm(WebhookForm):
+    """A hook's settings changed: the address is asked again only when it changes, as a chat's
+    webhook address carries its key and is not shown once the hook is added."""
+
+    new_secret = forms.BooleanField(
+        label=_("Give it a new signing secret"),
+        required=False,
+        help_text=_(
+            "Unticked, the secret stays the same, also when the address changes. A new one is "
+            "shown once, on the next page; the old one stops working."
+        ),
+    )
+    turn_on = forms.BooleanField(label=_("Turn it on again"), required=False)
+
+    def __init__(self, *args, hook: Webhook, **kwargs):
+        kwargs.setdefault("initial", {"format": hook.format, "events": hook.events})
+        super().__init__(*args, network_level=hook.group_id is None, **kwargs)
+        url = self.fields["url"]
+        url.required = False
+        url.label = _("New webhook URL")
+        url.help_text = _(
+            "Leave it empty to keep posting to %(host)s. A new address must be public too."
+        ) % {"host": hook.host}
+        if hook.is_active:
+            del self.fields["turn_on"]
+        else:
+            self.fields["turn_on"].help_text = _(
+                "It is off now. Fixing its address is the usual way to make it work again."
+            )
+
+    def clean_url(self) -> str:
+        if not self.cleaned_data["url"]:
+            return ""
+        return super().clean_url()
+
+
 class WebhookActionForm(forms.Form):
     do = forms.ChoiceField(
         choices=[("enable", "enable"), ("disable", "disable"), ("test", "test"), ("roll", "roll")]

@@ -1,5 +1,5 @@
-"""Writes for webhooks: adding, switching, deleting and testing hooks, and `webhook_event`,
-the one call the other services make when something worth posting happens."""
+"""Writes for webhooks: adding, changing, switching, deleting and testing hooks, and
+`webhook_event`, the one call the other services make when something worth posting happens."""
 
 import operator
 import uuid
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from groups.models import Group, Network
 from groups.permissions import Need, require, require_organizer
 from groups.webhooks.addresses import RefusedAddress, check_url
-from groups.webhooks.models import Webhook, WebhookDelivery, WebhookEvent, new_secret
+from groups.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+from groups.webhooks.models import new_secret as _new_secret
 from impact.models import User
 from impact.services.delivery import absolute_url
 from impact.services.outbox import hand_to_task
@@ -48,21 +49,73 @@ def webhook_create(
         raise ValueError("a webhook belongs to a group or a network")
     _require_owner(actor, group=group, network=network)
     events = list(dict.fromkeys(events))
+    allowed = Webhook.NETWORK_EVENTS if group is None else Webhook.Event.values
+    _check_settings(url=url, format=format, events=events, allowed=allowed)
+    return Webhook.objects.create(
+        network=network, group=group, created_by=actor, url=url, format=format, events=events
+    )
+
+
+def _check_settings(*, url: str | None, format: str, events: list[str], allowed) -> None:
+    """The rules a hook's settings follow, when added and when changed (`url` None: kept)."""
     errors = {}
-    try:
-        check_url(url)
-    except RefusedAddress as exc:
-        errors["url"] = str(exc)
+    if url is not None:
+        try:
+            check_url(url)
+        except RefusedAddress as exc:
+            errors["url"] = str(exc)
     if format not in Webhook.Format.values:
         errors["format"] = _("Choose one of the formats.")
-    allowed = Webhook.NETWORK_EVENTS if group is None else Webhook.Event.values
     if not events or not set(events) <= set(allowed):
         errors["events"] = _("Choose at least one event to post.")
     if errors:
         raise ValidationError(errors)
-    return Webhook.objects.create(
-        network=network, group=group, created_by=actor, url=url, format=format, events=events
+
+
+@transaction.atomic
+def webhook_update(
+    *,
+    actor: User,
+    hook: Webhook,
+    format: str,
+    events: Iterable[str],
+    url: str | None = None,
+    new_secret: bool = False,
+    turn_on: bool = False,
+) -> Webhook:
+    """Change where a hook posts, in which format and what (`url` None or the same: kept).
+
+    The secret stays unless `new_secret` (the receiving end need not change when the address
+    does); a new address starts the count of failures afresh, and `turn_on` switches a hook
+    that is off on again. Deliveries still waiting go out with the new settings; those of
+    events no longer chosen are cancelled.
+    """
+    _require_owner(actor, group=hook.group, network=hook.network)
+    events = list(dict.fromkeys(events))
+    # Locked: a worker counting a failure writes the same row (see delivery._count_failure).
+    locked = Webhook.objects.select_for_update().get(pk=hook.pk)
+    url = url or None
+    if url == locked.url:
+        url = None
+    _check_settings(url=url, format=format, events=events, allowed=hook.allowed_events)
+    fields = {"format": format, "events": events}
+    if url is not None:
+        fields.update(url=url, consecutive_failures=0)
+    if new_secret:
+        fields["secret"] = _new_secret()
+    if turn_on and not locked.is_active:
+        fields.update(is_active=True, disabled_reason="", consecutive_failures=0)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+        setattr(hook, name, value)
+    locked.save(update_fields=list(fields))
+    now = timezone.now()
+    WebhookDelivery.objects.filter(hook=hook, status=WebhookDelivery.Status.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ).exclude(event__kind__in=[*events, TEST_EVENT]).update(
+        status=WebhookDelivery.Status.CANCELLED, claimed_until=None
     )
+    return hook
 
 
 def webhook_set_active(*, actor: User, hook: Webhook, active: bool) -> Webhook:
@@ -80,7 +133,7 @@ def webhook_set_active(*, actor: User, hook: Webhook, active: bool) -> Webhook:
 def webhook_roll_secret(*, actor: User, hook: Webhook) -> str:
     """A new secret for the hook, returned once for the page to show."""
     _require_owner(actor, group=hook.group, network=hook.network)
-    hook.secret = new_secret()
+    hook.secret = _new_secret()
     hook.save(update_fields=["secret"])
     return hook.secret
 
@@ -207,3 +260,4 @@ def webhook_sweep(*, limit: int = 500) -> int:
         .values_list("id", flat=True)[:limit]
     )
     return webhook_dispatch(ids)
+

@@ -1,5 +1,6 @@
 """Pages for webhooks: a group's (its moderators) and a network's (its organizers) list with
-the form to add one, and each hook's page with its delivery log and actions."""
+the form to add one, each hook's page with its delivery log and actions, and the page to
+change it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from groups.models import Group, Network
 from groups.permissions import Need, group_for_user, network_for_user, webhook_for_user
 from groups.webhooks import services
-from groups.webhooks.forms import WebhookActionForm, WebhookForm
+from groups.webhooks.forms import WebhookActionForm, WebhookEditForm, WebhookForm
 from groups.webhooks.models import Webhook
 from impact.forms import FormErrors, errors_into
 
@@ -120,6 +121,45 @@ def webhook_act(request: HttpRequest, pk: int) -> HttpResponse:
         request.session[_secret_key(hook.pk)] = secret
         messages.success(request, _("The webhook has a new secret; the old one no longer works."))
     return back
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a hook's address, format and events (and, if asked, its secret)."""
+    hook = webhook_for_user(request.user, pk)
+    form = WebhookEditForm(request.POST if request.method == "POST" else None, hook=hook)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with errors_into(form):
+                services.webhook_update(
+                    actor=request.user,
+                    hook=hook,
+                    url=data["url"] or None,
+                    format=data["format"],
+                    events=data["events"],
+                    new_secret=data["new_secret"],
+                    turn_on=data.get("turn_on", False),
+                )
+        except FormErrors:
+            pass
+        else:
+            if data["new_secret"]:
+                request.session[_secret_key(hook.pk)] = hook.secret
+                messages.success(
+                    request,
+                    _("The webhook is saved with a new secret; the old one no longer works."),
+                )
+            else:
+                messages.success(request, _("The webhook is saved; its secret is the same."))
+            return redirect("groups:webhook_detail", pk=hook.pk)
+    return render(
+        request,
+        "groups/webhooks/edit.html",
+        {"hook": hook, "group": hook.group, "network": hook.network, "form": form},
+    )
 
 
 @never_cache

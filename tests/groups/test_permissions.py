@@ -199,6 +199,10 @@ PAGES = {
         "GET": (LOGIN, 405, 405, 405, 405, 405, 405),
         "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
     },
+    "groups:webhook_edit": {
+        "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
+        "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
+    },
     "groups:webhook_delete": {
         "GET": (LOGIN, 404, 404, 403, 200, 404, 200),
         "POST": (LOGIN, 404, 404, 403, 302, 404, 302),
@@ -454,6 +458,7 @@ def _build_world() -> dict:
         "groups:calendar_feed": {"token": feed.token},
         "groups:webhook_detail": {"pk": hook.pk},
         "groups:webhook_act": {"pk": hook.pk},
+        "groups:webhook_edit": {"pk": hook.pk},
         "groups:webhook_delete": {"pk": hook.pk},
         "/api/meetings/{id}/": meeting_values,
         "/api/meetings/{id}/move/": meeting_values,
@@ -514,6 +519,11 @@ def _build_world() -> dict:
             "events": ["help.raised"],
         },
         "groups:webhook_act": {"do": "disable"},
+        "groups:webhook_edit": {
+            "url": "https://93.184.215.15/hook",
+            "format": "slack",
+            "events": ["member.joined"],
+        },
     }
     api_post_data = {
         "/api/groups/": {"network": network.pk, "name": "Brand New", "purpose": "Act."},

@@ -225,6 +225,7 @@ def test_the_webhook_pages_are_never_stored(moderator, organizer, group, make_ho
         client.post(reverse("groups:webhook_act", args=[hook.pk]), {"do": "roll"}),
         client.get(reverse("groups:webhook_detail", args=[hook.pk])),  # the new secret
         client.get(reverse("groups:webhook_delete", args=[hook.pk])),
+        client.get(reverse("groups:webhook_edit", args=[hook.pk])),
         _client(organizer).get(reverse("groups:network_webhooks", args=[group.network.slug])),
     ]
 
@@ -245,6 +246,7 @@ def test_the_service_worker_keeps_no_webhook_page_and_nothing_marked_no_store(
         reverse("groups:network_webhooks", args=[group.network.slug]),
         reverse("groups:webhook_detail", args=[hook.pk]),
         reverse("groups:webhook_delete", args=[hook.pk]),
+        reverse("groups:webhook_edit", args=[hook.pk]),
     ]:
         assert any(rule.search(url) for rule in never), url
     assert not any(rule.search(reverse("groups:group_detail", args=[group.pk])) for rule in never)
