@@ -5,4 +5,8 @@ from groups.meetings.tasks import (  # noqa: F401
     send_moderator_digest,
     send_reflection_prompts,
 )
-from groups.webhooks.tasks import deliver_webhook, sweep_webhooks  # noqa: F401
+from groups.webhooks.tasks import (  # noqa: F401
+    deliver_webhook,
+    prune_webhook_log,
+    sweep_webhooks,
+)

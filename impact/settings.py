@@ -103,6 +103,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Threads per web process that run pages (impact/asgi.py): each keeps its database connection.
+WEB_THREADS = env.int("WEB_THREADS", default=4)
+if WEB_THREADS < 1:
+    raise ImproperlyConfigured("WEB_THREADS must be a whole number, at least 1.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the Celery worker writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -352,6 +356,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.webhooks.tasks.sweep_webhooks",
         "schedule": 60.0 * BEAT_SCHEDULE_SCALE,
     },
+    # Deletes the delivery log past WEBHOOK_LOG_DAYS, a batch at a time.
+    "webhook-log-prune": {
+        "task": "groups.webhooks.tasks.prune_webhook_log",
+        "schedule": 3600.0 * BEAT_SCHEDULE_SCALE,
+    },
     "meeting-schedule": {
         "task": "groups.meetings.tasks.fill_meeting_schedule",
         "schedule": 3600.0 * BEAT_SCHEDULE_SCALE,
@@ -383,6 +392,10 @@ OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=10)
+# Days a finished delivery (and its attempts) stays in a hook's log before the beat deletes it.
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=30)
+if WEBHOOK_LOG_DAYS < 1:
+    raise ImproperlyConfigured("WEBHOOK_LOG_DAYS must be a whole number of days, at least 1.")
 # DANGEROUS: address ranges (CIDRs, comma-separated) webhooks may call although they are
 # private or loopback. Empty in production; tests allow 127.0.0.1/32 for a local receiver.
 WEBHOOK_ALLOW_ADDRESSES = env.list("WEBHOOK_ALLOW_ADDRESSES", default=[])

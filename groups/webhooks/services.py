@@ -1,14 +1,17 @@
-"""Writes for webhooks: adding, changing, switching, deleting and testing hooks, and
-`webhook_event`, the one call the other services make when something worth posting happens."""
+"""Writes for webhooks: adding, changing, switching, deleting and testing hooks,
+`webhook_event`, the one call the other services make when something worth posting happens,
+and `webhook_prune_log`, which keeps the delivery log to its last WEBHOOK_LOG_DAYS."""
 
 import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from functools import reduce
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,3 +264,59 @@ def webhook_sweep(*, limit: int = 500) -> int:
     )
     return webhook_dispatch(ids)
 
+
+FINISHED = (
+    WebhookDelivery.Status.SENT,
+    WebhookDelivery.Status.FAILED,
+    WebhookDelivery.Status.CANCELLED,
+)
+
+
+def webhook_prune_log(
+    *, days: int | None = None, batch_size: int = 500, now: datetime | None = None
+) -> dict[str, int]:
+    """Delete finished deliveries (with their attempts) made more than `days` ago
+    (WEBHOOK_LOG_DAYS), never one still pending, and shed the events none needs any more.
+
+    One short transaction per batch, rows another transaction holds skipped, so it never
+    holds a long lock; running it twice (or in two beats at once) deletes nothing twice.
+    Answers how many deliveries and events went.
+    """
+    days = settings.WEBHOOK_LOG_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = WebhookDelivery.objects.filter(status__in=FINISHED, created_at__lt=cutoff)
+    # Their attempts go with them, in one DELETE per batch.
+    deliveries = _in_batches(old, batch_size, lambda ids: old.filter(pk__in=ids).delete())
+    return {"deliveries": deliveries, "events": _prune_events(cutoff, batch_size)}
+
+
+def _in_batches(rows, size: int, act: Callable[[list[int]], object]) -> int:
+    """Call `act` with the ids of up to `size` of `rows` at a time, each batch in its own
+    short transaction and locked for it (rows another transaction holds are skipped), until
+    none is left; `act` must take its rows out of `rows`. Answers how many it was given."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = rows.select_for_update(skip_locked=True).order_by("pk")
+            ids = list(batch.values_list("pk", flat=True)[:size])
+            if not ids:
+                return done
+            act(ids)
+        done += len(ids)
+
+
+def _prune_events(cutoff: datetime, batch_size: int) -> int:
+    """Events older than `cutoff` that no delivery needs any more.
+
+    A test message's event goes: its key is new each time. Any other keeps its row, emptied
+    of what it said: its key is what makes emitting the event again a no-op (a narrative
+    published a second time posts none of its questions twice), so it must outlive the log.
+    """
+    unused = WebhookEvent.objects.filter(created_at__lt=cutoff).filter(
+        ~Exists(WebhookDelivery.objects.filter(event=OuterRef("pk")))
+    )
+    tests = unused.filter(kind=TEST_EVENT)
+    full = unused.exclude(kind=TEST_EVENT).exclude(payload={})
+    return _in_batches(
+        tests, batch_size, lambda ids: tests.filter(pk__in=ids).delete()
+    ) + _in_batches(full, batch_size, lambda ids: full.filter(pk__in=ids).update(payload={}))

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from groups.webhooks.delivery import webhook_deliver
-from groups.webhooks.services import webhook_sweep
+from groups.webhooks.services import webhook_prune_log, webhook_sweep
 from impact.exceptions import DeliveryDeferred
 
 
@@ -19,3 +19,8 @@ def deliver_webhook(self, delivery_id: int) -> str:
 @shared_task
 def sweep_webhooks() -> int:
     return webhook_sweep()
+
+
+@shared_task
+def prune_webhook_log() -> dict[str, int]:
+    return webhook_prune_log()

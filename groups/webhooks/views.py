@@ -2,6 +2,7 @@
 the form to add one, each hook's page with its delivery log and actions, and the page to
 change it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -86,6 +87,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": hook.group,
             "network": hook.network,
             "log": log,
+            "log_days": settings.WEBHOOK_LOG_DAYS,
             "secret": request.session.pop(_secret_key(hook.pk), None),
         },
     )
