@@ -5,6 +5,9 @@ Memory stays flat however much there is: each table's rows are read in chunks of
 hundred rows at a time, and compressed into the zip, whose bytes go to the response as soon
 as a buffer's worth is ready. Python's zipfile writes to a stream that cannot seek: each
 entry's sizes then follow its data (a data descriptor), which every unzip tool reads.
+
+On PostgreSQL the whole zip is read in one snapshot (`in_one_snapshot`), so that its tables
+agree with each other, and each table's CSV with its JSON, whatever is written meanwhile.
 """
 
 import csv
@@ -17,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Expression, QuerySet
 
 from metrics.exports.log_csv import _safe
@@ -179,12 +183,54 @@ def zip_stream(
     yield sink.drain()
 
 
+# REPEATABLE READ is PostgreSQL's snapshot isolation: every query sees the database as it
+# was at the transaction's first query. SERIALIZABLE READ ONLY DEFERRABLE would add nothing
+# here (the writers run READ COMMITTED, so there is no serial order to agree with) and may
+# wait for a safe moment before it starts.
+SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
+
+def in_one_snapshot(chunks: Iterator[bytes], *, using: str = DEFAULT_DB_ALIAS) -> Iterator[bytes]:
+    """`chunks`, with every query they make read in one read-only transaction on PostgreSQL,
+    from the first chunk to the last.
+
+    A streamed response's content is read after the view returned, outside any request
+    transaction, by the server's call to the iterator. So the transaction lives here, in the
+    generator: it begins at the first chunk and ends with the last, and when the client goes
+    away mid-download the server closes the response, which closes this generator
+    (GeneratorExit at its yield): `yield from` first closes the inner generators (their
+    server-side cursors close inside the transaction), then atomic() rolls back. The
+    connection is in autocommit again, so request_finished's close_old_connections keeps it
+    for CONN_MAX_AGE (one left inside a transaction it would close).
+    Within the transaction `.iterator()` uses plain server-side cursors (WITHOUT HOLD), so
+    rows still come a chunk at a time. Every server reads and closes the stream in one thread,
+    the one whose connection the transaction holds: a WSGI server's (and a2wsgi's pool
+    thread), or under Django's ASGI handler the request's one thread, where it reads a
+    synchronous stream whole (`sync_to_async(list)`) before request_finished runs there.
+
+    On SQLite (`make run`) each query reads on its own, as before: this project's SQLite
+    begins transactions IMMEDIATE (settings), which would hold the write lock for the whole
+    download, and the default setup there is one person trying the app.
+
+    Inside a transaction already (ATOMIC_REQUESTS, a test's), the reads join it: a
+    transaction's isolation can only be set before its first query."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield from chunks
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute(SNAPSHOT)  # a transaction's first statement, or it is refused
+        yield from chunks
+
+
 def tables_zip(tables: list[Table], *, readme: str, stamp: datetime) -> Iterator[bytes]:
-    """README.txt, then csv/<table>.csv and json/<table>.json for each table."""
+    """README.txt, then csv/<table>.csv and json/<table>.json for each table, all read in one
+    snapshot of the database (`in_one_snapshot`)."""
     files: list[tuple[str, Callable[[], Iterable[bytes]]]] = [
         ("README.txt", lambda: [readme.encode()])
     ]
     for table in tables:
         files.append((f"csv/{table.name}.csv", lambda t=table: csv_chunks(t)))
         files.append((f"json/{table.name}.json", lambda t=table: json_chunks(t)))
-    return zip_stream(files, stamp=stamp)
+    return in_one_snapshot(zip_stream(files, stamp=stamp))
