@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import Group, Network
 from impact.shared import ScopedQuerySet
@@ -227,10 +228,12 @@ class Initiative(models.Model):
         SLOW = "slow", _("Slow to show impact")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        ACTIVE = "active", _("Active")
-        DONE = "done", _("Done")
-        DROPPED = "dropped", _("Dropped")
+        # One context for the four: they are read side by side and must agree (Spanish:
+        # feminine, as "iniciativa"), where "Done" alone is also a button.
+        PROPOSED = "proposed", pgettext_lazy("initiative status", "Proposed")
+        ACTIVE = "active", pgettext_lazy("initiative status", "Active")
+        DONE = "done", pgettext_lazy("initiative status", "Done")
+        DROPPED = "dropped", pgettext_lazy("initiative status", "Dropped")
 
     MAX_ACTIVE = 3
 

@@ -6,11 +6,13 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from groups import services
+from groups.home_selectors import PublicFacts, WhenWhere
 from groups.meetings import services as meeting_services
 from groups.models import Group
 from metrics import services as metric_services
@@ -426,7 +428,7 @@ def test_an_outsider_sees_when_a_group_meets_and_how_active_it_is(
     page = text(response)
     part = section(page, "How this group meets and acts")
     assert "Meets Thursday at 19:00 (Europe/Amsterdam time) · The old boathouse" in part
-    assert re.search(r"Actions, last 4 weeks 2 by 1 person", part)
+    assert re.search(r"Actions in the past 4 weeks 2 by 1 person", part)
     assert re.search(r"Members 2 13 seats free", part)
     assert "Last session" in part and "None yet" not in part
     assertContains(response, reverse("groups:group_join", args=[group.pk]))
@@ -479,3 +481,28 @@ def test_outsider_group_page_queries_do_not_grow_with_members_or_actions(
         response = client.get(crew.get_absolute_url())
 
     assert response.context["facts"].actions_recent == size
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "heading"),
+    [
+        ("en", 7, "Actions in the past week"),
+        ("en", 28, "Actions in the past 4 weeks"),
+        ("de", 7, "Aktionen in der letzten Woche"),
+        ("es", 7, "Acciones en la última semana"),
+        ("es", 28, "Acciones en las últimas 4 semanas"),
+    ],
+)
+def test_a_single_recent_week_reads_as_the_past_week(language, days, heading):
+    facts = PublicFacts(
+        meets=WhenWhere(),
+        members=3,
+        capacity=16,
+        actions_recent=2,
+        actors_recent=1,
+        last_session_at=None,
+        recent_days=days,
+    )
+    with translation.override(language):
+        html = render_to_string("groups/_group_public.html", {"facts": facts})
+    assert f"<dt>{heading}</dt>" in html
