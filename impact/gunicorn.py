@@ -17,11 +17,6 @@ class Worker(UvicornWorker):
 
 
 wsgi_app = "impact.asgi:application"
-# Django's ASGI handler runs each request's view in a thread of its own, and connections are
-# per thread: a connection kept for reuse would be left behind by every request until
-# PostgreSQL refused new clients (the benchmark's mixed day hit "too many clients" with 600 s).
-# Each request opens and closes its own.
-raw_env = ["CONN_MAX_AGE=0"]
 worker_class = "impact.gunicorn.Worker"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # WEB_CONCURRENCY sets the workers (gunicorn reads it itself); FORWARDED_ALLOW_IPS the proxies
