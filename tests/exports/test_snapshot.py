@@ -6,6 +6,7 @@ is committed), so they run outside the test transaction."""
 
 import gc
 import threading
+import tracemalloc
 
 import psycopg2
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics import services as metrics
+from metrics.models import Action
 from tests.exports.conftest import Export
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -199,3 +201,48 @@ def test_the_whole_zip_is_read_in_one_read_only_repeatable_read_transaction(
         assert cursor.fetchone() == ("repeatable read", "on")
     b"".join(chunks)
     assert connection.get_autocommit()
+
+
+def test_inside_the_snapshot_rows_still_come_a_chunk_at_a_time(member, group, signed_in):
+    """The transaction's server-side cursors (WITHOUT HOLD: nothing is copied at a commit)
+    keep memory flat: 20,000 actions stream with a fraction of what holding them takes."""
+    Action.objects.bulk_create(
+        (
+            Action(
+                group=group,
+                user=member,
+                description=f"Planted tree number {n} along the river bank",
+                notes="Dug, planted, watered and staked. " * 3,
+                happened_on=timezone.localdate(),
+                effort_minutes=n % 90 + 1,
+            )
+            for n in range(20_000)
+        ),
+        batch_size=5000,
+    )
+    client = signed_in(member)
+    cursors_seen = set()
+    for _chunk in client.get(URL).streaming_content:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT is_holdable FROM pg_cursors WHERE name LIKE '_django_curs_%'")
+            cursors_seen.update(holdable for (holdable,) in cursor.fetchall())
+    assert cursors_seen == {False}  # a server-side cursor, open between chunks, not held
+
+    gc.collect()
+    tracemalloc.start()
+    held = list(Action.objects.filter(user=member))
+    holding = tracemalloc.get_traced_memory()[0]
+    del held
+    gc.collect()
+    tracemalloc.stop()
+
+    response = client.get(URL)
+    gc.collect()
+    tracemalloc.start()
+    sent = sum(len(chunk) for chunk in response.streaming_content)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    print(f"20,000 actions in one snapshot: zip {sent:,} bytes, peak {peak:,}, holding {holding:,}")
+    assert sent > 500_000
+    assert peak < holding / 3, f"peak {peak:,} bytes while holding the rows takes {holding:,}"
