@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from impact.kinds import optional_kinds
-from impact.models import User, language_choices, time_zone_choices
+from impact.models import User, common_time_zone_choices, language_choices
 
 
 # A date or time input's value is ISO whatever the language (the browser shows it its own way):
@@ -23,6 +23,12 @@ class MomentInput(forms.DateTimeInput):
 
 
 class ProfileFields(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A saved zone the list no longer offers (an old alias) stays the one chosen.
+        saved = self.initial.get("time_zone")
+        self.fields["time_zone"].choices = common_time_zone_choices(saved)
+
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
@@ -30,7 +36,7 @@ class ProfileFields(forms.Form):
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=time_zone_choices,
+        choices=common_time_zone_choices,
         initial="UTC",
         widget=forms.Select(attrs={"data-detect-timezone": "true"}),
         help_text=_("Meeting times and reminders are shown in this time zone."),

@@ -1,3 +1,7 @@
+import functools
+import importlib.resources
+import importlib.util
+import pathlib
 import zoneinfo
 
 from django.conf import settings
@@ -13,7 +17,64 @@ from impact.shared import ScopedQuerySet
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
+    """Every zone the database accepts (the model's rule): aliases too, so no saved one fails."""
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+# The areas of the zones people pick from ("Europe/Berlin"); not "Etc/GMT+5", "US/Pacific", ...
+ZONE_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@functools.cache
+def common_time_zones() -> tuple[str, ...]:
+    """The zones a form offers: tzdata's zone.tab (one canonical name per place, as pytz's
+    common_timezones), and UTC; never "Factory", "localtime" or an old alias ("Asia/Calcutta")."""
+    available = zoneinfo.available_timezones()
+    listed: set[str] = set()
+    for table in _zone_tables():
+        try:
+            lines = table.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        listed = {
+            line.split("\t")[2]
+            for line in lines
+            if line and not line.startswith("#") and line.count("\t") >= 2
+        }
+        if listed:
+            break
+    if not listed:  # no zone.tab anywhere: Area/City names at least
+        listed = {name for name in available if name.split("/")[0] in ZONE_AREAS and "/" in name}
+    areas = sorted(name for name in listed & available if name.split("/")[0] in ZONE_AREAS)
+    return (*areas, "UTC")
+
+
+def _zone_tables():
+    """Where zone.tab may be: the tzdata package's copy, then the system's zone folders."""
+    if importlib.util.find_spec("tzdata") is not None:
+        yield importlib.resources.files("tzdata").joinpath("zoneinfo", "zone.tab")
+    for folder in zoneinfo.TZPATH:
+        yield pathlib.Path(folder, "zone.tab")
+
+
+def common_time_zone_choices(keep: str | None = None) -> list[tuple[str, str]]:
+    """The common zones as a form's choices, with `keep` (a saved zone that is not among them)
+    added, so that saving the form never changes it unseen."""
+    names = list(common_time_zones())
+    if keep and keep not in names and keep in zoneinfo.available_timezones():
+        names = [*sorted([*names[:-1], keep]), "UTC"]
+    return [(name, name.replace("_", " ")) for name in names]
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -1,7 +1,6 @@
 """Django settings for Impact Groups, read from the environment (see .env.example)."""
 
 import ipaddress
-from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -241,8 +240,9 @@ if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Impact Groups <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where emails tell people to write to reach a person (account emails end with it).
-SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="") or parseaddr(DEFAULT_FROM_EMAIL)[1]
+# Where emails tell people to write to reach a person (account emails end with it). Unset, the
+# mails leave that sentence out: the sender address is usually one nobody reads (noreply@...).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 
 # HTTPS hardening: on by default whenever DEBUG is off; HTTPS=0 serves plain HTTP (local trials).
 HTTPS = env.bool("HTTPS", default=not DEBUG)

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from groups.meetings.models import WEEKDAYS, Cadence, MeetingResponse, Reflection
 from groups.models import Group
 from impact.forms import DayInput, MomentInput
-from impact.models import User, time_zone_choices
+from impact.models import User, common_time_zone_choices
 
 # The reminders a moderator picks from, in minutes before the meeting (the API keeps taking
 # any offset from MIN_REMINDER_OFFSET to a week).
@@ -44,7 +44,7 @@ class CadenceForm(forms.Form):
     start_time = forms.TimeField(
         label=_("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=common_time_zone_choices)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60
     )
@@ -63,6 +63,8 @@ class CadenceForm(forms.Form):
 
     def __init__(self, *args, cadence: Cadence | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A saved zone the list no longer offers (an old alias) stays the one chosen.
+        self.fields["time_zone"].choices = common_time_zone_choices(self.initial.get("time_zone"))
         # An offset set through the API that the list does not offer stays a choice, ticked,
         # so saving this form never drops it unseen.
         offered = {minutes for minutes, _label in REMINDER_CHOICES}

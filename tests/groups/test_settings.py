@@ -528,3 +528,27 @@ def test_a_member_cannot_change_the_group_through_the_api(api, group, member):
     assert response.status_code == 403
     group.refresh_from_db()
     assert group.name == "River Crew"
+
+
+def test_the_cadence_offers_common_zones_and_keeps_a_saved_alias(group, moderator):
+    new = CadenceForm.for_group(group, moderator)
+    offered = {value for value, _label in new.fields["time_zone"].choices}
+    assert {"Europe/Amsterdam", "UTC"} <= offered
+    assert not offered & {"Factory", "localtime", "Europe/Kiev", "US/Eastern"}
+
+    meeting_services.cadence_set(
+        actor=moderator,
+        group=group,
+        weekdays=["2"],
+        start_time=time(18, 0),
+        time_zone="Europe/Kiev",  # an old name of Europe/Kyiv, saved before the list was trimmed
+        duration_minutes=60,
+        location="",
+        reminder_offsets=[60],
+        prompt_hours_before=48,
+    )
+    group.refresh_from_db()
+    saved = CadenceForm.for_group(group, moderator)
+
+    assert "Europe/Kiev" in {value for value, _label in saved.fields["time_zone"].choices}
+    assert 'value="Europe/Kiev" selected' in str(saved["time_zone"])
