@@ -4,12 +4,13 @@ Also the same Markdown as plain text (text mail) and as a one-line preview (noti
 lists), and escaping for plain words put into a Markdown text the app composes (a summary).
 """
 
+import html
 import re
 from html.parser import HTMLParser
 
 import markdown as md
 import nh3
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -189,6 +190,13 @@ def markdown_preview(text: str, length: int) -> SafeString:
     flattener.feed(render_markdown(text))
     flattener.close()
     return mark_safe(Truncator(flattener.text()).chars(length, html=True))  # noqa: S308 - only tags we wrote
+
+
+def markdown_words(text: str) -> str:
+    """A person's Markdown as its words on one line, no marks, tags or link addresses: what a
+    search excerpt is cut from and highlighted in."""
+    words = html.unescape(strip_tags(render_markdown(text)))
+    return " ".join(words.split())
 
 
 NOTICE_LENGTH = 500  # how much of a person's text a notification quotes

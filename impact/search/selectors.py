@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.meetings.models import Session
 from groups.models import Group, Network, group_url
 from groups.permissions import readable_group_ids, visible_networks_q
+from impact.markdown import markdown_words
 from impact.models import User
 from impact.search.documents import CONFIGS, DEFAULT_CONFIG, DOCUMENTS, Document, vector_sql
 from metrics.models import Action
@@ -390,6 +391,7 @@ class Search:
         for key, pk, _rank in rows:
             wanted.setdefault(key, []).append(pk)
         loaded = {key: self._load(key, pks) for key, pks in wanted.items()}
+        self._mark_snippets([obj for objects in loaded.values() for obj in objects.values()])
         results = []
         for key, pk, rank in rows:
             obj = loaded[key].get(pk)
@@ -401,33 +403,44 @@ class Search:
         kind = KINDS[key]
         document = kind.document
         rows = kind.model.objects.filter(pk__in=pks).select_related(*kind.related)
-        if is_postgresql():
+        if is_postgresql() and document.title:
             tsquery, params = self._tsquery()
-            clean = "translate({}, E'\\x01\\x02', '')"
-            if document.title:
-                text = clean.format(_text(document.title, document.table))
-                rows = rows.annotate(
-                    title_marked=RawSQL(  # noqa: S611 - constants; words are parameters
-                        f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
-                        [self.config, *params, TITLE_OPTIONS],
-                    )
-                )
-            text = clean.format(_text(document.body, document.table))
+            text = f"translate({_text(document.title, document.table)}, E'\\x01\\x02', '')"
             rows = rows.annotate(
-                snippet_marked=RawSQL(  # noqa: S611 - constants; words are parameters
+                title_marked=RawSQL(  # noqa: S611 - constants; words are parameters
                     f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
-                    [self.config, *params, SNIPPET_OPTIONS],
+                    [self.config, *params, TITLE_OPTIONS],
                 )
             )
         objects = {obj.pk: obj for obj in rows}
-        if not is_postgresql():
-            words = query_words(self.q)
-            for obj in objects.values():
+        words = query_words(self.q)
+        for obj in objects.values():
+            # The body columns are Markdown: the excerpt is cut from their words, not their
+            # marks ("**2041**", "[a link](https://...)").
+            obj.snippet_text = " ".join(
+                markdown_words(str(getattr(obj, c) or "")) for c in document.body
+            ).strip()
+            if not is_postgresql():
                 title = " ".join(str(getattr(obj, c) or "") for c in document.title)
-                body = " ".join(str(getattr(obj, c) or "") for c in document.body)
                 obj.title_marked = mark_words(title, words)
-                obj.snippet_marked = mark_words(_excerpt(body, words), words)
+                obj.snippet_marked = mark_words(_excerpt(obj.snippet_text, words), words)
         return objects
+
+    def _mark_snippets(self, objects: list[Model]) -> None:
+        """The excerpts of a page's results, with the matched words marked, in one query:
+        PostgreSQL's ts_headline over each body's plain words (it knows stems and accents)."""
+        if not objects or not is_postgresql():
+            return
+        tsquery, params = self._tsquery()
+        texts = [obj.snippet_text.replace(START, "").replace(STOP, "") for obj in objects]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ts_headline(%s::regconfig, text, {tsquery}, %s) "  # noqa: S608 - constants
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS body(text, n) ORDER BY n",
+                [self.config, *params, SNIPPET_OPTIONS, texts],
+            )
+            for obj, (snippet,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.snippet_marked = snippet
 
 
 # Stand-ins a statement is compiled with (no row has a negative id), swapped for the person's

@@ -252,3 +252,27 @@ def test_a_search_that_fits_on_one_page_runs_its_statement_once(cast, items, sig
     assert response.status_code == 200
     runs = [q["sql"] for q in queries.captured_queries if "EXECUTE " in q["sql"]]
     assert len(runs) == 1, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_excerpts_show_the_words_of_markdown_not_its_marks(
+    cast, items, signed_in, django_assert_max_num_queries
+):
+    narrative, answer = items["narrative"], items["answer"]
+    narrative.opportunity = (
+        f"By **2041** our **{WORD}** [river crew](https://x.example) keeps _watch_."
+    )
+    narrative.save()
+    answer.body = f"See the **{WORD}** [rota](https://x.example/rota) and `tools`."
+    answer.save()
+
+    results = {r.kind: r for r in Search(user=cast["member"], q=WORD)[0:20]}
+
+    assert f"<mark>{WORD}</mark> river crew keeps watch" in results["narrative"].snippet
+    assert f"<mark>{WORD}</mark> rota and tools" in results["answer"].snippet
+    for result in results.values():
+        for mark in ("**", "](", "x.example", "`", "_watch_"):
+            assert mark not in result.snippet, (result.kind, result.snippet)
+    client = signed_in(cast["member"])
+    with django_assert_max_num_queries(25):
+        body = client.get(reverse("search:search"), {"q": WORD}).content.decode()
+    assert f"<mark>{WORD}</mark> river crew keeps watch" in body and "**" not in body
