@@ -13,6 +13,7 @@ urlpatterns = [
     path("networks/<slug:slug>/groups/new/", views.group_create, name="group_create"),
     path("networks/<slug:slug>/audit/", views.network_audit, name="network_audit"),
     path("groups/<id:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<id:pk>/members/", views.group_members, name="group_members"),
     path("groups/<id:pk>/edit/", views.group_edit, name="group_edit"),
     path("groups/<id:pk>/join/", views.group_join, name="group_join"),
     path("groups/<id:pk>/leave/", views.group_leave, name="group_leave"),

@@ -6,7 +6,7 @@
 - settings.py: a group's settings (its fields, its cadence) and removing members
 """
 
-from groups.views.group import group_detail
+from groups.views.group import group_detail, group_members
 from groups.views.membership import (
     INVITATION_SESSION_KEY,
     group_invite,
@@ -36,6 +36,7 @@ __all__ = [
     "group_invite",
     "group_join",
     "group_leave",
+    "group_members",
     "group_spin_out",
     "home",
     "invitation_accept",

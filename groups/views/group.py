@@ -1,4 +1,5 @@
-"""A group's page: what everyone who may see it sees, with each person's own parts."""
+"""A group's page (a short overview: this week, the log form, requests to decide, a strip of
+its people) and its members' page (everyone with why they joined, roles, the waitlist)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +10,9 @@ from django.views.decorators.http import require_safe
 
 from groups import home_selectors, selectors
 from groups.forms import InviteForm, JoinForm
-from groups.meetings import selectors as meeting_selectors
-from groups.models import Group, Membership
+from groups.models import Group, JoinRequest, Membership
 from groups.page_parts import group_page_part
-from groups.permissions import group_for_user
+from groups.permissions import GroupAccess, Need, group_for_user
 from impact.shared import shared
 
 
@@ -23,14 +23,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parts = _group_parts(group, access)
     group.size = parts["size"]
     selectors.with_status(group)
-    # A plain member's view is all shared; a moderator's has forms on every member, and
-    # someone outside sees their own request.
+    # A plain member's view is all shared; a moderator decides on requests, and someone
+    # outside sees their own request.
     personal = access.moderate or not access.member
     facts = home_selectors.group_public_facts(group)
     page = (
-        selectors.group_page(
-            group, user=request.user, see_members=access.moderate, moderate=access.moderate
-        )
+        selectors.group_page(group, user=request.user, see_members=False, moderate=access.moderate)
         if personal
         else selectors.GroupPage()
     )
@@ -41,15 +39,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "access": access,
             "page": page,
-            "members": (
-                render_to_string(
-                    "groups/_group_members.html",
-                    {"members": page.members, "access": access, "group": group},
-                    request=request,
-                )
-                if access.moderate
-                else parts["members"]
-            ),
+            "members": parts["members"],
             "aside": parts["aside"],
             # Someone outside: when and where it meets and how active it is. Its members and
             # organizers: the week at a glance, which begins with the next meeting.
@@ -62,11 +52,40 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _group_parts(group: Group, access) -> dict:
+@login_required
+@require_safe
+def group_members(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone in the group with why they joined and their role, the waitlist, and for its
+    moderators the role and remove controls and the open invitations. Seen by whoever may see
+    the group page's members (its members and the network's organizers)."""
+    group, access = group_for_user(request.user, pk, need=Need.SEE_MEMBERS)
+    page = selectors.group_page(
+        group, user=request.user, see_members=True, moderate=access.moderate
+    )
+    group.size = len(page.members)
+    moderators = sum(1 for m in page.members if m.is_moderator)
+    # Not the viewer (they leave), not the only moderator (the service refuses both too).
+    removable = (
+        {
+            m.pk
+            for m in page.members
+            if m.user_id != request.user.pk and not (m.is_moderator and moderators == 1)
+        }
+        if access.moderate
+        else set()
+    )
+    return render(
+        request,
+        "groups/group_members.html",
+        {"group": group, "access": access, "page": page, "removable": removable},
+    )
+
+
+def _group_parts(group: Group, access: GroupAccess) -> dict:
     """What the group page shows the same way to everyone who looks (with or without seeing
-    its members, organizers with spin-out links): its size, its members without the
-    moderators' forms, its waitlist, pulse, requests for help and lineage. Rendered once per
-    change in the group."""
+    its members, organizers with spin-out links): its size, the strip of its people, and the
+    side's links (waitlist, requests for help, pulse) and lineage. Rendered once per change in
+    the group."""
     view = {"see_members": access.see_members, "organize": access.organize, "moderate": False}
 
     def compute() -> dict:
@@ -74,13 +93,16 @@ def _group_parts(group: Group, access) -> dict:
         context = {
             "group": group,
             "access": view,
-            "waitlist": selectors.waitlist(group) if access.see_members else [],
-            "pulse_history": meeting_selectors.pulse_history(group, limit=6)
-            if access.see_members
-            else [],
-            "help_requests": (
-                group_page_part("open_help_requests", group) or [] if access.see_members else []
+            "waitlist_count": (
+                JoinRequest.objects.filter(
+                    group=group, status=JoinRequest.Status.WAITLISTED
+                ).count()
+                if access.see_members
+                else 0
             ),
+            "help_open": bool(group_page_part("open_help_requests", group))
+            if access.see_members
+            else False,
             "leaders_unleashed": group.leaders_unleashed.count(),
             "children": list(group.children.all()),
         }
@@ -91,10 +113,7 @@ def _group_parts(group: Group, access) -> dict:
                 else Membership.objects.active().filter(group=group).count()
             ),
             "members": mark_safe(  # noqa: S308 - our own template's output
-                render_to_string(
-                    "groups/_group_members.html",
-                    {"members": members, "access": view, "group": group},
-                )
+                render_to_string("groups/_group_members_strip.html", {"members": members})
             ),
             "aside": mark_safe(render_to_string("groups/_group_aside.html", context)),  # noqa: S308
         }

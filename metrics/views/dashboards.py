@@ -16,7 +16,7 @@ from metrics import charts, exports, selectors
 from metrics.models import Action, Measurement
 from metrics.views.log import _group_logged_for_last, quick_log_fields
 
-WEEK_ACTIONS = 5  # the latest actions on the group page
+WEEK_ACTIONS = 3  # the latest actions on the group page (short on a phone; the impact page has all)
 
 
 @login_required

@@ -118,6 +118,7 @@ def main_pages(demo: dict) -> list[str]:
     return [
         "/",
         f"/groups/{group.pk}/",
+        f"/groups/{group.pk}/members/",
         f"/groups/{group.pk}/edit/",
         f"/groups/{group.pk}/actions/new/",
         "/me/week/",

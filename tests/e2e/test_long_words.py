@@ -96,6 +96,7 @@ def test_long_unbroken_text_wraps_on_a_phone(
     pages = {
         "mo": [
             reverse("groups:group_detail", args=[group.pk]),
+            reverse("groups:group_members", args=[group.pk]),
             reverse("narratives:help_detail", args=[data["help"].pk]),
             reverse("narratives:help_list", args=[group.pk]),
             reverse("narratives:question_detail", args=[data["question"].pk]),
@@ -110,6 +111,7 @@ def test_long_unbroken_text_wraps_on_a_phone(
         "meri": [
             "/",
             reverse("groups:group_detail", args=[group.pk]),
+            reverse("groups:group_members", args=[group.pk]),
             reverse("narratives:help_detail", args=[data["help"].pk]),
         ],
     }

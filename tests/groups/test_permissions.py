@@ -74,6 +74,12 @@ PAGES = {
         "GET": (LOGIN, 404, 200, 200, 200, 404, 200),
         "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
     },
+    # Who is in it, as the group page shows it: its members and the network's organizers;
+    # others in the network are told so (403), anyone else does not learn the group exists.
+    "groups:group_members": {
+        "GET": (LOGIN, 404, 403, 200, 200, 404, 200),
+        "POST": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
     # A group's settings, and removing someone from it: its moderators' and organizers'.
     "groups:group_edit": {
         "GET": (LOGIN, 404, 403, 403, 200, 404, 200),

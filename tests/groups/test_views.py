@@ -24,6 +24,7 @@ HOME_QUERIES = 11
 NETWORK_PAGE_QUERIES = 9
 NETWORK_LIST_QUERIES = 6
 GROUP_PAGE_QUERIES = 15
+MEMBERS_PAGE_QUERIES = 10
 JOIN_PAGE_QUERIES = 9
 SPIN_OUT_PAGE_QUERIES = 12
 
@@ -306,17 +307,22 @@ def test_network_page_queries_do_not_grow_with_groups_or_members(
 # The group page ------------------------------------------------------------------------------
 
 
-def test_group_page_shows_purpose_size_bar_and_members_with_roles(client, group, member, moderator):
+def test_group_page_shows_purpose_size_bar_and_a_strip_of_its_people(
+    client, group, member, moderator
+):
     response = signed_in(client, member).get(group.get_absolute_url())
 
     assertContains(response, group.purpose)
     assertContains(response, '<span class="size-label">2/15</span>', html=True)
     assertContains(response, "Forming")
     page = text(response)
-    assert member.public_name in page
-    assert f"{moderator.public_name} Moderator" in page
-    assertContains(response, "Leave this group")
-    assertNotContains(response, "Make moderator")  # members do not manage roles
+    assert member.public_name in page  # for screen readers beside the initials
+    assert f"{moderator.public_name} (Moderator)" in page
+    assertContains(response, reverse("groups:group_members", args=[group.pk]))
+    # The rest is on the members' page: why they joined, roles, leaving.
+    assertNotContains(response, "Leave this group")
+    assertNotContains(response, STATEMENT[:40])
+    assertNotContains(response, "Make moderator")
 
 
 def test_group_page_begins_with_the_week_and_shows_people_by_their_initials(
@@ -327,14 +333,15 @@ def test_group_page_begins_with_the_week_and_shows_people_by_their_initials(
     html = response.content.decode()
     # This week first: the next meeting (none set yet), then the numbers, loaded as a part.
     assert html.index('id="week-heading"') < html.index('id="log-heading"')
+    assert html.index('id="log-heading"') < html.index('id="members-heading"')
     assert "No meeting time set yet" in text(response)
     assert f"/groups/{group.pk}/impact/?part=week" in html
-    assert f'<span class="avatar" aria-hidden="true">{member.initials}</span>' in html
+    assert f'<span class="avatar" aria-hidden="true" title="{member.public_name}">' in html
     assert "How this group meets and acts" not in html  # that card is for people outside
-    assert html.count('<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"') >= 7  # tabs, week
+    assert html.count('<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"') >= 8  # tabs, week
 
 
-def test_group_page_shows_moderators_the_waitlist_in_order_and_role_controls(
+def test_group_page_links_the_waitlist_pulse_and_help_instead_of_showing_them(
     client, make_group, moderator, join_people
 ):
     group = make_group(15, moderator=moderator)
@@ -342,14 +349,95 @@ def test_group_page_shows_moderators_the_waitlist_in_order_and_role_controls(
 
     response = signed_in(client, moderator).get(group.get_absolute_url())
 
+    html = response.content.decode()
+    assert users[0].public_name not in html  # the waitlist is on the members' page
+    assert f'href="/groups/{group.pk}/members/#waitlist"' in html
+    assert f'href="/groups/{group.pk}/meetings/#pulse"' in html
+    assertContains(response, "15/15")
+    assertContains(response, reverse("groups:group_invite", args=[group.pk]))
+    assertNotContains(response, reverse("groups:group_spin_out", args=[group.pk]))
+
+
+def test_group_page_shows_moderators_requests_to_decide(client, make_group, moderator, join_people):
+    group = make_group(3, moderator=moderator, join_policy=Group.JoinPolicy.APPROVAL)
+    users, _ = join_people(group, 1)
+
+    response = signed_in(client, moderator).get(group.get_absolute_url())
+
+    assertContains(response, 'id="requests-heading"')
+    assertContains(response, users[0].public_name)
+    assertContains(
+        response, reverse("groups:request_decide", args=[group.pk, users[0].join_requests.get().pk])
+    )
+
+
+# The members' page ---------------------------------------------------------------------------
+
+
+def test_members_page_shows_everyone_with_why_they_joined_and_the_leave_button(
+    client, group, member, moderator, django_assert_max_num_queries
+):
+    signed_in(client, member)
+
+    with django_assert_max_num_queries(MEMBERS_PAGE_QUERIES):
+        response = client.get(reverse("groups:group_members", args=[group.pk]))
+
+    page = text(response)
+    assert member.public_name in page
+    assert f"{moderator.public_name} Moderator" in page
+    assertContains(response, STATEMENT[:40])
+    assertContains(response, "Leave this group")
+    assertContains(response, 'aria-current="page">')
+    assertNotContains(response, "Make moderator")  # members do not manage roles
+    assertNotContains(response, "/remove/")
+
+
+def test_members_page_gives_moderators_roles_removal_and_the_waitlist_in_order(
+    client, make_group, moderator, join_people
+):
+    group = make_group(15, moderator=moderator)
+    users, _ = join_people(group, 2)
+
+    response = signed_in(client, moderator).get(reverse("groups:group_members", args=[group.pk]))
+
     page = text(response)
     assert f"1. {users[0].public_name}" in page
     assert f"2. {users[1].public_name}" in page
-    assertContains(response, "15/15")
-    assertContains(response, "Full")
     assertContains(response, "Make moderator")
-    assertContains(response, reverse("groups:group_invite", args=[group.pk]))
-    assertNotContains(response, reverse("groups:group_spin_out", args=[group.pk]))
+    someone = group.memberships.filter(role=Membership.Role.MEMBER).first()
+    assertContains(response, reverse("groups:member_remove", args=[group.pk, someone.pk]))
+    # Not themselves (they leave) and not the only moderator.
+    own = group.memberships.get(user=moderator)
+    assertNotContains(response, reverse("groups:member_remove", args=[group.pk, own.pk]))
+
+
+def test_members_page_tells_others_in_the_network_only_members_see_who_is_in_it(
+    client, group, member, outsider
+):
+    response = signed_in(client, outsider).get(reverse("groups:group_members", args=[group.pk]))
+
+    assert response.status_code == 403
+    assertContains(
+        response, "Only the group&#x27;s members and its network&#x27;s organizers", status_code=403
+    )
+    assertNotContains(response, member.public_name, status_code=403)
+
+
+@pytest.mark.parametrize("size", [3, 15])
+def test_members_page_queries_do_not_grow_with_members_or_waitlist(
+    client, make_group, moderator, join_people, size, django_assert_max_num_queries
+):
+    group = make_group(size, capacity=size, moderator=moderator)
+    join_people(group, size)
+    services.invitation_create(actor=moderator, group=group, email="a@example.org")
+    signed_in(client, moderator)
+
+    with django_assert_max_num_queries(MEMBERS_PAGE_QUERIES):
+        response = client.get(reverse("groups:group_members", args=[group.pk]))
+
+    assert len(response.context["page"].members) == size
+    assert len(response.context["page"].waitlist) == size
+    assertContains(response, "a@example.org")
 
 
 def test_group_page_gives_organizers_the_spin_out_control(client, group, organizer):
@@ -404,8 +492,8 @@ def test_group_page_queries_do_not_grow_with_members_or_waitlist(
     with django_assert_max_num_queries(GROUP_PAGE_QUERIES):
         response = client.get(group.get_absolute_url())
 
-    assert len(response.context["page"].members) == size
-    assert len(response.context["page"].waitlist) == size
+    assert text(response).count("(Moderator)") == 1
+    assert response.context["group"].size == size
 
 
 # Joining and leaving -------------------------------------------------------------------------

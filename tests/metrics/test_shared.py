@@ -209,9 +209,10 @@ def test_a_part_that_shows_moments_is_kept_per_time_zone():
     assert computed == ["Asia/Kolkata", "Asia/Kolkata", "UTC"]
 
 
-def test_a_moderator_gets_the_forms_a_member_does_not(signed_in, member, moderator, pages):
-    as_member = signed_in(member).get(pages["group"]).content.decode()
-    as_moderator = signed_in(moderator).get(pages["group"]).content.decode()
+def test_a_moderator_gets_the_forms_a_member_does_not(signed_in, member, moderator, group):
+    members_page = reverse("groups:group_members", args=[group.pk])
+    as_member = signed_in(member).get(members_page).content.decode()
+    as_moderator = signed_in(moderator).get(members_page).content.decode()
     assert member.public_name in as_member and member.public_name in as_moderator
     assert "Make moderator" in as_moderator
     assert "Make moderator" not in as_member
@@ -250,15 +251,19 @@ def test_the_leaderboard_reorders_when_one_group_logs_more(
 def test_a_new_name_shows_on_the_waitlist_of_a_group_one_waits_for(signed_in, member, group, pages):
     size = group.memberships.filter(left_at__isnull=True).count()
     Group.objects.filter(pk=group.pk).update(capacity=size)
+    client = signed_in(member)
+    waitlist_link = f'href="/groups/{group.pk}/members/#waitlist"'
+    assert waitlist_link not in client.get(pages["group"]).content.decode()  # kept, then renewed
     waiting = UserFactory(display_name="Wanda Waiting")
     groups.group_join(user=waiting, group=Group.objects.get(pk=group.pk), statement="x" * 20)
-    client = signed_in(member)
-    assert "Wanda Waiting" in client.get(pages["group"]).content.decode()
+    assert waitlist_link in client.get(pages["group"]).content.decode()
+    members_page = reverse("groups:group_members", args=[group.pk])
+    assert "Wanda Waiting" in client.get(members_page).content.decode()
 
     waiting.display_name = "Wanda Patient"
     waiting.save()
 
-    assert "Wanda Patient" in client.get(pages["group"]).content.decode()
+    assert "Wanda Patient" in client.get(members_page).content.decode()
 
 
 def test_a_spin_outs_new_name_shows_in_its_parents_lineage(signed_in, member, group, network):
