@@ -1,13 +1,17 @@
 """The one Markdown renderer and its plain relatives: what a person types with **bold**, lists
 and links reads right as HTML, as plain text (text mail) and as a one-line preview."""
 
+import html
+
 import pytest
+from django.utils.html import strip_tags
 
 from impact.markdown import (
     escape_markdown,
     markdown_excerpt,
     markdown_plain,
     markdown_preview,
+    markdown_words,
     render_markdown,
 )
 
@@ -148,3 +152,26 @@ def test_a_quote_cut_inside_a_link_stops_before_it():
     excerpt = markdown_excerpt(text, 160)
 
     assert "[" not in excerpt and excerpt.endswith("see …")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We planted 40 saplings along the river.",
+        "plain  multi\n\nline text",
+        "Rivers: 2041 (goal); 50% done! Email a@b.org or http://example.org/path?a=1",
+        "A **bold** claim and _emphasis_",
+        "see [the council](https://x.example/a)",
+        "- one\n- two",
+        "1. first\n2) second",
+        "Title\n=====",
+        "a & b &amp; c",
+        "x < y > z",
+        "snake_case and `code`",
+        "> a quote",
+    ],
+)
+def test_markdown_words_are_the_rendered_words_whether_or_not_rendering_is_skipped(text):
+    rendered = " ".join(html.unescape(strip_tags(render_markdown(text))).split())
+
+    assert markdown_words(text) == rendered
