@@ -168,7 +168,9 @@ def seed_large(*, stdout=sys.stdout) -> None:
         )
 
         shared = [
-            MetricDefinition(network=network, name="People reached", unit="people")
+            MetricDefinition(
+                network=network, name="People reached", unit="people", unit_singular="person"
+            )
             for network in networks
         ]
         MetricDefinition.objects.bulk_create(shared)
@@ -178,13 +180,20 @@ def seed_large(*, stdout=sys.stdout) -> None:
         metrics = []
         for group in groups:
             metrics.append(
-                MetricDefinition(group=group, name="Trees planted", unit="trees", target=500)
+                MetricDefinition(
+                    group=group,
+                    name="Trees planted",
+                    unit="trees",
+                    unit_singular="tree",
+                    target=500,
+                )
             )
             metrics.append(
                 MetricDefinition(
                     group=group,
                     name="People reached",
                     unit="people",
+                    unit_singular="person",
                     source=shared_by_network[group.network_id],
                 )
             )

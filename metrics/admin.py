@@ -119,7 +119,7 @@ class MetricDefinitionAdmin(admin.ModelAdmin):
         "archived_at",
     ]
     list_filter = ["aggregation", "direction", ("archived_at", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "unit", "group__name", "network__name"]
+    search_fields = ["name", "unit", "unit_singular", "group__name", "network__name"]
     raw_id_fields = ["group", "network", "source"]
     list_select_related = ["group", "network"]
     inlines = [MetricChangeInline]

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from impact.api.serializers import ModelSerializer, StrictCharField, StrictDecim
 from impact.ids import IdField, IdFilter
 from metrics import services
 from metrics.models import MAX_EFFORT_MINUTES, Action, Measurement, MetricDefinition
+from metrics.services.definitions import unit_singular_too_long
 from metrics.views.exports import my_data_response
 
 
@@ -89,6 +91,10 @@ class MetricSerializer(ModelSerializer):
         model = MetricDefinition
         fields = ["id", "group", *services.METRIC_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
+        # Lazy: said in the reader's language when a request is validated.
+        extra_kwargs = {
+            "unit_singular": {"error_messages": {"max_length": lazy(unit_singular_too_long, str)()}}
+        }
 
 
 class LogFilter(FilterSet):

@@ -12,6 +12,9 @@ from impact.models import User
 from metrics import services
 from metrics.models import Action, MetricDefinition
 
+# The demo's units for one, where the word changes ("1 tree"; "1 kg" stays).
+UNIT_SINGULAR = {"trees": "tree", "roofs": "roof", "people": "person"}
+
 DEMO_METRICS = {
     "Riverbank Restorers": [
         (
@@ -58,6 +61,7 @@ def seed_metrics(users: dict[str, User], *, days: int = HISTORY_DAYS) -> None:
                 network=network,
                 name="Neighbours involved",
                 unit="people",
+                unit_singular=UNIT_SINGULAR["people"],
                 description="People from outside the group who joined in an action.",
             )
     for group_name, metrics in DEMO_METRICS.items():
@@ -83,6 +87,7 @@ def seed_metrics(users: dict[str, User], *, days: int = HISTORY_DAYS) -> None:
                     group=group,
                     name=name,
                     unit=unit,
+                    unit_singular=UNIT_SINGULAR.get(unit, ""),
                     aggregation=aggregation,
                     target=target,
                     target_date=today + timedelta(days=180),
@@ -93,6 +98,12 @@ def seed_metrics(users: dict[str, User], *, days: int = HISTORY_DAYS) -> None:
             if shared
             else None
         )
+        # Demo data seeded before metrics had a unit for one gets it on the next seed.
+        for metric in [m for m, _descriptions in defined] + [adopted]:
+            if metric is not None and not metric.unit_singular and metric.unit in UNIT_SINGULAR:
+                services.metric_update(
+                    actor=moderator.user, metric=metric, unit_singular=UNIT_SINGULAR[metric.unit]
+                )
         if Action.objects.filter(group=group).exists():
             continue
         members = [

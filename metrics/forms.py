@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from impact.forms import DayInput
 from metrics.models import MAX_EFFORT_MINUTES, MetricDefinition
 from metrics.services import METRIC_FIELDS, parse_value
+from metrics.services.definitions import unit_singular_too_long
 
 
 class NumberTextInput(forms.TextInput):
@@ -107,7 +108,15 @@ class ActionForm(forms.Form):
         ]
 
 
-class MetricForm(forms.ModelForm):
+class UnitSingularMessageMixin:
+    """A unit for one that is too long gets the service's words, not Django's generic ones."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_singular"].error_messages["max_length"] = unit_singular_too_long()
+
+
+class MetricForm(UnitSingularMessageMixin, forms.ModelForm):
     target = ImpactValueField(
         label=capfirst(MetricDefinition._meta.get_field("target").verbose_name)
     )
@@ -121,10 +130,18 @@ class MetricForm(forms.ModelForm):
         }
 
 
-class NetworkMetricForm(forms.ModelForm):
+class NetworkMetricForm(UnitSingularMessageMixin, forms.ModelForm):
     class Meta:
         model = MetricDefinition
-        fields = ["name", "unit", "direction", "aggregation", "allow_negative", "description"]
+        fields = [
+            "name",
+            "unit",
+            "unit_singular",
+            "direction",
+            "aggregation",
+            "allow_negative",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from groups.models import Group, Network
 from impact.shared import ScopedQuerySet
+from impact.texts import amount_with_unit_text
 
 MAX_EFFORT_MINUTES = 16 * 60
 
@@ -43,6 +44,17 @@ class MetricDefinition(models.Model):
     name = models.CharField(_("name"), max_length=80)
     unit = models.CharField(
         _("unit"), max_length=30, help_text=_("For example: trees, kWh, people.")
+    )
+    # The unit is typed by people, so the catalogue cannot give its singular ("1 trees");
+    # impact.texts.unit_for_amount picks this one for an amount that reads as one.
+    unit_singular = models.CharField(
+        _("unit for one"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            'Only when it differs from the unit: "tree" for trees, "person" for people. '
+            "Leave it blank for kg or kWh."
+        ),
     )
     direction = models.CharField(
         _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
@@ -244,7 +256,7 @@ class Measurement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.value} {self.metric.unit}"
+        return amount_with_unit_text(self.value, self.metric)
 
 
 class EntryRevision(models.Model):

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from impact.dates import format_when
 from impact.kinds import KINDS
 from impact.markdown import markdown_plain, markdown_preview, render_markdown
-from impact.texts import amount_text, effort_text
+from impact.texts import amount_text, amount_with_unit_text, effort_text, unit_for_amount
 
 register = template.Library()
 
@@ -111,3 +111,17 @@ def icon(name: str) -> SafeString:
 def amount(value) -> str:
     """A measured amount as people write it (impact.texts.amount_text): "2,5", "12"."""
     return amount_text(value)
+
+
+@register.filter
+def amount_unit(value, metric) -> str:
+    """The unit to write after an amount of a metric: {{ value|amount_unit:metric }} gives
+    "tree" for 1 when the metric has a unit for one, else the metric's unit ("trees", "kg")."""
+    return unit_for_amount(value, metric)
+
+
+@register.filter
+def amount_with_unit(value, metric) -> str:
+    """An amount and its unit as people write them: {{ value|amount_with_unit:metric }} gives
+    "1 tree", "2.5 trees", "12 kg"."""
+    return amount_with_unit_text(value, metric)

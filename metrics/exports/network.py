@@ -197,7 +197,8 @@ def network_tables(network: Network) -> list[Table]:
             MetricDefinition.objects.filter(Q(network=network) | in_network),
             {
                 **fields("id", "network_id", "group_id", "source_id"),
-                **fields("name", "unit", "direction", "aggregation", "allow_negative"),
+                **fields("name", "unit", "unit_singular", "direction", "aggregation"),
+                **fields("allow_negative"),
                 **fields("target", "target_date", "description", "created_at", "archived_at"),
             },
         ),

@@ -23,6 +23,7 @@ from metrics.services.values import _today_for, check_target, parse_value
 METRIC_FIELDS = [
     "name",
     "unit",
+    "unit_singular",
     "direction",
     "aggregation",
     "allow_negative",
@@ -36,6 +37,12 @@ NAME_MAX = MetricDefinition._meta.get_field("name").max_length
 
 
 UNIT_MAX = MetricDefinition._meta.get_field("unit").max_length
+UNIT_SINGULAR_MAX = MetricDefinition._meta.get_field("unit_singular").max_length
+
+
+def unit_singular_too_long() -> str:
+    """The field message for a unit for one that is too long (service, form and API say it)."""
+    return _("Keep the unit for one under %(n)d characters.") % {"n": UNIT_SINGULAR_MAX}
 
 
 METRICS_DENIED = _("Only the group's moderators can change its metrics.")
@@ -47,7 +54,7 @@ MetricFieldValue = str | int | bool | Decimal | date | MetricDefinition | None
 
 def _strip_texts(fields: dict) -> None:
     # A stored " Trees " would slip past the case-insensitive duplicate check for "Trees".
-    for key in ("name", "unit"):
+    for key in ("name", "unit", "unit_singular"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
 
@@ -75,6 +82,8 @@ def _validate_metric(
         errors["unit"] = _("Say what you count, for example trees or kWh.")
     elif len(fields["unit"].strip()) > UNIT_MAX:
         errors["unit"] = _("Keep the unit under %(n)d characters.") % {"n": UNIT_MAX}
+    if len((fields.get("unit_singular") or "").strip()) > UNIT_SINGULAR_MAX:
+        errors["unit_singular"] = unit_singular_too_long()
     if fields.get("direction") not in MetricDefinition.Direction.values:
         errors["direction"] = _("Choose whether higher or lower is better.")
     if fields.get("aggregation") not in MetricDefinition.Aggregation.values:
@@ -141,10 +150,12 @@ def metric_update(
         fields["target"] = parse_value(fields["target"], "target")
     for key in METRIC_FIELDS:
         if key in fields:
-            setattr(metric, key, fields[key] if fields[key] != "" or key == "description" else None)
+            blank_is_text = key in ("description", "unit_singular")
+            setattr(metric, key, fields[key] if fields[key] != "" or blank_is_text else None)
     metric.allow_negative = bool(metric.allow_negative)
     metric.name = (metric.name or "").strip()
     metric.unit = (metric.unit or "").strip()
+    metric.unit_singular = (metric.unit_singular or "").strip()
     # A target that passed its date may stay as it was while the rest of the metric changes.
     target_changed = (metric.target, metric.target_date) != old_target
     _validate_metric(

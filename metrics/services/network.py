@@ -15,8 +15,10 @@ from metrics.models import (
 from metrics.services.definitions import (
     METRIC_FIELDS,
     METRICS_DENIED,
+    UNIT_SINGULAR_MAX,
     _metric_snapshot,
     metric_define,
+    unit_singular_too_long,
 )
 
 
@@ -33,6 +35,7 @@ def network_metric_define(
         "aggregation": fields.get("aggregation") or MetricDefinition.Aggregation.SUM,
         "name": (fields.get("name") or "").strip(),
         "unit": (fields.get("unit") or "").strip(),
+        "unit_singular": (fields.get("unit_singular") or "").strip(),
         "description": fields.get("description") or "",
         "allow_negative": bool(fields.get("allow_negative")),
     }
@@ -45,6 +48,8 @@ def network_metric_define(
         errors["name"] = _("The network already shares a metric with that name.")
     if not values["unit"]:
         errors["unit"] = _("Say what you count, for example trees or kWh.")
+    if len(values["unit_singular"]) > UNIT_SINGULAR_MAX:
+        errors["unit_singular"] = unit_singular_too_long()
     if errors:
         raise ValidationError(errors)
     metric = MetricDefinition.objects.create(network=network, **values)
