@@ -4,7 +4,7 @@ from django.db.models import Case, Count, Q, QuerySet, When
 
 from groups.models import Group, Network
 from groups.page_parts import register_group_page_part
-from metrics.models import Action, Measurement
+from metrics.models import Action, Measurement, MetricDefinition
 from narratives.models import Adoption, HelpRequest, Initiative, Narrative, Question
 
 
@@ -99,17 +99,29 @@ def initiative_log(initiative: Initiative) -> dict:
     )
     totals = (
         Measurement.objects.filter(action__initiative=initiative)
-        .values("metric__name", "metric__unit")
+        .values("metric__name", "metric__unit", "metric__unit_singular")
         .annotate(total=Sum("value"))
         .order_by("metric__name")
     )
+    # Each total with its metric's words, so the page writes "1 tree" as everywhere else.
+    totals = [
+        {
+            "metric": MetricDefinition(
+                name=row["metric__name"],
+                unit=row["metric__unit"],
+                unit_singular=row["metric__unit_singular"],
+            ),
+            "total": row["total"],
+        }
+        for row in totals
+    ]
     effort = Action.objects.filter(initiative=initiative).aggregate(
         count=Count("id"), minutes=Sum("effort_minutes")
     )
     return {
         "actions": actions[:50],
         "count": effort["count"],
-        "totals": list(totals),
+        "totals": totals,
         "minutes": effort["minutes"] or 0,
     }
 

@@ -30,7 +30,7 @@ from impact.services import (
     outbox_key,
     outbox_keys_taken,
 )
-from impact.texts import amount_text
+from impact.texts import amount_text, unit_for_amount
 from metrics.periods import PeriodNumbers
 from metrics.selectors import last_action_days
 
@@ -162,7 +162,7 @@ class _NumberLines:
     def impact(self, metric: "MetricDefinition", value: Decimal, before: Decimal) -> str:
         return self.impact_pattern % {
             "metric": metric.name,
-            "amount": f"{self.number(value)} {metric.unit}".strip(),
+            "amount": f"{self.number(value)} {unit_for_amount(value, metric)}".strip(),
             "before": self.number(before),
         }
 
