@@ -29,6 +29,13 @@ CADENCE_TIME = time(19, 0)
 CADENCE_ZONE = "Europe/Amsterdam"
 MEETING_MINUTES = 75
 
+# The demo's other groups meet too, so a newcomer choosing one sees when and where:
+# name: (weekday, time, minutes, place).
+OTHER_CADENCES = {
+    "Solar Neighbours": (1, time(18, 30), 60, "Community centre, Elm Street 4"),
+    "Food Commons": (5, time(10, 0), 90, "The empty lot behind Mill Lane 12"),
+}
+
 
 def cadence_weekday(now: datetime) -> int:
     """The weekday of the first 19:00 in Amsterdam after `now`: the demo group meets on it, so
@@ -69,10 +76,11 @@ def _reflect(meeting: Meeting, member: User, momentum: float, rng: random.Random
 def seed_meetings(users: dict[str, User], *, weeks: int = 8) -> None:
     """Idempotent: a group that already has sessions only gets its next weeks' meetings."""
     rng = random.Random(7)  # demo data: reproducible on purpose
+    now = timezone.now()
+    _seed_other_cadences(now)
     group = Group.objects.filter(name="Riverbank Restorers").first()
     if group is None:
         return
-    now = timezone.now()
     if Session.objects.filter(group=group).exists():
         services.schedule_fill(group=group, now=now)
         return
@@ -156,6 +164,34 @@ def seed_meetings(users: dict[str, User], *, weeks: int = 8) -> None:
             },
         )
     _prepare_next(group, members, member=member, rng=rng, now=now)
+
+
+def _seed_other_cadences(now: datetime) -> None:
+    """Every other demo group meets on its weekday (OTHER_CADENCES), its next four weeks of
+    meetings on the cadence's time. Idempotent: a group with a cadence only gets its next weeks."""
+    for group in Group.objects.filter(name__in=OTHER_CADENCES, cadence__isnull=True):
+        weekday, starts, minutes, place = OTHER_CADENCES[group.name]
+        founder = (
+            Membership.objects.active()
+            .filter(group=group, role=Membership.Role.MODERATOR)
+            .select_related("user")
+            .order_by("joined_at")
+            .first()
+        )
+        if founder is None:
+            continue
+        services.cadence_set(
+            actor=founder.user,
+            group=group,
+            weekdays=[weekday],
+            start_time=starts,
+            time_zone=CADENCE_ZONE,
+            duration_minutes=minutes,
+            location=place,
+            now=now,
+        )
+    for group in Group.objects.filter(name__in=OTHER_CADENCES, cadence__isnull=False):
+        services.schedule_fill(group=group, now=now)
 
 
 def _prepare_next(

@@ -74,13 +74,17 @@ def test_every_demo_meeting_starts_on_the_cadence_weekday_and_time_in_its_time_z
     with time_machine.travel(now, tick=False):
         call_command("seed_demo")
 
-    cadence = Cadence.objects.get()
-    meetings = list(Meeting.objects.filter(group=cadence.group))
-    assert len(meetings) == 12
-    for meeting in meetings:
-        local = meeting.starts_at.astimezone(cadence.zone)
-        assert local.weekday() in cadence.weekday_list
-        assert local.time() == cadence.start_time
+    cadence = Cadence.objects.get(group__name="Riverbank Restorers")
+    assert Meeting.objects.filter(group=cadence.group).count() == 12
+    for cadence in Cadence.objects.select_related("group"):
+        meetings = list(Meeting.objects.filter(group=cadence.group))
+        assert meetings, cadence.group.name
+        for meeting in meetings:
+            local = meeting.starts_at.astimezone(cadence.zone)
+            assert local.weekday() in cadence.weekday_list
+            assert local.time() == cadence.start_time
+            assert meeting.location == cadence.location
+    cadence = Cadence.objects.get(group__name="Riverbank Restorers")
     # Sessions ran in their meetings' hour; their next actions were due a week on.
     for session in Session.objects.select_related("meeting"):
         assert session.started_at == session.meeting.starts_at
@@ -126,3 +130,30 @@ def test_demo_reflections_and_next_actions_come_after_their_authors_joined(setti
         assert joined[action.group_id, action.owner_id] < action.session.started_at
     for response in MeetingResponse.objects.select_related("meeting"):
         assert joined[response.meeting.group_id, response.user_id] < timezone.now()
+
+
+def test_every_demo_group_meets_on_a_cadence_with_a_place_and_a_newcomer_sees_when(
+    settings, client
+):
+    """The groups a newcomer can join say when and where they meet, not "No meeting time set
+    yet"; seeding again adds no second cadence or meeting."""
+    settings.DEBUG = True
+
+    with time_machine.travel(WEDNESDAY_MORNING, tick=False):
+        call_command("seed_demo")
+        first = counts()
+        call_command("seed_demo")
+        assert counts() == first
+        newcomer = User.objects.create_user(username="newcomer", password="x" * 12)
+        client.force_login(newcomer)
+        home = client.get(reverse("home")).content.decode()
+
+    groups = list(Group.objects.all())
+    assert len(groups) >= 3
+    for group in groups:
+        cadence = Cadence.objects.get(group=group)
+        assert cadence.weekday_list and cadence.location, group.name
+        assert Meeting.objects.filter(group=group, starts_at__gt=WEDNESDAY_MORNING).count() == 4
+    assert "No meeting time set yet" not in home
+    for place in ["Community centre, Elm Street 4", "The empty lot behind Mill Lane 12"]:
+        assert place in home
