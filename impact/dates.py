@@ -18,6 +18,14 @@ OWN_FORMATS = {
     "DAY_DATE_FORMAT": "DATE_FORMAT",
     "DAY_DATETIME_FORMAT": "DATETIME_FORMAT",
     "SHORT_MONTH_DAY_FORMAT": "MONTH_DAY_FORMAT",
+    "DAY_DATE_YEAR_FORMAT": "DATE_FORMAT",
+    "DAY_DATETIME_YEAR_FORMAT": "DATETIME_FORMAT",
+}
+# A day with its weekday reads without the year in the reader's current year ("Wednesday
+# 2 December, 13:00"); a day of another year names it ("Friday 1 January 2027, 13:00").
+WITH_YEAR = {
+    "DAY_DATE_FORMAT": "DAY_DATE_YEAR_FORMAT",
+    "DAY_DATETIME_FORMAT": "DAY_DATETIME_YEAR_FORMAT",
 }
 DJANGO_FORMATS = {
     "DATE_FORMAT",
@@ -49,4 +57,6 @@ def format_when(
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value, zone)
+    if name in WITH_YEAR and value.year != timezone.localdate(timezone=zone).year:
+        name = WITH_YEAR[name]
     return date_format(value, format_for(name))

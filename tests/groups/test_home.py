@@ -3,7 +3,7 @@ them, moderators on requests to decide and the next session, newcomers on groups
 a group's page tells someone outside it when it meets and how active it is."""
 
 import re
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -506,3 +506,26 @@ def test_a_single_recent_week_reads_as_the_past_week(language, days, heading):
     with translation.override(language):
         html = render_to_string("groups/_group_public.html", {"facts": facts})
     assert f"<dt>{heading}</dt>" in html
+
+
+def test_the_moderator_home_writes_a_meetings_day_and_time_one_way(
+    client, moderator, make_group, time_machine
+):
+    """The next session to prepare and what's next name the same meeting the same way: its
+    weekday, day and time, without the year in this year."""
+    time_machine.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False)
+    moderator.time_zone = "UTC"
+    moderator.save(update_fields=["time_zone"])
+    crew = make_group(3, name="River Crew 3", moderator=moderator, via_services=True)
+    meeting_services.meeting_add(
+        actor=moderator,
+        group=crew,
+        starts_at=datetime(2026, 12, 2, 18, 0, tzinfo=UTC),
+        is_reflection=True,
+    )
+
+    page = text(signed_in(client, moderator).get(reverse("home")))
+
+    assert "Wednesday 2 December, 18:00" in section(page, "Next session to prepare")
+    assert "Wednesday 2 December, 18:00" in section(page, "What's next")
+    assert "2 December 2026" not in page and not re.search(r"\b2 Dec\b", page)

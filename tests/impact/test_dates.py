@@ -15,6 +15,12 @@ from impact.texts import amount_text, effort_text
 MOMENT = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)  # a Thursday
 
 
+@pytest.fixture(autouse=True)
+def in_2026(time_machine):
+    """The day-named formats leave out the year of the reader's current year: read in 2026."""
+    time_machine.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False)
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -57,6 +63,32 @@ def test_texts_written_in_python_take_the_recipients_time_zone():
 
     assert format_when(MOMENT, "DAY_DATETIME_FORMAT", zone=kolkata) == "Thursday 3 December, 20:00"
     assert format_when(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "expected"),
+    [
+        ("en", "DAY_DATETIME_FORMAT", "Friday 1 January 2027, 18:00"),
+        ("en", "DAY_DATE_FORMAT", "Friday 1 January 2027"),
+        ("de", "DAY_DATETIME_FORMAT", "Freitag, 1. Januar 2027, 18:00"),
+        ("es", "DAY_DATETIME_FORMAT", "viernes 1 de enero de 2027, 18:00"),
+    ],
+)
+def test_a_day_in_another_year_names_its_year(language, name, expected):
+    with translation.override(language):
+        assert format_when(datetime(2027, 1, 1, 18, 0, tzinfo=UTC), name, zone=UTC) == expected
+
+
+def test_the_year_is_the_readers_own_on_new_years_eve(time_machine):
+    """At 20:00 on 31 December in UTC it is already the new year in Kolkata: a meeting on
+    1 January reads without its year there, with it in UTC."""
+    time_machine.move_to(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), tick=False)
+    meeting = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
+
+    kolkata = format_when(meeting, "DAY_DATETIME_FORMAT", zone=ZoneInfo("Asia/Kolkata"))
+
+    assert kolkata == "Friday 1 January, 17:30"
+    assert format_when(meeting, "DAY_DATETIME_FORMAT", zone=UTC) == "Friday 1 January 2027, 12:00"
 
 
 def test_a_format_string_in_place_of_a_name_is_refused():

@@ -27,3 +27,7 @@ DAY_DATE_FORMAT = "l, j. F"
 DAY_DATETIME_FORMAT = "l, j. F, H:i"
 # 3. Dez
 SHORT_MONTH_DAY_FORMAT = "j. M"
+# Freitag, 3. Dezember 2027: a day in another year than the reader's
+DAY_DATE_YEAR_FORMAT = "l, j. F Y"
+# Freitag, 3. Dezember 2027, 14:30
+DAY_DATETIME_YEAR_FORMAT = "l, j. F Y, H:i"

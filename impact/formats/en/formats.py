@@ -29,3 +29,7 @@ DAY_DATE_FORMAT = "l j F"
 DAY_DATETIME_FORMAT = "l j F, H:i"
 # 3 Dec: a compact label in charts and lists that span a few weeks.
 SHORT_MONTH_DAY_FORMAT = "j M"
+# Friday 3 December 2027: the same, for a day in another year than the reader's.
+DAY_DATE_YEAR_FORMAT = "l j F Y"
+# Friday 3 December 2027, 14:30
+DAY_DATETIME_YEAR_FORMAT = "l j F Y, H:i"

@@ -27,3 +27,7 @@ DAY_DATE_FORMAT = r"l j \d\e F"
 DAY_DATETIME_FORMAT = r"l j \d\e F, H:i"
 # 3 dic (lower case, as Spanish writes months)
 SHORT_MONTH_DAY_FORMAT = "j b"
+# viernes 3 de diciembre de 2027: a day in another year than the reader's
+DAY_DATE_YEAR_FORMAT = r"l j \d\e F \d\e Y"
+# viernes 3 de diciembre de 2027, 14:30
+DAY_DATETIME_YEAR_FORMAT = r"l j \d\e F \d\e Y, H:i"
