@@ -184,7 +184,26 @@
     });
   }
 
+  // The quick log's "Log it" bar sticks to the screen's foot once a description is typed (it is
+  // then on the first screen), not before: stuck, it would sit over the fields under it. A
+  // field it would cover scrolls above it (scroll-margin-bottom in app.css).
+  function stickLogButton(event) {
+    var form = document.getElementById("quick-log");
+    if (!form || (event && event.target && !form.contains(event.target))) return;
+    var description = form.elements.description;
+    var typed = !!(description && description.value.trim());
+    if (typed === form.classList.contains("is-typed")) return;
+    form.classList.toggle("is-typed", typed);
+    var field = document.activeElement;
+    var bar = form.querySelector(".form-actions");
+    if (typed && field && form.contains(field) && bar &&
+        field.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+      field.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    stickLogButton();
     detectTimezone(document);
     showCurrentTab();
     showEffortChips(document);
@@ -207,6 +226,8 @@
   window.addEventListener("online", flush);
   setInterval(flush, 30000);
   document.addEventListener("click", pickEffort);
+  document.addEventListener("input", stickLogButton);
+  document.addEventListener("htmx:afterSwap", function () { stickLogButton(); });
   document.addEventListener("htmx:afterSwap", function (event) { showEffortChips(event.target); });
   document.addEventListener("click", goBack);
   document.addEventListener("htmx:responseError", reportFailure);

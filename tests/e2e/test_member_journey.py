@@ -110,3 +110,53 @@ def test_member_logs_an_action_and_sees_their_week_and_the_chart(
         path=str(results_dir / f"member-journey-impact-{way.language}.png"), full_page=True
     )
     context.close()
+
+
+# The quick log's fields that the "Log it" bar overlaps: every field shown when `focused` is
+# None, else the focused one.
+COVERED_FIELDS = """(focused) => {
+  const form = document.getElementById("quick-log");
+  const bar = form.querySelector(".form-actions").getBoundingClientRect();
+  const fields = focused ? [document.activeElement]
+    : [...form.querySelectorAll("input:not([type=hidden]), select, textarea")];
+  return fields.filter((f) => f.checkVisibility()).filter((f) => {
+    const box = f.getBoundingClientRect();
+    const seen = box.bottom > 0 && box.top < window.innerHeight;
+    return seen && box.bottom > bar.top && box.top < bar.bottom;
+  }).map((f) => f.name);
+}"""
+
+
+@pytest.mark.parametrize("who", ["member", "moderator"])
+def test_the_log_it_bar_never_sits_over_a_field_on_a_phone(
+    browser: Browser, live_server, demo, who
+):
+    """At 390 x 844 the sticky bar sat over "What did you do?" (the moderator's home) and hid
+    the third impact field (the member's): it sticks only once a description is typed, and a
+    field focused under it scrolls above it."""
+    from tests.e2e.support import DEMO_PASSWORD, PHONE
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url, who, DEMO_PASSWORD)
+    form = page.locator("#quick-log")
+    expect(form).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(COVERED_FIELDS, False) == []
+
+    form.locator("[name=description]").fill("Cleared the ditch by the school")
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    log_it = form.get_by_role("button", name="Log it")
+    box = log_it.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844  # the issue's rule still holds
+    names = form.locator("input:not([type=hidden]):visible, select:visible, textarea:visible")
+    covered = {}
+    for i in range(names.count()):
+        field = names.nth(i)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        field.focus()
+        page.evaluate("() => new Promise(requestAnimationFrame)")
+        if found := page.evaluate(COVERED_FIELDS, True):
+            covered[field.get_attribute("name")] = found
+    context.close()
+    assert covered == {}

@@ -83,3 +83,102 @@ def test_no_page_is_wider_than_the_screen(browser: Browser, live_server, demo, w
     assert not found, "\n".join(
         f"{url}: {issue}" for url, issues in found.items() for issue in issues
     )
+
+
+# Words of a button, label, heading or table cell that wrap inside the word: a word's Range
+# with boxes on two lines (breaks at a space, hyphen or slash are the usual wrapping); and
+# buttons whose words run past their edge.
+SPLIT_WORDS = """() => {
+  const found = [];
+  const kept = "button, .button, label, h1, h2, h3, th, td, summary, legend";
+  for (const el of document.querySelectorAll(kept)) {
+    if (!el.checkVisibility()) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || !parent.checkVisibility() || parent.closest(".visually-hidden")) continue;
+      for (const match of node.data.matchAll(/[^\\s\\-\\u2010-\\u2014\\/]+/g)) {
+        if (match[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()]
+          .filter((r) => r.width > 0).map((r) => Math.round(r.bottom)));
+        if (lines.size > 1) found.push(el.tagName.toLowerCase() + ": " + match[0]);
+      }
+    }
+  }
+  // A button narrower than its words: they run past its edge instead.
+  for (const el of document.querySelectorAll("button, .button")) {
+    if (el.checkVisibility() && el.scrollWidth > el.clientWidth + 1) {
+      found.push("overflowing " + el.tagName.toLowerCase() + ": " + el.textContent.trim());
+    }
+  }
+  return [...new Set(found)].slice(0, 8);
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_word_of_a_button_label_heading_or_table_cell_is_split(
+    browser: Browser, live_server, demo, language
+):
+    """`overflow-wrap: anywhere` on a page squeezes table columns and buttons until words break
+    ("Decemb/er", "Comin/g"): only typed text in a box that must not grow breaks anywhere."""
+    from impact.models import User
+
+    User.objects.filter(username__in=["organizer", "moderator"]).update(language=language)
+    group, network = demo["group"], demo["network"]
+    meeting = group.meetings.filter(status="scheduled").order_by("starts_at").first()
+    pages = {
+        "organizer": [
+            f"/networks/{network.slug}/",
+            f"/networks/{network.slug}/audit/",
+            f"/networks/{network.slug}/leaderboard/",
+        ],
+        "moderator": [f"/meetings/{meeting.pk}/", f"/groups/{group.pk}/metrics/"],
+    }
+    problems = []
+    for who, urls in pages.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        sign_in(page, live_server.url, who, DEMO_PASSWORD)
+        for url in urls:
+            response = page.goto(live_server.url + url)
+            assert response.ok, (who, url, response.status)
+            for width in (360, 390, 1280):
+                page.set_viewport_size({"width": width, "height": 844 if width < 1000 else 800})
+                split = page.evaluate(SPLIT_WORDS)
+                if split:
+                    problems.append(f"{who} {url} at {width}px: {split}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("who", ["member", "organizer"])
+def test_the_site_name_is_whole_on_a_phones_one_line_header(
+    browser: Browser, live_server, demo, who
+):
+    """The header's name read "Impact G…" at 390 px and "Impa…" at 360."""
+    from impact.models import Notification
+
+    user = demo["group"].memberships.get(user__username=who).user if who == "member" else None
+    if user is not None:  # the widest header: a badge of unread notifications
+        Notification.objects.filter(recipient=user).update(read_at=None)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    sign_in(page, live_server.url, who, DEMO_PASSWORD)
+    problems = []
+    for width in (360, 390, 414):
+        page.set_viewport_size({"width": width, "height": 844})
+        seen = page.evaluate("""() => {
+          const name = document.querySelector(".brand span");
+          const nav = document.querySelector(".site-header .nav");
+          const boxes = [...nav.children].map((el) => el.getBoundingClientRect());
+          const oneLine = Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom));
+          return {cut: name.scrollWidth > name.clientWidth, text: name.textContent,
+                  oneLine, height: nav.getBoundingClientRect().height};
+        }""")
+        if seen["cut"] or not seen["oneLine"] or seen["height"] > 64:
+            problems.append(f"{width}px: {seen}")
+    context.close()
+    assert not problems, problems
