@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from impact.kinds import optional_kinds
-from impact.models import User, common_time_zone_choices, language_choices
+from impact.models import User, common_time_zone_choices, is_real_time_zone, language_choices
 
 
 # A date or time input's value is ISO whatever the language (the browser shows it its own way):
@@ -22,6 +22,17 @@ class MomentInput(forms.DateTimeInput):
         super().__init__({"type": "datetime-local", **(attrs or {})}, format="%Y-%m-%dT%H:%M")
 
 
+class TimeZoneField(forms.ChoiceField):
+    """Offers the common zones (common_time_zone_choices) and accepts any other real one too:
+    a saved old alias, or the name the browser gives (app.js adds it to the list)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=common_time_zone_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or is_real_time_zone(str(value))
+
+
 class ProfileFields(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,9 +45,8 @@ class ProfileFields(forms.Form):
         max_length=80,
         help_text=_("How your group sees you, for example your first name."),
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Time zone"),
-        choices=common_time_zone_choices,
         initial="UTC",
         widget=forms.Select(attrs={"data-detect-timezone": "true"}),
         help_text=_("Meeting times and reminders are shown in this time zone."),

@@ -68,11 +68,17 @@ def _zone_tables():
         yield pathlib.Path(folder, "zone.tab")
 
 
+def is_real_time_zone(name: str) -> bool:
+    """A zone a person may be in: any tz database name (an alias too, as a browser may name it:
+    Chrome says "Asia/Calcutta"), not the placeholders "Factory" and "localtime"."""
+    return name in zoneinfo.available_timezones() and name not in ("Factory", "localtime")
+
+
 def common_time_zone_choices(keep: str | None = None) -> list[tuple[str, str]]:
     """The common zones as a form's choices, with `keep` (a saved zone that is not among them)
     added, so that saving the form never changes it unseen."""
     names = list(common_time_zones())
-    if keep and keep not in names and keep in zoneinfo.available_timezones():
+    if keep and keep not in names and is_real_time_zone(keep):
         names = [*sorted([*names[:-1], keep]), "UTC"]
     return [(name, name.replace("_", " ")) for name in names]
 

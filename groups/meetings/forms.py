@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from groups.meetings.models import WEEKDAYS, Cadence, MeetingResponse, Reflection
 from groups.models import Group
-from impact.forms import DayInput, MomentInput
+from impact.forms import DayInput, MomentInput, TimeZoneField
 from impact.models import User, common_time_zone_choices
 
 # The reminders a moderator picks from, in minutes before the meeting (the API keeps taking
@@ -44,7 +44,7 @@ class CadenceForm(forms.Form):
     start_time = forms.TimeField(
         label=_("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=common_time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=15, max_value=480, initial=60
     )

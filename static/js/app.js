@@ -11,7 +11,13 @@
     root.querySelectorAll("select[data-detect-timezone]").forEach(function (select) {
       if (select.value !== "UTC" || select.dataset.touched) return;
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (zone && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
+      if (!zone || zone === "UTC") return;
+      // A name the list leaves out (Chrome says "Asia/Calcutta" for Asia/Kolkata): the server
+      // accepts any real zone, so it is added and chosen.
+      if (!Array.prototype.some.call(select.options, function (o) { return o.value === zone; })) {
+        select.add(new Option(zone.replace(/_/g, " "), zone));
+      }
+      select.value = zone;
     });
   }
 
