@@ -23,6 +23,7 @@ is computed for each request. Entries expire after `SHARED_PARTS_SECONDS`, which
 memory and what a Redis outage (which loses bumps) can leave behind.
 """
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -39,8 +40,22 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+
+def release_digest() -> str:
+    """A digest of what renders the parts (code, templates, compiled catalogues): processes of
+    two releases share the cache, and a part one release rendered must never be served by the
+    other (the old group page's HTML showed after a deploy until its group next changed)."""
+    digest = hashlib.sha256()
+    for folder in ("impact", "groups", "metrics", "narratives", "templates", "locale"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".mo") and path.is_file():
+                digest.update(path.relative_to(settings.BASE_DIR).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 VERSION_PREFIX = "shared:v:"
-PART_PREFIX = "shared:part:"
+PART_PREFIX = f"shared:part:{release_digest()}:"
 # A write to a group is a write to its network.
 NETWORK_KIND = {"group": "network"}
 
@@ -256,8 +271,7 @@ def shared(scopes: list[str], key: str, compute: Callable[[], T], *, zoned: bool
     `key` names the part and everything it varies by besides the data (a variant such as
     "organizer", today's date); the language is added, and with `zoned` the viewer's time zone
     too: a part that shows a moment (a time, or the day something happened at) shows it in the
-    viewer's zone. Processes of two releases share the cache: when what compute() returns
-    changes shape, change the key with it. The versions are read before compute()
+    viewer's zone. Parts are kept per release (`release_digest`). The versions are read before compute()
     reads the rows, so a write that lands meanwhile makes the kept copy old at once."""
     if not enabled():
         return compute()

@@ -39,3 +39,20 @@ def test_after_the_pause_redis_is_asked_again(cache, monkeypatch):
     cache.set("k", "back")
     assert cache.get("k") == "back"
     cache.delete("k")
+
+
+def test_parts_are_kept_per_release_of_the_code_and_templates(settings, tmp_path):
+    """A part the last release rendered is never served by the next (a deploy changed the
+    group page's template, and its old HTML showed until the group next changed)."""
+    from impact.shared import PART_PREFIX, release_digest
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>before</p>")
+    before = release_digest()
+    page.write_text("<p>after</p>")
+
+    assert release_digest() != before
+    assert release_digest() == release_digest()
+    assert PART_PREFIX.startswith("shared:part:") and len(PART_PREFIX.split(":")[2]) == 12
