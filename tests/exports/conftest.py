@@ -12,6 +12,7 @@ from django.utils import timezone
 from groups.meetings.models import Meeting, MeetingResponse, NextAction, Reflection, Session
 from impact.services import notify
 from metrics import services as metrics
+from metrics.models import Action
 from narratives.models import Answer, HelpRequest, HelpResponse, Question
 from tests.factories import UserFactory
 from tests.groups import conftest as group_fixtures
@@ -48,6 +49,25 @@ class Export:
 
     def json(self, table: str) -> list[dict]:
         return json.loads(self.zip.read(f"json/{table}.json"))
+
+
+@pytest.fixture
+def twenty_thousand_actions(group, member) -> None:
+    """Enough of one member's actions that holding them all would show in memory."""
+    Action.objects.bulk_create(
+        (
+            Action(
+                group=group,
+                user=member,
+                description=f"Planted tree number {n} along the river bank",
+                notes="Dug, planted, watered and staked. " * 3,
+                happened_on=timezone.localdate(),
+                effort_minutes=n % 90 + 1,
+            )
+            for n in range(20_000)
+        ),
+        batch_size=5000,
+    )
 
 
 def download(client, url: str) -> Export:

@@ -203,23 +203,11 @@ def test_the_whole_zip_is_read_in_one_read_only_repeatable_read_transaction(
     assert connection.get_autocommit()
 
 
-def test_inside_the_snapshot_rows_still_come_a_chunk_at_a_time(member, group, signed_in):
+def test_inside_the_snapshot_rows_still_come_a_chunk_at_a_time(
+    member, twenty_thousand_actions, signed_in
+):
     """The transaction's server-side cursors (WITHOUT HOLD: nothing is copied at a commit)
     keep memory flat: 20,000 actions stream with a fraction of what holding them takes."""
-    Action.objects.bulk_create(
-        (
-            Action(
-                group=group,
-                user=member,
-                description=f"Planted tree number {n} along the river bank",
-                notes="Dug, planted, watered and staked. " * 3,
-                happened_on=timezone.localdate(),
-                effort_minutes=n % 90 + 1,
-            )
-            for n in range(20_000)
-        ),
-        batch_size=5000,
-    )
     client = signed_in(member)
     cursors_seen = set()
     for _chunk in client.get(URL).streaming_content:
