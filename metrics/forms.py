@@ -133,15 +133,8 @@ class MetricForm(UnitSingularMessageMixin, forms.ModelForm):
 class NetworkMetricForm(UnitSingularMessageMixin, forms.ModelForm):
     class Meta:
         model = MetricDefinition
-        fields = [
-            "name",
-            "unit",
-            "unit_singular",
-            "direction",
-            "aggregation",
-            "allow_negative",
-            "description",
-        ]
+        # A group metric's fields but its target: a network's metric has none.
+        fields = [f for f in METRIC_FIELDS if f not in ("target", "target_date")]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
