@@ -56,12 +56,3 @@ def vector_sql(document: Document, config: str, *, qualified: bool = False) -> s
 
 def index_name(kind: str, config: str) -> str:
     return f"search_{kind}_{config.removeprefix('impact_')}_idx"
-
-
-def index_sql(kind: str, config: str) -> str:
-    document = DOCUMENTS[kind]
-    lead = f'"{document.lead}", ' if document.lead else ""
-    return (
-        f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{index_name(kind, config)}" '
-        f'ON "{document.table}" USING gin ({lead}({vector_sql(document, config)}))'
-    )
