@@ -3,30 +3,17 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from impact.links import id_url
 from impact.shared import ScopedQuerySet
-
-# A group's URL, split around its id, per URL configuration, script prefix and language (a
-# language prefix in URLs would differ per language). Pages that list every group of a network
-# link each one (twice on the network page), and a reverse() per link was a tenth of rendering
-# those pages.
-_GROUP_URL_SENTINEL = "987654321"
-_GROUP_URL_PARTS: dict[tuple, tuple[str, str]] = {}
 
 
 def group_url(pk: int) -> str:
-    """The group page's URL, as reverse() would build it, without resolving it again."""
-    key = (get_urlconf(), get_script_prefix(), get_language())
-    parts = _GROUP_URL_PARTS.get(key)
-    if parts is None:
-        url = reverse("groups:group_detail", args=[_GROUP_URL_SENTINEL])
-        head, _sep, tail = url.rpartition(_GROUP_URL_SENTINEL)
-        parts = _GROUP_URL_PARTS[key] = (head, tail)
-    return f"{parts[0]}{int(pk)}{parts[1]}"
+    """The group page's URL, as reverse() would build it."""
+    return id_url("groups:group_detail", pk)
 
 
 # Trust-based relationships thin out beyond this many people: a hard cap, never configurable.

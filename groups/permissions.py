@@ -104,19 +104,16 @@ def readable_group_ids(user: User) -> list[int]:
     of the networks they organize (the API lists filter by it)."""
     # Ids in hand rather than a subquery: PostgreSQL cannot tell how few groups a subquery
     # yields, so it sorted every action in the database to find a person's latest 50 (four
-    # seconds at a million actions); with the ids it reads their groups' rows by index. The
-    # two small subqueries (not joins) keep this query from multiplying a group's members by
-    # its network's people.
-    return list(
-        Group.objects.filter(
-            Q(pk__in=Membership.objects.active().filter(user=user).values("group_id"))
-            | Q(
-                network_id__in=NetworkMembership.objects.filter(
-                    user=user, role=NetworkMembership.Role.ORGANIZER
-                ).values("network_id")
-            )
-        ).values_list("pk", flat=True)
-    )
+    # seconds at a million actions); with the ids it reads their groups' rows by index. Two
+    # index lookups in a UNION, unordered: each is a few rows, where one filter over the
+    # groups with an OR read every group (and sorted them by their networks' names).
+    own = Membership.objects.active().filter(user=user).values_list("group_id", flat=True)
+    organized = Group.objects.filter(
+        network_id__in=NetworkMembership.objects.filter(
+            user=user, role=NetworkMembership.Role.ORGANIZER
+        ).values("network_id")
+    ).values_list("pk", flat=True)
+    return list(own.order_by().union(organized.order_by()))
 
 
 def network_role(user: User | AnonymousUser, network: Network) -> str | None:

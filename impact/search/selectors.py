@@ -11,14 +11,31 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
-from django.db.models import BooleanField, Model, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    DateField,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    Model,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.meetings.models import Session
 from groups.models import Group, Network, group_url
 from groups.permissions import readable_group_ids, visible_networks_q
+from impact.links import id_url
 from impact.markdown import markdown_words
 from impact.models import User
 from impact.search.documents import CONFIGS, DEFAULT_CONFIG, DOCUMENTS, Document, vector_sql
@@ -49,6 +67,26 @@ TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
 
 @dataclass(frozen=True)
+class Shown:
+    """How a kind's result is shown: paths from its model to what the result names, read in
+    the search's own statement (None: the kind has none)."""
+
+    url: Callable[[Any], str]  # its page's URL, from `link`
+    link: str = "pk"
+    group: str | None = "group_id"  # the group the result links to (the group filter's)
+    group_name: str | None = "group__name"
+    network_name: str | None = None
+    day: str | None = None  # a date field
+    at: str | None = "created_at"  # a date-time field
+    title: str | None = None  # a plain title, for a kind whose document has none
+    label: Any = None  # a fixed title, for a kind with neither
+
+
+def _page(name: str) -> Callable[[Any], str]:
+    return lambda pk: id_url(name, pk)
+
+
+@dataclass(frozen=True)
 class Kind:
     key: str
     label: Any  # a lazy translation
@@ -57,8 +95,7 @@ class Kind:
     readable: Callable[[User, list[int]], QuerySet]
     # The rows of one group (the group filter); None: this kind belongs to no group.
     in_group: Callable[[int], Q] | None
-    # What to load with a result to show it: select_related paths.
-    related: tuple[str, ...] = ()
+    shown: Shown
 
     @property
     def document(self) -> Document:
@@ -84,7 +121,13 @@ KINDS: dict[str, Kind] = {
             Group,
             _groups,
             lambda pk: Q(pk=pk),
-            ("network",),
+            Shown(
+                group_url,
+                group="pk",
+                group_name=None,
+                network_name="network__name",
+                at=None,
+            ),
         ),
         Kind(
             "network",
@@ -92,6 +135,13 @@ KINDS: dict[str, Kind] = {
             Network,
             lambda user, ids: Network.objects.filter(visible_networks_q(user)),
             None,
+            Shown(
+                lambda slug: reverse("groups:network_detail", args=[slug]),
+                link="slug",
+                group=None,
+                group_name=None,
+                at=None,
+            ),
         ),
         Kind(
             "narrative",
@@ -99,7 +149,7 @@ KINDS: dict[str, Kind] = {
             Narrative,
             lambda user, ids: visible_narratives(user),
             lambda pk: Q(group_id=pk),
-            ("network", "group"),
+            Shown(_page("narratives:narrative_detail"), network_name="network__name"),
         ),
         Kind(
             "question",
@@ -107,7 +157,7 @@ KINDS: dict[str, Kind] = {
             Question,
             lambda user, ids: visible_questions(user),
             lambda pk: Q(group_id=pk),
-            ("network", "group"),
+            Shown(_page("narratives:question_detail"), network_name="network__name"),
         ),
         Kind(
             "answer",
@@ -115,7 +165,15 @@ KINDS: dict[str, Kind] = {
             Answer,
             _answers,
             lambda pk: Q(question__group_id=pk),
-            ("question__network", "question__group"),
+            # Answers are read on their question's page, under its words.
+            Shown(
+                _page("narratives:question_detail"),
+                link="question_id",
+                group="question__group_id",
+                group_name="question__group__name",
+                network_name="question__network__name",
+                title="question__text",
+            ),
         ),
         Kind(
             "help",
@@ -123,7 +181,7 @@ KINDS: dict[str, Kind] = {
             HelpRequest,
             lambda user, ids: visible_help_requests(user),
             lambda pk: Q(group_id=pk),
-            ("group",),
+            Shown(_page("narratives:help_detail")),
         ),
         Kind(
             "initiative",
@@ -131,7 +189,7 @@ KINDS: dict[str, Kind] = {
             Initiative,
             lambda user, ids: visible_group_items(Initiative, user),
             lambda pk: Q(group_id=pk),
-            ("group",),
+            Shown(_page("narratives:initiative_detail")),
         ),
         Kind(
             "action",
@@ -140,7 +198,7 @@ KINDS: dict[str, Kind] = {
             # The action list API's rule, with the ids in hand: the index leads with group_id.
             lambda user, ids: Action.objects.filter(group_id__in=ids),
             lambda pk: Q(group_id=pk),
-            ("group",),
+            Shown(_page("metrics:group_impact"), link="group_id", day="happened_on", at=None),
         ),
         Kind(
             "session",
@@ -149,7 +207,11 @@ KINDS: dict[str, Kind] = {
             # A session's page is for the group's members and its network's organizers.
             lambda user, ids: Session.objects.filter(group_id__in=ids),
             lambda pk: Q(group_id=pk),
-            ("group", "meeting"),
+            Shown(
+                _page("groups:session_detail"),
+                at="meeting__starts_at",
+                label=_("Reflection session"),
+            ),
         ),
     ]
 }
@@ -209,7 +271,7 @@ class Search:
         self.selected = [k for k in KINDS if not self.kinds or k in self.kinds]
         self._counts: dict[str, int] | None = None
         self._window: tuple[int, int] | None = None
-        self._rows: list[tuple[str, int, float]] = []
+        self._rows: list[Found] = []
         self._group_ids: list[int] | None = None
 
     # The matching rows of each kind -----------------------------------------------------------
@@ -257,13 +319,14 @@ class Search:
         return f"ts_rank({vector}, {tsquery})", params
 
     def _query(self, limit: int, offset: int) -> tuple[str, list]:
-        """One statement for the counts of every kind and one page of ranked results.
+        """One statement for the counts of every kind and one page of results, ready to show.
 
         Each kind's matching ids are found once, through its index, as a materialized CTE (a
         fence: planned as "all matches", never as a walk along another index hoping to meet
         enough of them soon). Counting them is cheap; ranking is not (ts_rank needs each row's
         to_tsvector again), so only each selected kind's RANKED newest matches are ranked: a
-        word in 12,000 of an organizer's actions ranks 200 of them, not 12,000."""
+        word in 12,000 of an organizer's actions ranks 200 of them, not 12,000. The page's
+        rows come back with what they show (_shown), so no query follows per kind."""
         ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
         for index, key in enumerate(KINDS):
             rows = self.matches(key).order_by().values_list("pk")
@@ -274,29 +337,79 @@ class Search:
             cte = f"m{index}"
             ctes.append(f"{cte} AS MATERIALIZED ({sql})")
             params += values
-            counts.append(f"SELECT CAST(%s AS text), {NO_ID}, {NO_RANK}, count(*) FROM {cte}")  # noqa: S608
+            counts.append(
+                f"SELECT 0, CAST(%s AS text), {NO_ID}, {NO_RANK}, count(*), {NOTHING_SHOWN} "  # noqa: S608
+                f"FROM {cte}"
+            )
             count_params.append(key)
             if key in self.selected:
                 table = KINDS[key].document.table
                 rank, values = self._rank_sql(key)
                 ranked.append(
-                    f'SELECT CAST(%s AS text) AS kind, "{table}"."id" AS pk, {rank} AS search_rank, '  # noqa: S608
-                    f'{NO_ID} FROM "{table}" WHERE "{table}"."id" IN '
+                    f'SELECT CAST(%s AS text) AS kind, "{table}"."id" AS pk, {rank} AS search_rank '  # noqa: S608
+                    f'FROM "{table}" WHERE "{table}"."id" IN '
                     f"(SELECT pk FROM {cte} ORDER BY pk DESC LIMIT {RANKED})"
                 )
                 rank_params += [key, *values]
         if not ctes:
             raise EmptyResultSet
-        page = ""
+        shown, shown_params = [], []
         if ranked:
-            union = " UNION ALL ".join(ranked)
-            page = (
-                f" UNION ALL SELECT * FROM (SELECT * FROM ({union}) r "  # noqa: S608
-                "ORDER BY search_rank DESC, kind, pk DESC LIMIT %s OFFSET %s) p"
+            ctes.append(
+                f"page AS MATERIALIZED (SELECT * FROM ({' UNION ALL '.join(ranked)}) r "  # noqa: S608
+                "ORDER BY search_rank DESC, kind, pk DESC LIMIT %s OFFSET %s)"
             )
-            rank_params += [limit, offset]
-        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(counts)}{page}"
-        return sql, [*params, *count_params, *rank_params]
+            params += [*rank_params, limit, offset]
+            for key in self.selected:
+                sql, values = self._shown(key)
+                shown.append(
+                    f"SELECT 1, p.kind, p.pk, p.search_rank, {NO_ID}, {SHOWN_COLUMNS} "  # noqa: S608
+                    f"FROM page p JOIN ({sql}) s ON s.shown_pk = p.pk WHERE p.kind = %s"
+                )
+                shown_params += [*values, key]
+        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(counts + shown)}"
+        return sql, [*params, *count_params, *shown_params]
+
+    def _shown(self, key: str) -> tuple[str, tuple]:
+        """What each of the page's results of one kind shows, in SHOWN_COLUMNS: its title
+        (marked on PostgreSQL), its body's text, its group, network, link and date."""
+        kind, document = KINDS[key], KINDS[key].document
+        shown = kind.shown
+
+        def column(path: str | None, output: Field) -> F | Cast:
+            # Every kind's part of the statement has the same column types: a NULL is cast,
+            # and an id to text for the link (a network's is its slug). Dates are left as
+            # they are (SQLite's cast to a date-time would drop the microseconds).
+            if path is None or isinstance(output, TextField):
+                return Cast(F(path) if path else Value(None), output_field=output)
+            return F(path)
+
+        if document.title and is_postgresql():
+            tsquery, params = self._tsquery()
+            text = f"translate({_text(document.title, document.table)}, E'\\x01\\x02', '')"
+            title = RawSQL(  # noqa: S611 - constants; words are parameters
+                f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
+                [self.config, *params, TITLE_OPTIONS],
+                output_field=TextField(),
+            )
+        else:
+            title = (
+                _joined(document.title, " ") if document.title else column(shown.title, TextField())
+            )
+        rows = kind.model.objects.filter(
+            pk__in=RawSQL("SELECT pk FROM page WHERE kind = %s", [key])
+        ).values(
+            shown_pk=F("pk"),
+            shown_title=Cast(title, output_field=TextField()),
+            shown_body=Cast(_joined(document.body, "\n\n"), output_field=TextField()),
+            shown_group=column(shown.group, BigIntegerField()),
+            shown_group_name=column(shown.group_name, TextField()),
+            shown_network_name=column(shown.network_name, TextField()),
+            shown_link=column(shown.link, TextField()),
+            shown_day=column(shown.day, DateField()),
+            shown_at=column(shown.at, DateTimeField()),
+        )
+        return rows.query.sql_with_params()
 
     def _fetch(self, start: int, stop: int) -> None:
         self._counts = {key: 0 for key in KINDS}
@@ -308,11 +421,13 @@ class Search:
         except EmptyResultSet:
             return
         for rows in _run(sql, params):
-            for key, pk, rank, count in rows:
-                if pk is None:
+            for part, key, pk, rank, count, *shown in rows:
+                if part == 0:
                     self._counts[key] = count
                 else:
-                    self._rows.append((key, pk, rank))
+                    self._rows.append(Found(key, pk, rank, *shown))
+        # The page's order (the statement's parts come in any order).
+        self._rows.sort(key=lambda row: (-row.rank, row.kind, -row.pk))
 
     def _statement(self, limit: int, offset: int) -> tuple[str, list]:
         """_query() for this person, from the statement compiled once per shape (how many
@@ -386,61 +501,103 @@ class Search:
 
     # Showing a page: each result with its title, snippet and place -------------------------
 
-    def _results(self, rows: list[tuple[str, int, float]]) -> list[Result]:
-        wanted: dict[str, list[int]] = {}
-        for key, pk, _rank in rows:
-            wanted.setdefault(key, []).append(pk)
-        loaded = {key: self._load(key, pks) for key, pks in wanted.items()}
-        self._mark_snippets([obj for objects in loaded.values() for obj in objects.values()])
-        results = []
-        for key, pk, rank in rows:
-            obj = loaded[key].get(pk)
-            if obj is not None:
-                results.append(describe(key, obj, rank))
-        return results
+    def _results(self, rows: list["Found"]) -> list[Result]:
+        # The body columns are Markdown: the excerpt is cut from their words, not their marks
+        # ("**2041**", "[a link](https://...)").
+        texts = [markdown_words(row.body or "") for row in rows]
+        if is_postgresql():
+            snippets = self._marked_snippets(texts)
+        else:
+            words = query_words(self.q)
+            snippets = [mark_words(_excerpt(text, words), words) for text in texts]
+        return [self._result(row, snippet) for row, snippet in zip(rows, snippets, strict=True)]
 
-    def _load(self, key: str, pks: list[int]) -> dict[int, Model]:
-        kind = KINDS[key]
-        document = kind.document
-        rows = kind.model.objects.filter(pk__in=pks).select_related(*kind.related)
-        if is_postgresql() and document.title:
-            tsquery, params = self._tsquery()
-            text = f"translate({_text(document.title, document.table)}, E'\\x01\\x02', '')"
-            rows = rows.annotate(
-                title_marked=RawSQL(  # noqa: S611 - constants; words are parameters
-                    f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
-                    [self.config, *params, TITLE_OPTIONS],
-                )
-            )
-        objects = {obj.pk: obj for obj in rows}
-        words = query_words(self.q)
-        for obj in objects.values():
-            # The body columns are Markdown: the excerpt is cut from their words, not their
-            # marks ("**2041**", "[a link](https://...)").
-            obj.snippet_text = " ".join(
-                markdown_words(str(getattr(obj, c) or "")) for c in document.body
-            ).strip()
-            if not is_postgresql():
-                title = " ".join(str(getattr(obj, c) or "") for c in document.title)
-                obj.title_marked = mark_words(title, words)
-                obj.snippet_marked = mark_words(_excerpt(obj.snippet_text, words), words)
-        return objects
+    def _result(self, row: "Found", snippet: str) -> Result:
+        shown = KINDS[row.kind].shown
+        if KINDS[row.kind].document.title:
+            title = row.title if is_postgresql() else mark_words(row.title, query_words(self.q))
+            title = marked(title)
+        else:
+            title = escape(row.title if shown.title else shown.label or "")
+        return Result(
+            kind=row.kind,
+            pk=row.pk,
+            rank=float(row.rank or 0),
+            title=title,
+            snippet=marked(snippet),
+            url=shown.url(row.link),
+            group_id=row.group,
+            group_name=row.group_name or "",
+            network_name=row.network_name or "",
+            when=_as_date(row.day) or _as_datetime(row.at),
+        )
 
-    def _mark_snippets(self, objects: list[Model]) -> None:
+    def _marked_snippets(self, texts: list[str]) -> list[str]:
         """The excerpts of a page's results, with the matched words marked, in one query:
         PostgreSQL's ts_headline over each body's plain words (it knows stems and accents)."""
-        if not objects or not is_postgresql():
-            return
+        if not texts:
+            return []
         tsquery, params = self._tsquery()
-        texts = [obj.snippet_text.replace(START, "").replace(STOP, "") for obj in objects]
+        texts = [text.replace(START, "").replace(STOP, "") for text in texts]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT ts_headline(%s::regconfig, text, {tsquery}, %s) "  # noqa: S608 - constants
                 "FROM unnest(%s::text[]) WITH ORDINALITY AS body(text, n) ORDER BY n",
                 [self.config, *params, SNIPPET_OPTIONS, texts],
             )
-            for obj, (snippet,) in zip(objects, cursor.fetchall(), strict=True):
-                obj.snippet_marked = snippet
+            return [snippet for (snippet,) in cursor.fetchall()]
+
+
+class Found(NamedTuple):
+    """A row of a page of results, as the statement returns it (SHOWN_COLUMNS after rank)."""
+
+    kind: str
+    pk: int
+    rank: float
+    title: str | None
+    body: str | None
+    group: int | None
+    group_name: str | None
+    network_name: str | None
+    link: str
+    day: Any
+    at: Any
+
+
+# What each row of the statement holds after its part, kind, id, rank and count.
+SHOWN_COLUMNS = (
+    "s.shown_title, s.shown_body, s.shown_group, s.shown_group_name, s.shown_network_name, "
+    "s.shown_link, s.shown_day, s.shown_at"
+)
+NOTHING_SHOWN = (
+    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS bigint), CAST(NULL AS text), "
+    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS date), "
+    "CAST(NULL AS timestamp with time zone)"
+)
+
+
+def _joined(columns: tuple[str, ...], separator: str) -> Func:
+    """The columns as one text (NULLs as empty)."""
+    parts = [Coalesce(F(column), Value(""), output_field=TextField()) for column in columns]
+    if len(parts) == 1:
+        return parts[0]
+    with_separators = [parts[0]]
+    for part in parts[1:]:
+        with_separators += [Value(separator), part]
+    return Concat(*with_separators, output_field=TextField())
+
+
+def _as_date(value: Any) -> date | None:
+    # SQLite's rows hold dates as text: a raw statement gets no field's conversion.
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+    return value
 
 
 # Stand-ins a statement is compiled with (no row has a negative id), swapped for the person's
@@ -549,40 +706,3 @@ def _excerpt(text: str, words: list[str], size: int = 30) -> str:
     start = max(first - size // 3, 0)
     chunk = " ".join(parts[start : start + size])
     return ("… " if start else "") + chunk + (" …" if start + size < len(parts) else "")
-
-
-def describe(key: str, obj: Any, rank: float) -> Result:
-    """One found row as a result: its title, snippet, link and where it belongs."""
-    result = Result(kind=key, pk=obj.pk, rank=float(rank or 0))
-    result.snippet = marked(getattr(obj, "snippet_marked", ""))
-    title = getattr(obj, "title_marked", None)
-    result.title = marked(title) if title is not None else mark_safe("")
-    group = network = None
-    if key == "network":
-        result.url = obj.get_absolute_url()
-    elif key == "group":
-        result.url, network = group_url(obj.pk), obj.network
-        result.group_id = obj.pk
-    elif key == "answer":
-        question = obj.question
-        result.title = escape(question.text)
-        result.url = question.get_absolute_url()  # answers are read on their question's page
-        group, network = question.group, question.network
-        result.when = obj.created_at
-    elif key == "action":
-        result.url = reverse("metrics:group_impact", args=[obj.group_id])
-        group, result.when = obj.group, obj.happened_on
-    elif key == "session":
-        result.url = reverse("groups:session_detail", args=[obj.pk])
-        group, result.when = obj.group, obj.meeting.starts_at
-        result.title = escape(_("Reflection session"))
-    else:  # narrative, question, help, initiative
-        result.url = obj.get_absolute_url()
-        group = getattr(obj, "group", None)
-        network = getattr(obj, "network", None)
-        result.when = getattr(obj, "created_at", None)
-    if group is not None:
-        result.group_id, result.group_name = group.pk, group.name
-    if network is not None:
-        result.network_name = network.name
-    return result

@@ -52,6 +52,61 @@ def test_results_come_ranked_with_their_links_and_words_marked(cast, items):
     assert ranks == sorted(ranks, reverse=True)
 
 
+def test_every_kind_shows_its_link_its_place_and_its_date(cast, items):
+    """What each result shows comes with the search's own statement: the same as the thing's
+    own page would say (on SQLite too, where a raw row holds dates as text)."""
+    group, network = cast["group"], cast["group"].network
+    shown = {r.kind: r for r in Search(user=cast["member"], q=WORD)[0:20]}
+    question, session = items["question"], items["session"]
+
+    def place(result):
+        return result.url, result.group_id, result.group_name, result.network_name, result.when
+
+    for key in ["narrative", "help", "initiative"]:
+        item = items[key]
+        network_name = network.name if key == "narrative" and item.network_id else ""
+        assert place(shown[key]) == (
+            item.get_absolute_url(),
+            group.pk,
+            group.name,
+            network_name,
+            item.created_at,
+        ), key
+    assert place(shown["question"]) == (
+        question.get_absolute_url(),
+        group.pk,
+        group.name,
+        network.name,
+        question.created_at,
+    )
+    assert place(shown["answer"]) == (
+        question.get_absolute_url(),
+        group.pk,
+        group.name,
+        network.name,
+        items["answer"].created_at,
+    )
+    assert shown["answer"].title == question.text
+    assert place(shown["action"]) == (
+        reverse("metrics:group_impact", args=[group.pk]),
+        group.pk,
+        group.name,
+        "",
+        items["action"].happened_on,
+    )
+    assert place(shown["session"]) == (
+        reverse("groups:session_detail", args=[session.pk]),
+        group.pk,
+        group.name,
+        "",
+        session.meeting.starts_at,
+    )
+    assert shown["session"].title == "Reflection session"
+    assert place(shown["group"]) == (group.get_absolute_url(), group.pk, "", network.name, None)
+    assert place(shown["network"]) == (network.get_absolute_url(), None, "", "", None)
+    assert all(WORD in r.snippet.lower() or WORD in r.title.lower() for r in shown.values())
+
+
 def test_the_kind_filter_counts_every_kind_but_lists_one(cast, items):
     search = Search(user=cast["member"], q=WORD, kinds=["help"])
     assert len(search) == 1
