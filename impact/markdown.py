@@ -6,6 +6,7 @@ lists), and escaping for plain words put into a Markdown text the app composes (
 
 import html
 import re
+import threading
 from html.parser import HTMLParser
 
 import markdown as md
@@ -43,6 +44,21 @@ _CODE = re.compile(r"<code>.*?</code>", re.S)
 _ESCAPED_TWICE = re.compile(r"&amp;(amp|lt);")
 
 
+# A Markdown converter per thread and kind, reset before each text: building one (its parser
+# and extensions) cost more than converting a note. Converters are not safe across threads.
+_CONVERTERS = threading.local()
+
+
+def _converter(line_breaks: bool) -> md.Markdown:
+    key = "line_breaks" if line_breaks else "paragraphs"
+    converter = getattr(_CONVERTERS, key, None)
+    if converter is None:
+        extensions = ["sane_lists", "nl2br"] if line_breaks else ["sane_lists"]
+        converter = md.Markdown(extensions=extensions, output_format="html")
+        setattr(_CONVERTERS, key, converter)
+    return converter.reset()
+
+
 def render_markdown(text: str, *, line_breaks: bool = False) -> SafeString:
     """Sanitised HTML for a person's Markdown. `line_breaks`: every newline typed is a line
     break (notes and notification bodies, written line by line), not only a blank line."""
@@ -50,8 +66,7 @@ def render_markdown(text: str, *, line_breaks: bool = False) -> SafeString:
     # Markdown syntax, including "> quotes", still works.
     text = (text or "").replace("&", "&amp;").replace("<", "&lt;")
     text = _LIST_AFTER_LINE.sub(r"\1\n", text)
-    extensions = ["sane_lists", "nl2br"] if line_breaks else ["sane_lists"]
-    html = md.markdown(text, extensions=extensions, output_format="html")
+    html = _converter(line_breaks).convert(text)
     # Code shows its characters as typed: Markdown escaped the "&" of what was escaped above.
     html = _CODE.sub(lambda code: _ESCAPED_TWICE.sub(r"&\1;", code.group()), html)
     clean = nh3.clean(
