@@ -1,11 +1,20 @@
 """Search through the page and the API: who finds what, filters, highlighting and bad input."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from impact.search.selectors import KINDS, Search, mark_words, marked
+from metrics.models import Action
+from tests.factories import (
+    GroupFactory,
+    MembershipFactory,
+    NetworkFactory,
+    UserFactory,
+)
 from tests.search.conftest import WORD
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +247,35 @@ def test_people_of_the_same_shape_share_a_statement_but_not_its_answers(cast, it
     assert found(cast["member"])["action"] == 1
     neighbours = Search(user=cast["neighbour"], q=WORD)
     assert neighbours.counts["action"] == 0 and neighbours.group_ids == [neighbour_group.pk]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="the prepared statement")
+def test_people_in_three_and_in_four_groups_share_a_statement_each_with_their_own_groups(db):
+    """Group ids are padded to a power of two, so fewer shapes are prepared per connection;
+    the padding repeats a person's own id and never reads another group."""
+    network = NetworkFactory()
+    groups = [GroupFactory(network=network, name=f"Kestrel team {n}") for n in range(5)]
+    three, four = UserFactory(), UserFactory()
+    for group in groups[:3]:
+        MembershipFactory(group=group, user=three)
+    for group in groups[1:5]:
+        MembershipFactory(group=group, user=four)
+    for group in groups:
+        Action.objects.create(
+            group=group,
+            user=four,
+            description=f"Kestrel count {group.name}",
+            happened_on=date(2026, 5, 1),
+            effort_minutes=30,
+        )
+
+    searches = [Search(user=person, q="kestrel", kinds=["action"]) for person in (three, four)]
+    statements = [search._statement(20, 0)[0] for search in searches]
+
+    assert statements[0] == statements[1]
+    assert [search.counts["action"] for search in searches] == [3, 4]
+    seen = [{r.group_id for r in search[0:20]} for search in searches]
+    assert seen == [{g.pk for g in groups[:3]}, {g.pk for g in groups[1:5]}]
 
 
 def test_only_a_kinds_newest_matches_are_ranked_and_paged_but_all_are_counted(
