@@ -6,12 +6,10 @@ gets 404; someone who may see it but not do the thing gets 403.
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.meetings.models import Meeting, NextAction, Session
 from groups.models import Group, Membership, Network, NetworkMembership
 from groups.webhooks.models import Webhook
+from impact.compiled import per_person
 from impact.ids import parse_id
 from impact.models import User
 
@@ -104,32 +103,25 @@ def is_member(user: User, group: Group, seat: Membership | None = None) -> bool:
 def readable_group_ids(user: User) -> list[int]:
     """The groups whose private content the person may read: their own groups and every group
     of the networks they organize (the API lists filter by it)."""
-    sql, params = _readable_group_ids_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if value == _STAND_IN_USER else value for value in params])
-        return [pk for (pk,) in cursor.fetchall()]
+    return [pk for (pk,) in _readable_groups(user)]
 
 
-_STAND_IN_USER = -770_001  # no user has a negative id
-
-
-@lru_cache(maxsize=1)
-def _readable_group_ids_sql() -> tuple[str, tuple]:
-    """readable_group_ids' query, compiled once with a stand-in for the person: every API list
-    and search asks it, and building the queryset cost three times running it."""
+def _readable_groups_query(user: User) -> QuerySet:
     # Ids in hand rather than a subquery: PostgreSQL cannot tell how few groups a subquery
     # yields, so it sorted every action in the database to find a person's latest 50 (four
     # seconds at a million actions); with the ids it reads their groups' rows by index. Two
     # index lookups in a UNION, unordered: each is a few rows, where one filter over the
     # groups with an OR read every group (and sorted them by their networks' names).
-    user = User(pk=_STAND_IN_USER)  # never saved: only its id goes into the query
     own = Membership.objects.active().filter(user=user).values_list("group_id", flat=True)
     organized = Group.objects.filter(
         network_id__in=NetworkMembership.objects.filter(
             user=user, role=NetworkMembership.Role.ORGANIZER
         ).values("network_id")
     ).values_list("pk", flat=True)
-    return own.order_by().union(organized.order_by()).query.sql_with_params()
+    return own.order_by().union(organized.order_by())
+
+
+_readable_groups = per_person(_readable_groups_query)
 
 
 def network_role(user: User | AnonymousUser, network: Network) -> str | None:

@@ -1,7 +1,8 @@
 """Reads for accounts and notifications."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from impact.compiled import per_person
 from impact.models import Notification, User
 
 
@@ -11,7 +12,18 @@ def notifications_for_user(*, user: User) -> QuerySet[Notification]:
 
 
 def notifications_unread_count(*, user: User) -> int:
-    return notifications_for_user(user=user).filter(read_at__isnull=True).count()
+    """The header's badge, on every page."""
+    counted = _unread(user)
+    return counted[0][0] if counted else 0
+
+
+def _unread_query(user: User) -> QuerySet:
+    # One row (the person's count) or none: a count as a queryset, so it can be compiled once.
+    unread = notifications_for_user(user=user).filter(read_at__isnull=True).order_by()
+    return unread.values("recipient_id").annotate(n=Count("pk")).values_list("n")
+
+
+_unread = per_person(_unread_query)
 
 
 def email_kinds_enabled(*, user: User) -> set[str]:

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.meetings.models import Session
 from groups.models import Group, Network, group_url
 from groups.permissions import readable_group_ids, visible_networks_q
+from impact.compiled import STAND_IN_USER
 from impact.links import id_url
 from impact.markdown import markdown_words
 from impact.models import User
@@ -249,7 +250,7 @@ class Result:
 
     @property
     def kind_label(self) -> str:
-        return KINDS[self.kind].label
+        return str(KINDS[self.kind].label)
 
 
 @dataclass
@@ -607,7 +608,7 @@ def _as_datetime(value: Any) -> datetime | None:
 
 # Stand-ins a statement is compiled with (no row has a negative id), swapped for the person's
 # values in Search._statement.
-STAND_IN_USER, STAND_IN_GROUP = -770_001, -770_002
+STAND_IN_GROUP = -770_002
 STAND_IN_LIMIT, STAND_IN_OFFSET = -770_003, -770_004
 STAND_IN_WORDS = "\x01search words\x01"  # swapped for the words, which may even be these
 

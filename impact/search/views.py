@@ -29,7 +29,8 @@ def search(request: HttpRequest) -> HttpResponse:
         found.prepare_page(request.GET.get("page"), PAGE_SIZE)
         page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     # Every kind with its count, for the filter (counts only over what the person may read).
-    kinds = [(key, kind.label, found.counts[key] if found else 0) for key, kind in KINDS.items()]
+    counts = found.counts if found else {}
+    kinds = [(key, str(kind.label), counts.get(key, 0)) for key, kind in KINDS.items()]
     return render(
         request,
         "search/search.html",
