@@ -45,7 +45,7 @@ from groups.models import Group, Network, group_url
 from groups.permissions import readable_group_ids, visible_networks_q
 from impact.compiled import STAND_IN_USER
 from impact.links import id_url
-from impact.markdown import markdown_words
+from impact.markdown import has_markdown, markdown_words
 from impact.models import User
 from impact.search.documents import CONFIGS, DEFAULT_CONFIG, DOCUMENTS, Document, vector_sql
 from metrics.models import Action
@@ -386,23 +386,25 @@ class Search:
             return F(path)
 
         if document.title and is_postgresql():
-            tsquery, params = self._tsquery()
-            text = f"translate({_text(document.title, document.table)}, E'\\x01\\x02', '')"
-            title = RawSQL(  # noqa: S611 - constants; words are parameters
-                f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
-                [self.config, *params, TITLE_OPTIONS],
-                output_field=TextField(),
-            )
+            title = self._headline(document.title, document.table, TITLE_OPTIONS)
         else:
             title = (
                 _joined(document.title, " ") if document.title else column(shown.title, TextField())
             )
+        # The excerpt as cut from the body as stored: a plain text's own words. A body with
+        # Markdown in it is cut again from its words (_results).
+        snippet = (
+            self._headline(document.body, document.table, SNIPPET_OPTIONS)
+            if is_postgresql()
+            else column(None, TextField())
+        )
         rows = kind.model.objects.filter(
             pk__in=RawSQL("SELECT pk FROM page WHERE kind = %s", [key])
         ).values(
             shown_pk=F("pk"),
             shown_title=Cast(title, output_field=TextField()),
             shown_body=Cast(_joined(document.body, "\n\n"), output_field=TextField()),
+            shown_snippet=snippet,
             shown_group=column(shown.group, BigIntegerField()),
             shown_group_name=column(shown.group_name, TextField()),
             shown_network_name=column(shown.network_name, TextField()),
@@ -411,6 +413,17 @@ class Search:
             shown_at=column(shown.at, DateTimeField()),
         )
         return rows.query.sql_with_params()
+
+    def _headline(self, columns: tuple[str, ...], table: str, options: str) -> RawSQL:
+        """The columns' text with the matched words between START and STOP (ts_headline)."""
+        tsquery, params = self._tsquery()
+        # The markers are taken out of the text first (see START).
+        text = f"translate({_text(columns, table)}, E'\\x01\\x02', '')"
+        return RawSQL(  # noqa: S611 - constants; words are parameters
+            f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
+            [self.config, *params, options],
+            output_field=TextField(),
+        )
 
     def _fetch(self, start: int, stop: int) -> None:
         self._counts = {key: 0 for key in KINDS}
@@ -509,12 +522,17 @@ class Search:
 
     def _results(self, rows: list["Found"]) -> list[Result]:
         # The body columns are Markdown: the excerpt is cut from their words, not their marks
-        # ("**2041**", "[a link](https://...)").
-        texts = [markdown_words(row.body or "") for row in rows]
+        # ("**2041**", "[a link](https://...)"). A plain body's words are its own, so the
+        # statement's excerpt stands (its line breaks made spaces, as markdown_words does).
         if is_postgresql():
-            snippets = self._marked_snippets(texts)
+            snippets = [" ".join((row.snippet or "").split()) for row in rows]
+            again = [i for i, row in enumerate(rows) if has_markdown(row.body)]
+            texts = [markdown_words(rows[i].body or "") for i in again]
+            for i, snippet in zip(again, self._marked_snippets(texts), strict=True):
+                snippets[i] = snippet
         else:
             words = query_words(self.q)
+            texts = [markdown_words(row.body or "") for row in rows]
             snippets = [mark_words(_excerpt(text, words), words) for text in texts]
         return [self._result(row, snippet) for row, snippet in zip(rows, snippets, strict=True)]
 
@@ -562,6 +580,7 @@ class Found(NamedTuple):
     rank: float
     title: str | None
     body: str | None
+    snippet: str | None
     group: int | None
     group_name: str | None
     network_name: str | None
@@ -572,12 +591,12 @@ class Found(NamedTuple):
 
 # What each row of the statement holds after its part, kind, id, rank and count.
 SHOWN_COLUMNS = (
-    "s.shown_title, s.shown_body, s.shown_group, s.shown_group_name, s.shown_network_name, "
-    "s.shown_link, s.shown_day, s.shown_at"
+    "s.shown_title, s.shown_body, s.shown_snippet, s.shown_group, s.shown_group_name, "
+    "s.shown_network_name, s.shown_link, s.shown_day, s.shown_at"
 )
 NOTHING_SHOWN = (
-    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS bigint), CAST(NULL AS text), "
-    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS date), "
+    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS bigint), "
+    "CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS date), "
     "CAST(NULL AS timestamp with time zone)"
 )
 

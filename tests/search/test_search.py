@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from impact.markdown import markdown_words
 from impact.search.selectors import KINDS, Search, mark_words, marked
 from metrics.models import Action
 from tests.factories import (
@@ -369,3 +370,20 @@ def test_excerpts_show_the_words_of_markdown_not_its_marks(
     with django_assert_max_num_queries(25):
         body = client.get(reverse("search:search"), {"q": WORD}).content.decode()
     assert f"<mark>{WORD}</mark> river crew keeps watch" in body and "**" not in body
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="ts_headline")
+def test_a_plain_bodys_excerpt_from_the_statement_is_the_one_cut_from_its_words(cast, items):
+    """A plain body's excerpt comes with the statement; cut again from its words (the way a
+    Markdown body's is) it would be the same, line breaks as spaces."""
+    session = items["session"]
+    session.summary = f"We met at dawn.\n\nThe {WORD} moved\nto the north bank, at last."
+    session.save()
+    search = Search(user=cast["member"], q=WORD)
+
+    result = next(r for r in search[0:20] if r.kind == "session")
+
+    (again,) = search._marked_snippets([markdown_words(session.summary)])
+    assert result.snippet == marked(again)
+    assert f"<mark>{WORD}</mark> moved to the north bank" in result.snippet
+    assert "\n" not in result.snippet
