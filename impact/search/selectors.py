@@ -329,6 +329,7 @@ class Search:
         word in 12,000 of an organizer's actions ranks 200 of them, not 12,000. The page's
         rows come back with what they show (_shown), so no query follows per kind."""
         ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
+        ranked_kinds: list[str] = []
         for index, key in enumerate(KINDS):
             rows = self.matches(key).order_by().values_list("pk")
             try:
@@ -352,6 +353,7 @@ class Search:
                     f"(SELECT pk FROM {cte} ORDER BY pk DESC LIMIT {RANKED})"
                 )
                 rank_params += [key, *values]
+                ranked_kinds.append(key)
         if not ctes:
             raise EmptyResultSet
         shown, shown_params = [], []
@@ -361,7 +363,7 @@ class Search:
                 "ORDER BY search_rank DESC, kind, pk DESC LIMIT %s OFFSET %s)"
             )
             params += [*rank_params, limit, offset]
-            for key in self.selected:
+            for key in ranked_kinds:
                 sql, values = self._shown(key)
                 shown.append(
                     f"SELECT 1, p.kind, p.pk, p.search_rank, {NO_ID}, {SHOWN_COLUMNS} "  # noqa: S608
