@@ -105,6 +105,8 @@ class WebhookEvent(models.Model):
     class Meta:
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
+        # The log's pruning reads old events by age (migration 0012).
+        indexes = [models.Index(fields=["created_at"], name="webhook_event_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uid}"
@@ -148,7 +150,9 @@ class WebhookDelivery(models.Model):
                 fields=["next_attempt_at"],
                 condition=models.Q(status="pending"),
                 name="webhook_delivery_due_idx",
-            )
+            ),
+            # The log's pruning reads finished deliveries by age (migration 0012).
+            models.Index(fields=["created_at"], name="webhook_delivery_created_idx"),
         ]
 
     def __str__(self) -> str:
