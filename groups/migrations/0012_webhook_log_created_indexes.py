@@ -16,9 +16,25 @@ def _concurrently(schema_editor) -> str:
     return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
 
 
+def _drop_if_invalid(schema_editor, name: str) -> None:
+    """A concurrent build that failed leaves its index behind marked invalid, which IF NOT
+    EXISTS would then skip for good: such a leftover is dropped so that it is built again."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s",
+            [name],
+        )
+        row = cursor.fetchone()
+    if row and row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+
+
 def create_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
     for name, table in INDEXES.items():
+        if schema_editor.connection.vendor == "postgresql":
+            _drop_if_invalid(schema_editor, name)
         schema_editor.execute(
             f"CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS {quote(name)} "
             f"ON {quote(table)} ({quote('created_at')})"

@@ -38,6 +38,10 @@ def restore(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Each index's change commits alone: a lock taken on one is not held while the others'
+    # pending lists are folded in.
+    atomic = False
+
     dependencies = [("impact", "0005_notification_language")]
 
     operations = [migrations.RunPython(shorten, restore, elidable=False)]

@@ -400,19 +400,23 @@ class Search:
             if is_postgresql()
             else column(None, TextField())
         )
-        rows = kind.model.objects.filter(
-            pk__in=RawSQL("SELECT pk FROM page WHERE kind = %s", [key])
-        ).values(
-            shown_pk=F("pk"),
-            shown_title=Cast(title, output_field=TextField()),
-            shown_body=Cast(_joined(document.body, "\n\n"), output_field=TextField()),
-            shown_snippet=snippet,
-            shown_group=column(shown.group, BigIntegerField()),
-            shown_group_name=column(shown.group_name, TextField()),
-            shown_network_name=column(shown.network_name, TextField()),
-            shown_link=column(shown.link, TextField()),
-            shown_day=column(shown.day, DateField()),
-            shown_at=column(shown.at, DateTimeField()),
+        # Unordered (the page's order is the statement's): a model's default order would
+        # add a join and a sort to each kind's part.
+        rows = (
+            kind.model.objects.filter(pk__in=RawSQL("SELECT pk FROM page WHERE kind = %s", [key]))
+            .order_by()
+            .values(
+                shown_pk=F("pk"),
+                shown_title=Cast(title, output_field=TextField()),
+                shown_body=Cast(_joined(document.body, "\n\n"), output_field=TextField()),
+                shown_snippet=snippet,
+                shown_group=column(shown.group, BigIntegerField()),
+                shown_group_name=column(shown.group_name, TextField()),
+                shown_network_name=column(shown.network_name, TextField()),
+                shown_link=column(shown.link, TextField()),
+                shown_day=column(shown.day, DateField()),
+                shown_at=column(shown.at, DateTimeField()),
+            )
         )
         return rows.query.sql_with_params()
 
