@@ -2,12 +2,12 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from groups.models import Group, Network
+from impact.links import id_url
 from impact.shared import ScopedQuerySet
 
 
@@ -88,7 +88,7 @@ class Narrative(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("narratives:narrative_detail", args=[self.pk])
+        return id_url("narratives:narrative_detail", self.pk)
 
     @property
     def network_id_for_access(self) -> int:
@@ -183,7 +183,7 @@ class Question(models.Model):
         return self.text
 
     def get_absolute_url(self) -> str:
-        return reverse("narratives:question_detail", args=[self.pk])
+        return id_url("narratives:question_detail", self.pk)
 
     @property
     def is_network_wide(self) -> bool:
@@ -268,7 +268,7 @@ class Initiative(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("narratives:initiative_detail", args=[self.pk])
+        return id_url("narratives:initiative_detail", self.pk)
 
     @property
     def quadrant(self) -> str:
@@ -308,7 +308,7 @@ class HelpRequest(models.Model):
         return self.summary
 
     def get_absolute_url(self) -> str:
-        return reverse("narratives:help_detail", args=[self.pk])
+        return id_url("narratives:help_detail", self.pk)
 
 
 class HelpResponse(models.Model):

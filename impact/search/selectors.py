@@ -33,7 +33,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
@@ -41,13 +40,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from groups.meetings.models import Session
-from groups.models import Group, Network, group_url
+from groups.models import Group, Network
 from groups.permissions import readable_group_ids, visible_networks_q
 from impact.compiled import STAND_IN_USER
 from impact.links import id_url
 from impact.markdown import has_markdown, markdown_words
 from impact.models import User
-from impact.search.documents import CONFIGS, DEFAULT_CONFIG, DOCUMENTS, Document, vector_sql
+from impact.search.documents import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    DOCUMENTS,
+    Document,
+    text_sql,
+    vector_sql,
+)
 from metrics.models import Action
 from narratives.models import Answer, HelpRequest, Initiative, Narrative, Question
 from narratives.permissions import (
@@ -83,7 +89,13 @@ class Shown:
     label: Any = None  # a fixed title, for a kind with neither
 
 
-def _page(name: str) -> Callable[[Any], str]:
+def _page(model: type[Model]) -> Callable[[Any], str]:
+    """Its page's URL as the model itself builds it, from the id in the row."""
+    return lambda pk: model(pk=pk).get_absolute_url()
+
+
+def _named(name: str) -> Callable[[Any], str]:
+    """A page that is not the model's own (an action's group impact, a session)."""
     return lambda pk: id_url(name, pk)
 
 
@@ -123,7 +135,7 @@ KINDS: dict[str, Kind] = {
             _groups,
             lambda pk: Q(pk=pk),
             Shown(
-                group_url,
+                _page(Group),
                 group="pk",
                 group_name=None,
                 network_name="network__name",
@@ -137,7 +149,7 @@ KINDS: dict[str, Kind] = {
             lambda user, ids: Network.objects.filter(visible_networks_q(user)),
             None,
             Shown(
-                lambda slug: reverse("groups:network_detail", args=[slug]),
+                lambda slug: Network(slug=slug).get_absolute_url(),
                 link="slug",
                 group=None,
                 group_name=None,
@@ -150,7 +162,7 @@ KINDS: dict[str, Kind] = {
             Narrative,
             lambda user, ids: visible_narratives(user),
             lambda pk: Q(group_id=pk),
-            Shown(_page("narratives:narrative_detail"), network_name="network__name"),
+            Shown(_page(Narrative), network_name="network__name"),
         ),
         Kind(
             "question",
@@ -158,7 +170,7 @@ KINDS: dict[str, Kind] = {
             Question,
             lambda user, ids: visible_questions(user),
             lambda pk: Q(group_id=pk),
-            Shown(_page("narratives:question_detail"), network_name="network__name"),
+            Shown(_page(Question), network_name="network__name"),
         ),
         Kind(
             "answer",
@@ -168,7 +180,7 @@ KINDS: dict[str, Kind] = {
             lambda pk: Q(question__group_id=pk),
             # Answers are read on their question's page, under its words.
             Shown(
-                _page("narratives:question_detail"),
+                _page(Question),
                 link="question_id",
                 group="question__group_id",
                 group_name="question__group__name",
@@ -182,7 +194,7 @@ KINDS: dict[str, Kind] = {
             HelpRequest,
             lambda user, ids: visible_help_requests(user),
             lambda pk: Q(group_id=pk),
-            Shown(_page("narratives:help_detail")),
+            Shown(_page(HelpRequest)),
         ),
         Kind(
             "initiative",
@@ -190,7 +202,7 @@ KINDS: dict[str, Kind] = {
             Initiative,
             lambda user, ids: visible_group_items(Initiative, user),
             lambda pk: Q(group_id=pk),
-            Shown(_page("narratives:initiative_detail")),
+            Shown(_page(Initiative)),
         ),
         Kind(
             "action",
@@ -199,7 +211,7 @@ KINDS: dict[str, Kind] = {
             # The action list API's rule, with the ids in hand: the index leads with group_id.
             lambda user, ids: Action.objects.filter(group_id__in=ids),
             lambda pk: Q(group_id=pk),
-            Shown(_page("metrics:group_impact"), link="group_id", day="happened_on", at=None),
+            Shown(_named("metrics:group_impact"), link="group_id", day="happened_on", at=None),
         ),
         Kind(
             "session",
@@ -209,7 +221,7 @@ KINDS: dict[str, Kind] = {
             lambda user, ids: Session.objects.filter(group_id__in=ids),
             lambda pk: Q(group_id=pk),
             Shown(
-                _page("groups:session_detail"),
+                _named("groups:session_detail"),
                 at="meeting__starts_at",
                 label=_("Reflection session"),
             ),
@@ -424,7 +436,7 @@ class Search:
         """The columns' text with the matched words between START and STOP (ts_headline)."""
         tsquery, params = self._tsquery()
         # The markers are taken out of the text first (see START).
-        text = f"translate({_text(columns, table)}, E'\\x01\\x02', '')"
+        text = f"translate({text_sql(columns, table)}, E'\\x01\\x02', '')"
         return RawSQL(  # noqa: S611 - constants; words are parameters
             f"ts_headline(%s::regconfig, {text}, {tsquery}, %s)",
             [self.config, *params, options],
@@ -708,10 +720,6 @@ def _execute_prepared(cursor, sql: str, params: list, *, ask_server: bool = Fals
         prepared.add(name)
         settings = ""
     cursor.execute(f"{settings}EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
-
-
-def _text(columns: tuple[str, ...], table: str) -> str:
-    return " || ' ' || ".join(f'coalesce("{table}"."{column}", \'\')' for column in columns)
 
 
 def marked(text: str | None) -> SafeString:
