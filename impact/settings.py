@@ -128,6 +128,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Parts of the layout that show nothing but the language (templates/base.html): rendered once
+# per process and language, kept in the process (they change only with a deploy).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+}
 # Parts of pages shared by everyone who looks, kept until a write they show (impact/shared.py).
 # Only with a cache every process shares: a process-local cache would miss the other
 # processes' writes. 0 turns it off.

@@ -3,6 +3,7 @@ import re
 import socket
 
 import pytest
+from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -124,12 +125,26 @@ def _use_redis_dbs(cache_db: int, broker_db: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """allauth's rate limits live in the cache: start every test with a clean slate."""
-    from django.core.cache import cache
+    """allauth's rate limits live in the cache: start every test with a clean slate. The
+    layout's fragments too (a test may change a setting they show: languages, DEBUG)."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
     yield
     cache.clear()
+
+
+def _forget_fragments(**kwargs) -> None:
+    """A setting changed inside a test: the layout's kept fragments may show the old one."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if "fragments" in settings.CACHES:
+        caches["fragments"].clear()
+
+
+setting_changed.connect(_forget_fragments)
 
 
 @pytest.fixture

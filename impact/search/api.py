@@ -25,6 +25,23 @@ class SearchResultSerializer(serializers.Serializer):
     group_name = serializers.CharField()
     network_name = serializers.CharField()
 
+    def to_representation(self, result) -> dict:
+        # The fields above describe the result (the schema, the browsable API); each is a plain
+        # read of an attribute the search already made, so it is written here in one step.
+        # Going field by field copied the fields on every request and cost a third of the
+        # endpoint's Python. A test holds this to what the fields would give.
+        return {
+            "kind": result.kind,
+            "id": result.pk,
+            "title": str(result.title),
+            "snippet": str(result.snippet),
+            "url": str(result.url),
+            "rank": float(result.rank),
+            "group": result.group_id,
+            "group_name": str(result.group_name),
+            "network_name": str(result.network_name),
+        }
+
 
 class SearchPagination(PageNumberPagination):
     """The usual page of results, with the number of matches of every kind (the filter's

@@ -91,7 +91,10 @@ def test_with_redis_down_the_app_works_and_every_message_goes_out_once_it_is_bac
     meeting = Meeting.objects.create(group=group, starts_at=timezone.now() - timedelta(minutes=5))
     # The private Redis is the cache (sessions, shared parts of pages, rate limits) and the
     # broker.
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": private_redis.url},
+    }
     client.force_login(member)
     assert client.get(f"/groups/{group.pk}/").status_code == 200  # parts kept while Redis is up
     with support.broker_at(private_redis.url):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from impact.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,27 @@ def test_the_api_keeps_machine_values_and_says_its_messages_in_the_requests_lang
     assert "keine gültige" in body["fields"]["time_zone"][0]  # DRF's own German
     me = user_api.get("/api/me/", headers={"accept-language": "de"}).json()
     assert me["time_zone"] == "Europe/Berlin" and me["language"] == ""  # codes, not words
+
+
+def test_the_layouts_kept_parts_follow_each_requests_language_and_hold_no_one(
+    client, user, bilingual
+):
+    """The header's and footer's parts that show only the language are kept per process and
+    language (templates/base.html): a request in another language gets its own, and nothing
+    about one person is kept for the next."""
+    other = UserFactory(display_name="Zora Other")
+    client.force_login(user)
+    english = client.get(reverse("profile"), headers={"accept-language": "en"}).content.decode()
+    german = client.get(reverse("profile"), headers={"accept-language": "de"}).content.decode()
+    again = client.get(reverse("profile"), headers={"accept-language": "en"}).content.decode()
+
+    assert "Email settings" in english and "Act together. Measure impact." in english
+    assert '<option value="en" lang="en" selected>' in english
+    assert "E-Mail-Einstellungen" in german and "Gemeinsam handeln." in german
+    assert '<option value="de" lang="de" selected>' in german
+    assert "Email settings" not in german
+    assert "Email settings" in again and '<option value="en" lang="en" selected>' in again
+
+    client.force_login(other)
+    theirs = client.get(reverse("profile"), headers={"accept-language": "en"}).content.decode()
+    assert "Zora Other" in theirs and user.public_name not in theirs

@@ -158,6 +158,26 @@ def test_the_page_shows_results_in_few_queries(
     assert items["help"].get_absolute_url() in body
 
 
+def test_the_page_shows_each_results_kind_link_place_and_date(cast, items, signed_in):
+    from django.utils.formats import date_format
+
+    client = signed_in(cast["member"])
+    body = client.get(reverse("search:search"), {"q": WORD}).content.decode()
+    results = {r.kind: r for r in Search(user=cast["member"], q=WORD)[0:20]}
+    listed = body[body.index('<ol class="plain-list search-results">') :].split("</li>")
+    for kind, result in results.items():
+        (item,) = [i for i in listed if f'<span class="pill">{KINDS[kind].label}</span>' in i]
+        assert f'<a href="{result.url}">' in item, item
+        place = result.group_name or result.network_name
+        when = date_format(result.when, "DATE_FORMAT") if result.when else ""
+        assert " · ".join(part for part in (place, when) if part) in item, item
+        assert f"<strong>{result.title or when}</strong>" in item, item
+        if result.snippet:
+            assert f"<span>{result.snippet}</span>" in item, item
+    action = results["action"]
+    assert action.when == items["action"].happened_on and cast["group"].name == action.group_name
+
+
 def test_the_page_without_words_is_a_form(cast, signed_in, django_assert_max_num_queries):
     client = signed_in(cast["member"])
     with django_assert_max_num_queries(6):
@@ -186,6 +206,23 @@ def test_the_api_answers_a_page_of_results(cast, items, api, django_assert_max_n
     (result,) = data["results"]
     assert result["kind"] == "action" and result["id"] == items["action"].pk
     assert result["group"] == cast["group"].pk
+
+
+def test_the_api_gives_each_result_as_its_fields_would(cast, items, api):
+    """The serializer writes a result in one step; the fields it declares (the schema) would
+    give the same."""
+    from rest_framework import serializers
+
+    from impact.search.api import SearchResultSerializer
+
+    expected = [
+        serializers.Serializer.to_representation(SearchResultSerializer(), result)
+        for result in Search(user=cast["member"], q=WORD)[0:20]
+    ]
+    response = api(cast["member"]).get("/api/search/", {"q": WORD})
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == expected
+    assert len(expected) == len(KINDS)
 
 
 @pytest.mark.parametrize(
