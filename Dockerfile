@@ -48,8 +48,11 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
         -r /wheels/requirements.txt
 COPY --from=source /app /app
 # The code and the collected static files stay owned by root (read-only for the app); only var/
-# (Celery beat's schedule) is writable by the app's user.
-RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput \
+# (Celery beat's schedule) is writable by the app's user. The code is compiled to bytecode here:
+# PYTHONDONTWRITEBYTECODE keeps each process from writing it, so without this every worker
+# compiled the whole app from source as it started.
+RUN python -m compileall -q -j 0 /app \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 --user-group impact \
     && chown impact:impact var
 # Numeric, so that orchestrators can check that the user is not root.

@@ -113,3 +113,26 @@ async def stream(app):
         if not message.get("more_body"):
             break
     return start, first, rest
+
+
+def test_a_worker_loads_its_views_and_layout_as_it_starts():
+    """A fresh process that loads the application has every view module and the layout before
+    its first request (impact.asgi.warm_up), so the first people to reach it do not wait."""
+    import os
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, impact.asgi\n"
+        "from django.template import engines\n"
+        "loaders = engines['django'].engine.template_loaders\n"
+        "kept = [name for loader in loaders for name in getattr(loader, 'get_template_cache', {})]\n"
+        "print(all(m in sys.modules for m in "
+        "('impact.urls', 'groups.meetings.views', 'metrics.views', 'impact.search.views')),"
+        " 'base.html' in kept)\n"
+    )
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "localhost"}
+    out = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.split() == ["True", "True"], out.stderr[-2000:]
