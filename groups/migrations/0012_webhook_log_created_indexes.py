@@ -6,37 +6,21 @@ are indexed."""
 
 from django.db import migrations, models
 
+from impact.db_indexes import concurrently, drop_if_invalid
+
 INDEXES = {
     "webhook_delivery_created_idx": "groups_webhookdelivery",
     "webhook_event_created_idx": "groups_webhookevent",
 }
 
 
-def _concurrently(schema_editor) -> str:
-    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-
-
-def _drop_if_invalid(schema_editor, name: str) -> None:
-    """A concurrent build that failed leaves its index behind marked invalid, which IF NOT
-    EXISTS would then skip for good: such a leftover is dropped so that it is built again."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s",
-            [name],
-        )
-        row = cursor.fetchone()
-    if row and row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
-
-
 def create_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
     for name, table in INDEXES.items():
         if schema_editor.connection.vendor == "postgresql":
-            _drop_if_invalid(schema_editor, name)
+            drop_if_invalid(schema_editor, name)
         schema_editor.execute(
-            f"CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS {quote(name)} "
+            f"CREATE INDEX{concurrently(schema_editor)} IF NOT EXISTS {quote(name)} "
             f"ON {quote(table)} ({quote('created_at')})"
         )
 
@@ -44,7 +28,7 @@ def create_indexes(apps, schema_editor):
 def drop_indexes(apps, schema_editor):
     for name in INDEXES:
         schema_editor.execute(
-            f"DROP INDEX{_concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(name)}"
+            f"DROP INDEX{concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(name)}"
         )
 
 

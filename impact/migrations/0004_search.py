@@ -10,6 +10,8 @@ the queries, and tests/search compares them through EXPLAIN. On SQLite this does
 
 from django.db import migrations
 
+from impact.db_indexes import drop_if_invalid
+
 CONFIGS = {"impact_en": "english", "impact_de": "german", "impact_es": "spanish"}
 
 # kind: (table, leading column or None, columns in document order)
@@ -37,21 +39,6 @@ def _vector(config, columns):
 
 def _name(kind, config):
     return f"search_{kind}_{config.removeprefix('impact_')}_idx"
-
-
-def drop_if_invalid(schema_editor, name, *, concurrently=True):
-    """A concurrent build that failed leaves its index behind marked invalid; IF NOT EXISTS
-    would then skip it for good. Such a leftover is dropped, so running again builds it."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s",
-            [name],
-        )
-        row = cursor.fetchone()
-    if row and row[0]:
-        how = "CONCURRENTLY " if concurrently else ""
-        schema_editor.execute(f'DROP INDEX {how}IF EXISTS "{name}"')
 
 
 def create(apps, schema_editor):

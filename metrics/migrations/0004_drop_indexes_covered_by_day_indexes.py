@@ -10,6 +10,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from impact.db_indexes import concurrently
+
 # Django's names for these indexes: the same on every database its migrations created.
 INDEXES = {
     "metrics_action_group_id_501a0a13": ("metrics_action", "group_id"),
@@ -19,14 +21,10 @@ INDEXES = {
 }
 
 
-def _concurrently(schema_editor) -> str:
-    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
-
-
 def drop_indexes(apps, schema_editor):
     for name in INDEXES:
         schema_editor.execute(
-            f"DROP INDEX{_concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(name)}"
+            f"DROP INDEX{concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(name)}"
         )
 
 
@@ -34,7 +32,7 @@ def create_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
     for name, (table, column) in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS {quote(name)} "
+            f"CREATE INDEX{concurrently(schema_editor)} IF NOT EXISTS {quote(name)} "
             f"ON {quote(table)} ({quote(column)})"
         )
 

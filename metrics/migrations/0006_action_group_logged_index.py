@@ -6,17 +6,15 @@ table is indexed (a plain CREATE INDEX would hold up every logged action until i
 
 from django.db import migrations, models
 
+from impact.db_indexes import concurrently
+
 NAME = "action_group_logged_idx"
-
-
-def _concurrently(schema_editor) -> str:
-    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
 
 
 def create_index(apps, schema_editor):
     quote = schema_editor.quote_name
     schema_editor.execute(
-        f"CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS {quote(NAME)} "
+        f"CREATE INDEX{concurrently(schema_editor)} IF NOT EXISTS {quote(NAME)} "
         f"ON {quote('metrics_action')} ({quote('group_id')}, {quote('created_at')} DESC, "
         f"{quote('id')} DESC)"
     )
@@ -24,7 +22,7 @@ def create_index(apps, schema_editor):
 
 def drop_index(apps, schema_editor):
     schema_editor.execute(
-        f"DROP INDEX{_concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(NAME)}"
+        f"DROP INDEX{concurrently(schema_editor)} IF EXISTS {schema_editor.quote_name(NAME)}"
     )
 
 
